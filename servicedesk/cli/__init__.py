@@ -1,0 +1,106 @@
+"""The command line: parse arguments, call a service, render the result.
+
+Only typer and the standard library are imported at module level, so `--help` stays
+as cheap as a bare Typer app's; everything else is imported inside the commands.
+"""
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import ServicedeskError
+from .common import State
+
+
+class Group(TyperGroup):
+    """The one place where a ServicedeskError becomes `error: …` on stderr and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ServicedeskError as e:
+            fail(str(e))
+        except sqlite3.OperationalError as e:
+            fail(f"the database is busy or unusable ({e}); try again")
+        except OSError as e:
+            fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+
+
+def fail(message: str):
+    from .. import render
+
+    render.error(message)
+    raise typer.Exit(1)
+
+
+app = typer.Typer(
+    cls=Group,
+    help="Weekly enterprise visits, problem tickets and the closure-rate report, in one SQLite file.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def default_db() -> Path:
+    return Path(typer.get_app_dir("servicedesk")) / "servicedesk.db"
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"servicedesk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            envvar="SERVICEDESK_DB",
+            help="Database file (default: servicedesk.db in the user data directory).",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    acting: Annotated[
+        str | None,
+        typer.Option("--as", envvar="SERVICEDESK_OFFICER", help="Who is acting; recorded on every change."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+):
+    """servicedesk: log a visit in seconds, chase each problem to closure, print the weekly report.
+
+    Example: servicedesk visit log 天能 --problem "用工:缺焊工20人"
+    """
+    ctx.obj = State(db or default_db(), acting)
+
+
+def _register() -> None:
+    from . import enterprises, misc, officers, tickets, visits
+
+    app.add_typer(enterprises.app, name="enterprise")
+    app.add_typer(officers.app, name="officer")
+    app.add_typer(tickets.app, name="ticket")
+    app.add_typer(visits.app, name="visit")
+    app.add_typer(visits.feedback_app, name="feedback")
+    app.add_typer(misc.category_app, name="category")
+    misc.register(app)
+    officers.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app(prog_name="servicedesk")

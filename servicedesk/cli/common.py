@@ -1,0 +1,69 @@
+"""What every command module shares: the state behind global options, formats, dates."""
+
+import sys
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class State:
+    """The global options; the database is opened on first use, so `--help` never opens it."""
+
+    def __init__(self, db_path: Path, acting: str | None):
+        self.db_path = db_path
+        self.acting = acting.strip() if acting and acting.strip() else None
+
+    @cached_property
+    def store(self):
+        from ..store import Store
+
+        return Store(self.db_path)
+
+    @cached_property
+    def actor(self) -> str:
+        """Who is recorded on each change: --as, else the login name."""
+        if self.acting:
+            return self.acting
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name in some containers
+            return "unknown"
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N rows.")]
+
+
+def fmt(format: Format, as_json: bool) -> str:
+    return "json" if as_json else str(format)
+
+
+def parse_date(text: str | None) -> date | None:
+    """A --date/--since/--until value, in any form dates.parse_date reads; None stays None."""
+    if text is None:
+        return None
+    from .. import dates
+
+    return dates.parse_date(text)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()

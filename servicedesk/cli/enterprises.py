@@ -1,0 +1,151 @@
+"""enterprise add | list | show | edit | archive | import"""
+
+from typing import Annotated
+
+import typer
+
+from ..models import Kind
+from .common import Format, FormatOpt, JsonOpt, fmt, state
+
+app = typer.Typer(help="Enterprises and projects in the park (企业 / 项目).", no_args_is_help=True)
+
+COLUMNS = ("id", "name", "sector", "kind", "contact", "phone", "officers", "archived")
+SectorOpt = Annotated[str | None, typer.Option("--sector", help="e.g. 化工, hydrogen energy.")]
+KindOpt = Annotated[Kind | None, typer.Option("--kind", help="An enterprise or a project under construction.")]
+ContactOpt = Annotated[str | None, typer.Option("--contact", help="Contact person.")]
+PhoneOpt = Annotated[str | None, typer.Option("--phone")]
+AddressOpt = Annotated[str | None, typer.Option("--address")]
+NoteOpt = Annotated[str | None, typer.Option("--note")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The enterprise's name.")],
+    sector: SectorOpt = None,
+    kind: KindOpt = None,
+    contact: ContactOpt = None,
+    phone: PhoneOpt = None,
+    address: AddressOpt = None,
+    note: NoteOpt = None,
+):
+    """Add an enterprise.
+
+    Example: servicedesk enterprise add 天能电池 --sector 新型功能材料 --contact 李强 --phone 13800000000
+    """
+    from .. import render
+    from ..services import roster
+
+    item = roster.add_enterprise(
+        state(ctx).store, name, sector=sector, kind=kind, contact=contact, phone=phone, address=address, note=note
+    )
+    render.say(f"added enterprise #{item['id']} {item['name']}")
+    render.message(f"next: servicedesk assign OFFICER {item['id']}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    sector: SectorOpt = None,
+    search: Annotated[str | None, typer.Option("--search", help="Part of the name or note.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Include archived enterprises.")] = False,
+    format: FormatOpt = Format.table,
+    as_json: JsonOpt = False,
+):
+    """List enterprises with their officers.
+
+    Example: servicedesk enterprise list --sector 化工 --format csv > 企业.csv
+    """
+    from .. import render
+    from ..services import roster
+
+    rows = roster.list_enterprises(state(ctx).store, sector=sector, search=search, all_=all_)
+    render.print_rows(
+        rows, fmt(format, as_json), COLUMNS, empty="no enterprises yet; add one with `servicedesk enterprise add NAME`"
+    )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
+    as_json: JsonOpt = False,
+):
+    """Profile, officers, recent visits and open tickets of one enterprise.
+
+    Example: servicedesk enterprise show 天能
+    """
+    from .. import render
+    from ..services import refs, roster, tickets, visits
+
+    store = state(ctx).store
+    row = refs.enterprise(store, ref)
+    item = roster.enterprise_item(store, row)
+    item["note"] = row["note"]
+    item["recent_visits"] = visits.list_visits(store, enterprise=str(row["id"]))[-5:]
+    item["open_tickets"] = tickets.list_tickets(store, enterprise=str(row["id"]))
+    if as_json:
+        render.print_data(item)
+        return
+    render.details(
+        [
+            (k, item[k])
+            for k in ("id", "name", "sector", "kind", "contact", "phone", "address", "note", "officers", "archived")
+        ]
+    )
+    render.section(
+        "Recent visits", item["recent_visits"], ("id", "visited_on", "officer", "channel", "note", "tickets")
+    )
+    render.section(
+        "Open tickets",
+        item["open_tickets"],
+        ("id", "category", "title", "status", "owner", "opened_on", "due_on", "overdue"),
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="ENTERPRISE")],
+    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    sector: SectorOpt = None,
+    kind: KindOpt = None,
+    contact: ContactOpt = None,
+    phone: PhoneOpt = None,
+    address: AddressOpt = None,
+    note: NoteOpt = None,
+):
+    """Change an enterprise's details.
+
+    Example: servicedesk enterprise edit 天能 --phone 13900000000
+    """
+    from .. import render
+    from ..services import roster
+
+    item = roster.edit_enterprise(
+        state(ctx).store,
+        ref,
+        name=name,
+        sector=sector,
+        kind=kind,
+        contact=contact,
+        phone=phone,
+        address=address,
+        note=note,
+    )
+    render.say(f"updated enterprise #{item['id']} {item['name']}")
+
+
+@app.command("archive")
+def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="ENTERPRISE")]):
+    """Archive an enterprise (it has left the park); its assignments end today, history stays.
+
+    Example: servicedesk enterprise archive 天能
+    """
+    from .. import render
+    from ..services import roster
+
+    item, ended = roster.archive_enterprise(state(ctx).store, ref)
+    render.say(
+        f"archived enterprise #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else "")
+    )

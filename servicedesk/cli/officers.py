@@ -1,0 +1,145 @@
+"""officer add | list | show | edit | archive, and the top-level assign / unassign"""
+
+from typing import Annotated
+
+import typer
+
+from ..models import Rank
+from .common import Format, FormatOpt, JsonOpt, fmt, parse_date, state
+
+app = typer.Typer(help="Officers who visit enterprises (干部 / 首席服务员).", no_args_is_help=True)
+
+COLUMNS = ("id", "name", "rank", "unit", "phone", "enterprises", "archived")
+RankOpt = Annotated[Rank | None, typer.Option("--rank", help="county 县级, section 科级, chief 首席服务员, staff.")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="The officer's unit or department.")]
+PhoneOpt = Annotated[str | None, typer.Option("--phone")]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument()],
+    rank: RankOpt = None,
+    unit: UnitOpt = None,
+    phone: PhoneOpt = None,
+):
+    """Add an officer.
+
+    Example: servicedesk officer add 王伟 --rank chief --unit 园区管委会
+    """
+    from .. import render
+    from ..services import roster
+
+    item = roster.add_officer(state(ctx).store, name, rank=rank, unit=unit, phone=phone)
+    render.say(f"added officer #{item['id']} {item['name']} ({item['rank']})")
+    render.message(f"next: servicedesk assign {item['name']} ENTERPRISE...")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    all_: Annotated[bool, typer.Option("--all", help="Include archived officers.")] = False,
+    format: FormatOpt = Format.table,
+    as_json: JsonOpt = False,
+):
+    """List officers and the enterprises each looks after."""
+    from .. import render
+    from ..services import roster
+
+    rows = roster.list_officers(state(ctx).store, all_=all_)
+    render.print_rows(
+        rows, fmt(format, as_json), COLUMNS, empty="no officers yet; add one with `servicedesk officer add NAME`"
+    )
+
+
+@app.command("show")
+def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER")], as_json: JsonOpt = False):
+    """One officer: details, enterprises and the tickets they own.
+
+    Example: servicedesk officer show 王伟
+    """
+    from .. import render
+    from ..services import refs, roster, tickets
+
+    store = state(ctx).store
+    item = roster.officer_item(store, refs.officer(store, ref))
+    item["open_tickets"] = tickets.list_tickets(store, owner=str(item["id"]))
+    if as_json:
+        render.print_data(item)
+        return
+    render.details([(k, item[k]) for k in COLUMNS])
+    render.section(
+        "Open tickets", item["open_tickets"], ("id", "enterprise", "category", "title", "status", "due_on", "overdue")
+    )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="OFFICER")],
+    name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    rank: RankOpt = None,
+    unit: UnitOpt = None,
+    phone: PhoneOpt = None,
+):
+    """Change an officer's details."""
+    from .. import render
+    from ..services import roster
+
+    item = roster.edit_officer(state(ctx).store, ref, name=name, rank=rank, unit=unit, phone=phone)
+    render.say(f"updated officer #{item['id']} {item['name']}")
+
+
+@app.command("archive")
+def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER")]):
+    """Archive an officer who has left; their assignments end today, history stays."""
+    from .. import render
+    from ..services import roster
+
+    item, ended = roster.archive_officer(state(ctx).store, ref)
+    render.say(f"archived officer #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else ""))
+
+
+FromOpt = Annotated[str | None, typer.Option("--from", help="The first day (default today).")]
+
+
+def assign(
+    ctx: typer.Context,
+    officer: Annotated[str, typer.Argument()],
+    enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...")],
+    start: FromOpt = None,
+):
+    """Start looking after enterprises (包联), from --from on.
+
+    Example: servicedesk assign 王伟 天能电池 华鑫化工 --from 2022-05-09
+    """
+    from .. import render
+    from ..services import roster
+
+    who, added, already = roster.assign(state(ctx).store, officer, enterprises, parse_date(start))
+    if added:
+        render.say(f"{who['name']} now looks after {', '.join(added)}")
+    if already:
+        render.message(f"{who['name']} already looks after {', '.join(already)}")
+
+
+def unassign(
+    ctx: typer.Context,
+    officer: Annotated[str, typer.Argument()],
+    enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...")],
+    end: Annotated[str | None, typer.Option("--from", help="The first day no longer assigned (default today).")] = None,
+):
+    """Stop looking after enterprises; past weeks keep who was assigned then.
+
+    Example: servicedesk unassign 王伟 天能电池 --from 2022-06-01
+    """
+    from .. import render
+    from ..services import roster
+
+    who, ended = roster.unassign(state(ctx).store, officer, enterprises, parse_date(end))
+    render.say(f"{who['name']} no longer looks after {', '.join(ended)}")
+
+
+def register(root: typer.Typer) -> None:
+    root.command("assign")(assign)
+    root.command("unassign")(unassign)

@@ -1,0 +1,249 @@
+"""Every way an officer writes a date or a week → a `date` or a `Week`.
+
+Imported on the CLI's start-up path, so only the standard library and hand-written
+regexes: no dateutil, and no calendar (it drags in locale).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from servicedesk.errors import DateError
+
+_DATE_HINT = "try 2022-05-10, 5月10日, yesterday, last monday or -3d"
+_WEEK_HINT = "try 2022-W19, this, last, next or any date in the week"
+
+
+def _unreadable(what: str, text: str, why: str = "") -> DateError:
+    hint = _WEEK_HINT if what == "week" else _DATE_HINT
+    return DateError(f'can\'t read the {what} "{text.strip()}"{why}; {hint}')
+
+
+def _local_now() -> datetime:
+    if hasattr(time, "tzset"):  # not on Windows
+        # The C library reads TZ once at start-up; tests and CliRunner(env=...) set it later.
+        time.tzset()
+    return datetime.now().astimezone()
+
+
+def today() -> date:
+    """The local date (TZ respected)."""
+    return _local_now().date()
+
+
+def now_iso() -> str:
+    """The current moment with its UTC offset, e.g. 2022-05-18T09:30:12+08:00."""
+    return _local_now().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """An ISO week, Monday to Sunday: `Week(2022, 19)`. ValueError if the year lacks it."""
+
+    year: int
+    number: int
+    start: date = field(init=False, compare=False)  # Monday
+    end: date = field(init=False, compare=False)  # Sunday
+    key: str = field(init=False, compare=False)  # "2022-W19"
+
+    def __post_init__(self) -> None:
+        start = date.fromisocalendar(self.year, self.number, 1)
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", start + timedelta(days=6))
+        object.__setattr__(self, "key", f"{self.year:04d}-W{self.number:02d}")
+
+    def previous(self, n: int = 1) -> Week:
+        """The week n weeks earlier; a negative n goes forward."""
+        return week_of(self.start - timedelta(weeks=n))
+
+    def __contains__(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def week_of(d: date) -> Week:
+    year, number, _ = d.isocalendar()
+    return Week(year, number)
+
+
+def week_key(d: date) -> str:
+    year, number, _ = d.isocalendar()
+    return f"{year:04d}-W{number:02d}"
+
+
+# --- reading dates ------------------------------------------------------------------
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december"]  # fmt: skip
+_DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_CN_WEEK = "(?:周|週|星期|礼拜|禮拜)"
+_CN_SHIFT = "(?:(?P<shift>[本这這上下])个?)"
+# How many weeks a prefix moves away from the current ISO week.
+_SHIFTS = {
+    **dict.fromkeys([None, "this", "本", "这", "這"], 0),
+    **dict.fromkeys(["last", "上"], -1),
+    **dict.fromkeys(["next", "下"], 1),
+}
+_DAY_WORDS = {
+    **dict.fromkeys(["today", "今天", "今日"], 0),
+    **dict.fromkeys(["yesterday", "昨天", "昨日"], -1),
+    **dict.fromkeys(["tomorrow", "明天", "明日"], 1),
+    "前天": -2,
+    "大前天": -3,
+    "后天": 2,
+    "大后天": 3,
+}
+# Word processors turn "-3d" into a minus sign or dash, which NFKC leaves alone.
+_DASHES = str.maketrans(dict.fromkeys("\u2212\u2013\u2014", "-"))
+
+
+def _normalise(text: str) -> str:
+    # Chinese IMEs type full-width digits and punctuation (２０２２／５／１０); NFKC folds them.
+    s = unicodedata.normalize("NFKC", text).translate(_DASHES).strip().lower()
+    return re.sub(r"\s+", " ", s)
+
+
+def _by_prefix(word: str, names: list[str]) -> int | None:
+    # "tue", "tues" and "tuesday" all name Tuesday; three letters are never ambiguous.
+    if len(word) >= 3:
+        for i, name in enumerate(names):
+            if name.startswith(word):
+                return i
+    return None
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
+
+
+def _month_end(d: date) -> date:
+    if d.month == 12:
+        return d.replace(day=31)
+    return date(d.year, d.month + 1, 1) - timedelta(days=1)
+
+
+def _add_months(d: date, n: int) -> date:
+    # Calendar-month arithmetic: Jan 31 + 1m is the last day of February, not March 3.
+    years, month0 = divmod(d.month - 1 + n, 12)
+    first = date(d.year + years, month0 + 1, 1)
+    return first.replace(day=min(d.day, _month_end(first).day))
+
+
+def _ymd(m: re.Match[str], base: date) -> date | None:
+    month = m["m"]
+    if not month.isdigit():
+        index = _by_prefix(month.rstrip("."), _MONTHS)
+        if index is None:
+            return None  # a word that names no month ("last 3"): let other forms try
+        month = index + 1
+    return date(int(m["y"]) if m["y"] else base.year, int(month), int(m["d"]))
+
+
+def _relative(m: re.Match[str], base: date) -> date:
+    n, unit = int(m["n"]), m["unit"][0]
+    if unit == "m":
+        return _add_months(base, n)
+    return base + timedelta(days=n * 7 if unit == "w" else n)
+
+
+def _weekday(m: re.Match[str], base: date) -> date | None:
+    day = _CN_WEEKDAYS.get(m["day"])
+    if day is None:
+        day = _by_prefix(m["day"], _DAYS)
+    if day is None:
+        return None
+    monday = base - timedelta(days=base.weekday())
+    return monday + timedelta(weeks=_SHIFTS[m["shift"]], days=day)
+
+
+def _match(pattern: str, s: str) -> re.Match[str] | None:
+    # Patterns stay strings and compile on first use (re caches them): nothing to pay at
+    # import. ASCII: after NFKC our digits are 0-9; Unicode \d would also take ٣ and ३.
+    return re.fullmatch(pattern, s, re.ASCII)
+
+
+# Tried in order; a reader returns None to pass a match on ("may 3" vs "mon 3").
+_DATE_FORMS = [
+    # 2022-05-10, 2022/5/10, 2022.5.10
+    (r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d\d?)(?P=sep)(?P<d>\d\d?)", _ymd),
+    # 20220510
+    (r"(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)", _ymd),
+    # 2022年5月10日, 5月10号 (this year)
+    (r"(?:(?P<y>\d{4}) ?年 ?)?(?P<m>\d\d?) ?月 ?(?P<d>\d\d?) ?[日号]?", _ymd),
+    # May 10 2022, May 10, 2022, may 10 (this year)
+    (r"(?P<m>[a-z]+\.?) (?P<d>\d\d?)(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?", _ymd),
+    # 10 May 2022, 10th may
+    (r"(?P<d>\d\d?)(?:st|nd|rd|th)? (?P<m>[a-z]+\.?),?(?: (?P<y>\d{4}))?", _ymd),
+    # 3d, +2w, -1m, 3 days
+    (r"(?P<n>[+-]?\d{1,6}) ?(?P<unit>d|days?|w|weeks?|m|months?)", _relative),
+    # monday, last mon, next friday
+    (r"(?:(?P<shift>this|last|next) )?(?P<day>[a-z]+)", _weekday),
+    # 周三, 上周三, 下个星期五, 礼拜天
+    (f"{_CN_SHIFT}?{_CN_WEEK}(?P<day>[一二三四五六日天])", _weekday),
+]
+_MONTH_WORDS = {
+    **dict.fromkeys(["月初", "本月初"], _month_start),
+    **dict.fromkeys(["月底", "月末", "本月底", "本月末"], _month_end),
+}
+
+
+def _base(given: date | None) -> date:
+    # Looks `today` up at call time, so tests can monkeypatch dates.today.
+    return given if given is not None else today()
+
+
+def _read_date(s: str, base: date) -> date | None:
+    if s in _DAY_WORDS:
+        return base + timedelta(days=_DAY_WORDS[s])
+    if s in _MONTH_WORDS:
+        return _MONTH_WORDS[s](base)
+    for pattern, read in _DATE_FORMS:
+        m = _match(pattern, s)
+        if m and (found := read(m, base)) is not None:
+            return found
+    return None
+
+
+def parse_date(text: str, *, today: date | None = None) -> date:
+    """Read a date as officers type it; relative words count from `today` (default: now)."""
+    s = _normalise(text)
+    try:
+        found = _read_date(s, _base(today)) if s else None
+    except (ValueError, OverflowError):
+        # The shape was right but the day does not exist: 2022-02-30, 0000-01-01, +999999w.
+        raise _unreadable("date", text, ": no such day") from None
+    if found is None:
+        raise _unreadable("date", text)
+    return found
+
+
+# --- reading weeks ------------------------------------------------------------------
+
+_WEEK_NUMBER = r"(?P<y>\d{4}) ?(?:-? ?w ?|年 ?第? ?)(?P<w>\d\d?)(?: ?周)?"
+_WEEK_WORD = f"(?P<en>this|last|next)(?: week)?|(?P<cn>[本这這上下])个?{_CN_WEEK}"
+
+
+def parse_week(text: str, *, today: date | None = None) -> Week:
+    """Read a week: 2022-W19, this/本周, last/上周, next/下周, or any date inside it."""
+    s = _normalise(text)
+    if m := _match(_WEEK_NUMBER, s):
+        year, number = int(m["y"]), int(m["w"])
+        try:
+            return Week(year, number)
+        except (ValueError, OverflowError):  # W53 in a 52-week year, W00, year 0
+            raise _unreadable("week", text, f": {year} has no week {number}") from None
+    base = _base(today)
+    try:
+        if m := _match(_WEEK_WORD, s):
+            return week_of(base).previous(-_SHIFTS[m["en"] or m["cn"]])
+        return week_of(parse_date(s, today=base))
+    except (DateError, ValueError, OverflowError):
+        # OverflowError: the last days of 9999 belong to a week that ends in year 10000.
+        raise _unreadable("week", text) from None

@@ -1,0 +1,33 @@
+"""Errors a user can cause. The CLI turns each into one line on stderr and exit 1."""
+
+
+class ServicedeskError(Exception):
+    """A mistake in the user's input or data, with a message written for the officer."""
+
+
+class NotFound(ServicedeskError):
+    """A reference (enterprise, officer, ticket, category) matches nothing."""
+
+
+class Ambiguous(ServicedeskError):
+    """A reference matches more than one record."""
+
+
+class InvalidInput(ServicedeskError):
+    """A value the user typed cannot be used (bad date, bad category, empty text)."""
+
+
+class DateError(InvalidInput):
+    """A date or week the parser cannot read."""
+
+
+class InvalidTransition(ServicedeskError):
+    """A ticket cannot move that way (closing a closed ticket, a close dated too early)."""
+
+
+class DatabaseError(ServicedeskError):
+    """The database file cannot be used (not SQLite, not ours, from a newer version)."""
+
+
+class ImportFailed(ServicedeskError):
+    """A row of an imported file is wrong; nothing was written."""

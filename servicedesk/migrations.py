@@ -1,0 +1,190 @@
+"""Numbered schema migrations. Never edit one that has been released: add the next.
+
+The schema version is `PRAGMA user_version` = the number of migrations applied, and
+`PRAGMA application_id` marks the file as ours so a foreign SQLite file is refused.
+"""
+
+import sqlite3
+
+APPLICATION_ID = 0x53444B31  # "SDK1"
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript() would commit the open transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+
+
+def m001_initial(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE enterprises (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            sector TEXT,
+            kind TEXT NOT NULL DEFAULT 'enterprise',
+            contact TEXT,
+            phone TEXT,
+            address TEXT,
+            note TEXT,
+            archived INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE officers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            rank TEXT NOT NULL DEFAULT 'staff',
+            unit TEXT,
+            phone TEXT,
+            archived INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        -- An assignment covers start_on up to the day before end_on (NULL: still on).
+        CREATE TABLE assignments (
+            id INTEGER PRIMARY KEY,
+            officer_id INTEGER NOT NULL REFERENCES officers(id),
+            enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+            start_on TEXT NOT NULL,
+            end_on TEXT
+        );
+        CREATE INDEX assignments_enterprise ON assignments(enterprise_id, start_on);
+        CREATE INDEX assignments_officer ON assignments(officer_id, start_on);
+        CREATE TABLE categories (
+            code TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            label_zh TEXT,
+            due_days INTEGER NOT NULL,
+            position INTEGER NOT NULL
+        );
+        -- week is the ISO week key (2022-W19): reports select by it, and SQLite's
+        -- strftime has no %V, so it is stored and indexed rather than computed.
+        CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+            officer_id INTEGER REFERENCES officers(id),
+            visited_on TEXT NOT NULL,
+            week TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT 'onsite',
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT
+        );
+        CREATE INDEX visits_week ON visits(week, enterprise_id);
+        CREATE INDEX visits_enterprise ON visits(enterprise_id, visited_on);
+        CREATE INDEX visits_on ON visits(visited_on);
+        -- status/outcome/closed_on/owner_id are the ticket's current state, kept in
+        -- step with its events; as-of figures replay the events instead.
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+            visit_id INTEGER REFERENCES visits(id),
+            category TEXT NOT NULL REFERENCES categories(code),
+            title TEXT NOT NULL,
+            priority TEXT NOT NULL DEFAULT 'normal',
+            owner_id INTEGER REFERENCES officers(id),
+            department TEXT,
+            opened_on TEXT NOT NULL,
+            opened_week TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open',
+            outcome TEXT,
+            closed_on TEXT,
+            resolution TEXT
+        );
+        CREATE INDEX tickets_status ON tickets(status, opened_on);
+        CREATE INDEX tickets_opened ON tickets(opened_week, opened_on);
+        CREATE INDEX tickets_enterprise ON tickets(enterprise_id, opened_on);
+        CREATE INDEX tickets_owner ON tickets(owner_id, status);
+        CREATE INDEX tickets_visit ON tickets(visit_id);
+        -- The append-only history. on_date is the effective date that as-of
+        -- reports replay; at is the moment it was recorded.
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            kind TEXT NOT NULL,
+            on_date TEXT NOT NULL,
+            week TEXT NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT,
+            note TEXT,
+            outcome TEXT,
+            owner_id INTEGER REFERENCES officers(id),
+            department TEXT
+        );
+        CREATE INDEX events_ticket ON events(ticket_id, on_date);
+        CREATE INDEX events_week ON events(week, kind);
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'ticket history is append-only'); END;
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+            kind TEXT NOT NULL,
+            score INTEGER,
+            ticket_id INTEGER REFERENCES tickets(id),
+            received_on TEXT NOT NULL,
+            week TEXT NOT NULL,
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT
+        );
+        CREATE INDEX feedback_on ON feedback(received_on);
+        """,
+    )
+    from .models import DEFAULT_CATEGORIES
+
+    conn.executemany(
+        "INSERT INTO categories (code, label, label_zh, due_days, position) VALUES (?, ?, ?, ?, ?)",
+        [(code, en, zh, days, i) for i, (code, en, zh, days) in enumerate(DEFAULT_CATEGORIES)],
+    )
+
+
+def m002_as_of_tallies(conn: sqlite3.Connection) -> None:
+    """Derived tables that keep as-of figures flat in the size of the history."""
+    run_script(
+        conn,
+        """
+        -- A ticket is not closed from from_on up to the day before until_on.
+        CREATE TABLE pending (
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            from_on TEXT NOT NULL,
+            until_on TEXT NOT NULL
+        );
+        CREATE INDEX pending_until ON pending(until_on, from_on);
+        CREATE INDEX pending_ticket ON pending(ticket_id);
+        -- Daily changes to the cumulative counts, per category and per owner;
+        -- tally_totals holds their sums, so "as of D" = total - changes after D.
+        CREATE TABLE tallies (
+            day TEXT NOT NULL,
+            dim TEXT NOT NULL,
+            key TEXT NOT NULL,
+            collected INTEGER NOT NULL DEFAULT 0,
+            closed INTEGER NOT NULL DEFAULT 0,
+            solved INTEGER NOT NULL DEFAULT 0,
+            on_time INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, dim, key)
+        );
+        CREATE TABLE tally_totals (
+            dim TEXT NOT NULL,
+            key TEXT NOT NULL,
+            collected INTEGER NOT NULL DEFAULT 0,
+            closed INTEGER NOT NULL DEFAULT 0,
+            solved INTEGER NOT NULL DEFAULT 0,
+            on_time INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (dim, key)
+        );
+        """,
+    )
+    from .tally import rebuild
+
+    rebuild(conn)
+
+
+MIGRATIONS = (m001_initial, m002_as_of_tallies)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,120 @@
+"""The vocabulary of the domain: statuses, outcomes, categories and the rules between them.
+
+No I/O here; every other module may import this one.
+"""
+
+import math
+import re
+from enum import StrEnum
+from fractions import Fraction
+
+
+class Status(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    closed = "closed"
+
+
+class Outcome(StrEnum):
+    resolved = "resolved"
+    explained = "explained"
+    withdrawn = "withdrawn"
+
+
+class Priority(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class Channel(StrEnum):
+    onsite = "onsite"
+    online = "online"
+    phone = "phone"
+    event = "event"
+
+
+class Rank(StrEnum):
+    county = "county"
+    section = "section"
+    chief = "chief"
+    staff = "staff"
+
+
+class Kind(StrEnum):
+    enterprise = "enterprise"
+    project = "project"
+
+
+class FeedbackKind(StrEnum):
+    banner = "banner"
+    letter = "letter"
+    praise = "praise"
+    complaint = "complaint"
+    rating = "rating"
+
+
+class StatusFilter(StrEnum):
+    active = "active"
+    open = "open"
+    in_progress = "in_progress"
+    closed = "closed"
+    all = "all"
+
+
+# Event kinds, as written to the append-only history.
+EVENT_KINDS = ("opened", "note", "started", "assigned", "referred", "closed", "reopened", "edited")
+
+# Events that change whether a ticket is closed; as-of figures replay these.
+STATUS_EVENTS = ("opened", "started", "closed", "reopened")
+
+# (code, English label, Chinese label, default days to the due date) — domain.md.
+DEFAULT_CATEGORIES = (
+    ("financing", "Financing", "融资", 30),
+    ("labour", "Labour shortage", "用工", 15),
+    ("permits", "Permits and approvals", "手续办理", 15),
+    ("land", "Land", "用地", 30),
+    ("utilities", "Utilities", "水电气暖", 7),
+    ("logistics", "Logistics", "物流运输", 7),
+    ("policy", "Policy funds", "政策兑现", 30),
+    ("technology", "Technology upgrade", "技术改造", 30),
+    ("market", "Market", "市场", 30),
+    ("other", "Other", "其他", 15),
+)
+
+# Chinese words officers use for ranks, channels and feedback kinds.
+RANK_LABELS = {"county": "县级", "section": "科级", "chief": "首席服务员", "staff": "工作人员"}
+CHANNEL_LABELS = {"onsite": "实地", "online": "线上", "phone": "电话", "event": "活动"}
+FEEDBACK_LABELS = {
+    "banner": "锦旗",
+    "letter": "感谢信",
+    "praise": "表扬",
+    "complaint": "投诉",
+    "rating": "满意度评价",
+}
+STATUS_LABELS = {"open": "待办理", "in_progress": "办理中", "closed": "已办结"}
+OUTCOME_LABELS = {"resolved": "已解决", "explained": "解释说明", "withdrawn": "撤回"}
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A percentage rounded half-up to one decimal with exact arithmetic; None for 0/0.
+
+    rate(1, 16) == 6.3 (6.25 rounds up, where float rounding gives 6.2).
+    """
+    if not denominator:
+        return None
+    tenths = Fraction(numerator * 1000, denominator) + Fraction(1, 2)
+    return math.floor(tenths) / 10
+
+
+# C0/C1 control characters other than tab and newline: terminal escapes live here.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str | None) -> str | None:
+    """User text as stored: control characters (terminal escapes) removed, ends trimmed."""
+    if text is None:
+        return None
+    text = _CONTROL.sub("", text).strip()
+    return text or None

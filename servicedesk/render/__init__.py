@@ -1,0 +1,187 @@
+"""Everything the user sees. The only package that imports rich.
+
+User text is data: it goes into tables as `rich.text.Text` (never parsed as markup),
+into CSV and XLSX with formula prefixes neutralised, and into JSON verbatim.
+"""
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.text import Text
+
+FORMATS = ("table", "json", "csv", "markdown")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def console(stderr: bool = False, file=None) -> Console:
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    # A pipe or file gets no colour and a wide line, so tables are not wrapped at 80.
+    terminal = stream.isatty()
+    return Console(
+        file=stream,
+        emoji=False,
+        highlight=False,
+        markup=False,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        width=None if terminal else 240,
+        soft_wrap=False,
+    )
+
+
+def safe_cell(value):
+    """A spreadsheet cell value that no spreadsheet will run as a formula."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def text_cell(value) -> Text:
+    if value is None:
+        return Text("—", style="dim")
+    if isinstance(value, bool):
+        return Text("yes" if value else "")
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        value = f"{value:.1f}"
+    return Text(str(value))
+
+
+def to_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else safe_cell(row.get(c)) for c in columns])
+    return out.getvalue()
+
+
+def _md_cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        value = f"{value:.1f}"
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+
+
+def to_markdown(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
+    headers = headers or columns
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def table(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str] | None = None, title: str | None = None):
+    from rich import box
+    from rich.table import Table
+
+    t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    for header in headers or columns:
+        t.add_column(header, overflow="fold")
+    for row in rows:
+        t.add_row(*(text_cell(row.get(c)) for c in columns))
+    return t
+
+
+def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str], headers=None, *, empty: str = "nothing to show"):
+    """A list in the chosen format. JSON prints every field; the others the given columns."""
+    if fmt == "json":
+        sys.stdout.write(to_json(list(rows)) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(rows, columns))
+    elif fmt == "markdown":
+        sys.stdout.write(to_markdown(rows, columns, headers))
+    elif not rows:
+        message(empty)
+    else:
+        console().print(table(rows, columns, headers))
+
+
+def print_data(data) -> None:
+    sys.stdout.write(to_json(data) + "\n")
+
+
+def say(text: str) -> None:
+    """A one-line result on stdout, printed literally."""
+    console().print(Text(text), soft_wrap=True)
+
+
+def message(text: str) -> None:
+    """A note for the person at the terminal, on stderr."""
+    console(stderr=True).print(Text(text, style="dim"), soft_wrap=True)
+
+
+def error(text: str) -> None:
+    """One line on stderr: `error: …`."""
+    line = text.replace("\r", " ").replace("\n", " ")
+    console(stderr=True).print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
+
+
+def details(pairs: Sequence[tuple[str, object]], title: str | None = None) -> None:
+    """A record as aligned `label  value` lines."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in pairs:
+        grid.add_row(Text(label), text_cell(value))
+    out = console()
+    if title:
+        out.print(Text(title, style="bold"))
+    out.print(grid)
+
+
+def section(title: str, rows: Sequence[dict], columns: Sequence[str]) -> None:
+    """A titled table inside a `show` page; says "none" when empty."""
+    out = console()
+    out.print()
+    out.print(Text(title, style="bold"))
+    if rows:
+        out.print(table(rows, columns))
+    else:
+        out.print(Text("  none", style="dim"))
+
+
+def ticket(item: dict) -> None:
+    """`ticket show`: the ticket, then its history oldest first."""
+    details(
+        [
+            (k, item.get(k))
+            for k in (
+                "enterprise",
+                "category",
+                "title",
+                "status",
+                "outcome",
+                "priority",
+                "owner",
+                "department",
+                "opened_on",
+                "due_on",
+                "closed_on",
+                "overdue",
+                "visit_id",
+                "resolution",
+            )
+        ],
+        title=f"#{item['id']}",
+    )
+    section("History", item["history"], ("on", "kind", "actor", "note", "owner", "department", "outcome"))

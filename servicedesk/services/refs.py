@@ -1,0 +1,77 @@
+"""Turning what a user typed (an id, a name, part of a name, a label) into a record."""
+
+import difflib
+
+from ..errors import Ambiguous, InvalidInput, NotFound
+from ..store import Store
+
+_TABLES = {"enterprise": "enterprises", "officer": "officers"}
+
+
+def resolve(store: Store, noun: str, ref: str) -> dict:
+    """An enterprise or officer by id, exact name, or unique case-insensitive substring.
+
+    Exact beats substring: with 天能 and 天能电池 on file, "天能" means 天能.
+    """
+    table = _TABLES[noun]
+    text = (ref or "").strip()
+    if not text:
+        raise InvalidInput(f"give an {noun} name or id")
+    if text.isdigit():
+        found = store.row(f"SELECT * FROM {table} WHERE id = ?", (int(text),))
+        if found:
+            return found
+    found = store.row(f"SELECT * FROM {table} WHERE name = ?", (text,))
+    if found:
+        return found
+    matches = store.rows(
+        f"SELECT * FROM {table} WHERE instr(lower(name), lower(?)) > 0 ORDER BY archived, name",
+        (text,),
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = ", ".join(m["name"] for m in matches[:8]) + (" …" if len(matches) > 8 else "")
+        raise Ambiguous(f'"{text}" matches {len(matches)} {table}: {names}; use the full name or the id')
+    names = [r[0] for r in store.conn.execute(f"SELECT name FROM {table}")]
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
+    hint = f"; did you mean {' or '.join(close)}?" if close else f"; see `servicedesk {noun} list`"
+    raise NotFound(f'no {noun} matches "{text}"{hint}')
+
+
+def enterprise(store: Store, ref: str) -> dict:
+    return resolve(store, "enterprise", ref)
+
+
+def officer(store: Store, ref: str) -> dict:
+    return resolve(store, "officer", ref)
+
+
+def ticket_id(ref: str | int) -> int:
+    text = str(ref).strip().lstrip("#＃")
+    if not text.isdigit():
+        raise InvalidInput(f'"{ref}" is not a ticket number; write it as 12 or #12')
+    return int(text)
+
+
+def ticket(store: Store, ref: str | int) -> dict:
+    number = ticket_id(ref)
+    found = store.row("SELECT * FROM tickets WHERE id = ?", (number,))
+    if not found:
+        raise NotFound(f"no ticket #{number}; see `servicedesk ticket list --status all`")
+    return found
+
+
+def categories(store: Store) -> list[dict]:
+    return store.rows("SELECT * FROM categories ORDER BY position, code")
+
+
+def category(store: Store, ref: str) -> dict:
+    """A category by code, Chinese label or English label (case-insensitive)."""
+    text = (ref or "").strip()
+    all_ = categories(store)
+    for c in all_:
+        if text.lower() in (c["code"].lower(), (c["label"] or "").lower()) or text == c["label_zh"]:
+            return c
+    valid = ", ".join(f"{c['code']} ({c['label_zh']})" if c["label_zh"] else c["code"] for c in all_)
+    raise InvalidInput(f'unknown category "{text}"; choose one of: {valid}')

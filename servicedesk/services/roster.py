@@ -1,0 +1,277 @@
+"""Enterprises, officers, who looks after whom (assignments), and categories."""
+
+import re
+from datetime import date
+
+from .. import dates
+from ..errors import InvalidInput, ServicedeskError
+from ..models import Kind, Rank, clean_text
+from ..store import Store
+from . import refs
+
+ENTERPRISE_FIELDS = ("name", "sector", "kind", "contact", "phone", "address", "note")
+OFFICER_FIELDS = ("name", "rank", "unit", "phone")
+
+
+def _name(text: str | None, noun: str) -> str:
+    name = clean_text(text)
+    if not name:
+        raise InvalidInput(f"the {noun} name cannot be empty")
+    return name
+
+
+def _unique(store: Store, table: str, name: str, noun: str, exclude: int | None = None) -> None:
+    row = store.row(f"SELECT id FROM {table} WHERE name = ?", (name,))
+    if row and row["id"] != exclude:
+        raise InvalidInput(f'an {noun} named "{name}" already exists (#{row["id"]})')
+
+
+def _clean_fields(fields: dict) -> dict:
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}
+
+
+# Enterprises ---------------------------------------------------------------
+
+
+def add_enterprise(store: Store, name: str, **fields) -> dict:
+    record = _clean_fields({k: fields.get(k) for k in ENTERPRISE_FIELDS if k != "name"})
+    record["name"] = _name(name, "enterprise")
+    record["kind"] = str(record.get("kind") or Kind.enterprise)
+    record["created_at"] = dates.now_iso()
+    with store.write():
+        _unique(store, "enterprises", record["name"], "enterprise")
+        new_id = store.insert("enterprises", record)
+    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (new_id,)))
+
+
+def edit_enterprise(store: Store, ref: str, **changes) -> dict:
+    changes = _clean_fields({k: v for k, v in changes.items() if v is not None})
+    with store.write():
+        found = refs.enterprise(store, ref)
+        if "name" in changes:
+            changes["name"] = _name(changes["name"], "enterprise")
+            _unique(store, "enterprises", changes["name"], "enterprise", exclude=found["id"])
+        if "kind" in changes:
+            changes["kind"] = str(changes["kind"])
+        if changes:
+            store.update("enterprises", found["id"], changes)
+    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (found["id"],)))
+
+
+def archive_enterprise(store: Store, ref: str, on: date | None = None) -> tuple[dict, int]:
+    """Archive an enterprise and end its assignments; returns it and how many ended."""
+    day = (on or dates.today()).isoformat()
+    with store.write():
+        found = refs.enterprise(store, ref)
+        store.conn.execute("UPDATE enterprises SET archived = 1 WHERE id = ?", (found["id"],))
+        ended = _end_assignments(store, "enterprise_id", found["id"], day)
+    return enterprise_item(store, refs.enterprise(store, str(found["id"]))), ended
+
+
+def _end_assignments(store: Store, column: str, value: int, day: str) -> int:
+    cursor = store.conn.execute(
+        f"UPDATE assignments SET end_on = max(start_on, ?) WHERE {column} = ? AND end_on IS NULL",
+        (day, value),
+    )
+    return cursor.rowcount
+
+
+def officers_of(store: Store, enterprise_id: int, on: date | None = None) -> list[dict]:
+    day = (on or dates.today()).isoformat()
+    return store.rows(
+        """SELECT o.* FROM assignments a JOIN officers o ON o.id = a.officer_id
+        WHERE a.enterprise_id = ? AND a.start_on <= ? AND (a.end_on IS NULL OR a.end_on > ?)
+        ORDER BY o.name""",
+        (enterprise_id, day, day),
+    )
+
+
+def enterprise_item(store: Store, row: dict) -> dict:
+    return enterprise_json(row, [o["name"] for o in officers_of(store, row["id"])])
+
+
+def enterprise_json(row: dict, officer_names: list[str]) -> dict:
+    """The JSON shape of cli.md's `enterprise list`."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "sector": row["sector"],
+        "kind": row["kind"],
+        "contact": row["contact"],
+        "phone": row["phone"],
+        "address": row["address"],
+        "officers": officer_names,
+        "archived": bool(row["archived"]),
+    }
+
+
+def list_enterprises(store: Store, sector: str | None = None, search: str | None = None, all_: bool = False):
+    where, params = [], []
+    if not all_:
+        where.append("e.archived = 0")
+    if sector:
+        where.append("instr(lower(e.sector), lower(?)) > 0")
+        params.append(sector)
+    if search:
+        where.append("(instr(lower(e.name), lower(?)) > 0 OR instr(lower(coalesce(e.note, '')), lower(?)) > 0)")
+        params += [search, search]
+    sql = "SELECT e.* FROM enterprises e" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id"
+    today = dates.today().isoformat()
+    officers = {}
+    for r in store.rows(
+        """SELECT a.enterprise_id, o.name FROM assignments a JOIN officers o ON o.id = a.officer_id
+        WHERE a.start_on <= ? AND (a.end_on IS NULL OR a.end_on > ?) ORDER BY o.name""",
+        (today, today),
+    ):
+        officers.setdefault(r["enterprise_id"], []).append(r["name"])
+    return [enterprise_json(row, officers.get(row["id"], [])) for row in store.rows(sql, params)]
+
+
+# Officers ------------------------------------------------------------------
+
+
+def add_officer(store: Store, name: str, **fields) -> dict:
+    record = _clean_fields({k: fields.get(k) for k in OFFICER_FIELDS if k != "name"})
+    record["name"] = _name(name, "officer")
+    record["rank"] = str(record.get("rank") or Rank.staff)
+    record["created_at"] = dates.now_iso()
+    with store.write():
+        _unique(store, "officers", record["name"], "officer")
+        new_id = store.insert("officers", record)
+    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (new_id,)))
+
+
+def edit_officer(store: Store, ref: str, **changes) -> dict:
+    changes = _clean_fields({k: v for k, v in changes.items() if v is not None})
+    with store.write():
+        found = refs.officer(store, ref)
+        if "name" in changes:
+            changes["name"] = _name(changes["name"], "officer")
+            _unique(store, "officers", changes["name"], "officer", exclude=found["id"])
+        if "rank" in changes:
+            changes["rank"] = str(changes["rank"])
+        if changes:
+            store.update("officers", found["id"], changes)
+    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (found["id"],)))
+
+
+def archive_officer(store: Store, ref: str, on: date | None = None) -> tuple[dict, int]:
+    day = (on or dates.today()).isoformat()
+    with store.write():
+        found = refs.officer(store, ref)
+        store.conn.execute("UPDATE officers SET archived = 1 WHERE id = ?", (found["id"],))
+        ended = _end_assignments(store, "officer_id", found["id"], day)
+    return officer_item(store, refs.officer(store, str(found["id"]))), ended
+
+
+def officer_item(store: Store, row: dict) -> dict:
+    today = dates.today().isoformat()
+    names = [
+        r["name"]
+        for r in store.rows(
+            """SELECT e.name FROM assignments a JOIN enterprises e ON e.id = a.enterprise_id
+            WHERE a.officer_id = ? AND a.start_on <= ? AND (a.end_on IS NULL OR a.end_on > ?)
+            ORDER BY e.name""",
+            (row["id"], today, today),
+        )
+    ]
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "rank": row["rank"],
+        "unit": row["unit"],
+        "phone": row["phone"],
+        "enterprises": names,
+        "archived": bool(row["archived"]),
+    }
+
+
+def list_officers(store: Store, all_: bool = False) -> list[dict]:
+    sql = "SELECT * FROM officers" + ("" if all_ else " WHERE archived = 0") + " ORDER BY id"
+    return [officer_item(store, r) for r in store.rows(sql)]
+
+
+# Assignments ---------------------------------------------------------------
+
+
+def assign(store: Store, officer_ref: str, enterprise_refs: list[str], start: date | None = None):
+    """Start assignments from `start`; returns (officer, newly assigned names, already assigned names)."""
+    day = (start or dates.today()).isoformat()
+    added, already = [], []
+    with store.write():
+        officer = refs.officer(store, officer_ref)
+        for ref in enterprise_refs:
+            ent = refs.enterprise(store, ref)
+            current = store.row(
+                "SELECT * FROM assignments WHERE officer_id = ? AND enterprise_id = ? AND (end_on IS NULL OR end_on > ?)",
+                (officer["id"], ent["id"], day),
+            )
+            if current:
+                already.append(ent["name"])
+                continue
+            store.insert(
+                "assignments",
+                {"officer_id": officer["id"], "enterprise_id": ent["id"], "start_on": day, "end_on": None},
+            )
+            added.append(ent["name"])
+    return officer, added, already
+
+
+def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: date | None = None):
+    """End assignments: `end` is the first day no longer assigned."""
+    day = (end or dates.today()).isoformat()
+    ended = []
+    with store.write():
+        officer = refs.officer(store, officer_ref)
+        for ref in enterprise_refs:
+            ent = refs.enterprise(store, ref)
+            current = store.row(
+                "SELECT * FROM assignments WHERE officer_id = ? AND enterprise_id = ? AND end_on IS NULL",
+                (officer["id"], ent["id"]),
+            )
+            if not current:
+                raise ServicedeskError(f"{officer['name']} is not assigned to {ent['name']}")
+            if day < current["start_on"]:
+                raise InvalidInput(
+                    f"{officer['name']} was assigned to {ent['name']} from {current['start_on']}; "
+                    f"--from {day} is before that"
+                )
+            store.conn.execute("UPDATE assignments SET end_on = ? WHERE id = ?", (day, current["id"]))
+            ended.append(ent["name"])
+    return officer, ended
+
+
+# Categories ----------------------------------------------------------------
+
+_CODE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+
+
+def add_category(store: Store, code: str, label: str, label_zh: str | None, due_days: int) -> dict:
+    code = (code or "").strip().lower()
+    if not _CODE.match(code):
+        raise InvalidInput(f'"{code}" is not a category code; use lower-case letters, digits, - or _')
+    if due_days < 1:
+        raise InvalidInput("--due-days must be at least 1")
+    label = clean_text(label)
+    if not label:
+        raise InvalidInput("a category needs a --label")
+    with store.write():
+        if store.row("SELECT 1 FROM categories WHERE code = ?", (code,)):
+            # Re-adding a known code updates its labels and limit (so --due-days overrides a default).
+            store.conn.execute(
+                "UPDATE categories SET label = ?, label_zh = coalesce(?, label_zh), due_days = ? WHERE code = ?",
+                (label, clean_text(label_zh), due_days, code),
+            )
+        else:
+            position = store.value("SELECT coalesce(max(position), 0) + 1 FROM categories")
+            store.insert(
+                "categories",
+                {
+                    "code": code,
+                    "label": label,
+                    "label_zh": clean_text(label_zh),
+                    "due_days": due_days,
+                    "position": position,
+                },
+            )
+    return store.row("SELECT * FROM categories WHERE code = ?", (code,))

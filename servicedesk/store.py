@@ -1,0 +1,154 @@
+"""Opening the database file, migrating it, and running statements on it.
+
+The only module that imports sqlite_utils, and only when a write needs it: reads go
+straight through the sqlite3 connection so that `ticket list` and the reports do not
+pay sqlite_utils' import cost.
+"""
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+
+from .errors import DatabaseError
+from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 15  # a second terminal waits this long for the first one's write
+
+
+def _inspect(path: Path) -> tuple[int, int, int]:
+    """(application_id, user_version, number of tables) read without writing a byte."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        raise DatabaseError(f"cannot read {path}: {e.strerror}") from None
+    if head != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not a SQLite database; left it untouched")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"{path} cannot be read as a database ({e}); left it untouched") from None
+    return app_id, version, tables
+
+
+def _check(path: Path) -> None:
+    """Refuse a file that is not ours, or is from a newer servicedesk, before any write."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a directory, not a database file")
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    app_id, version, tables = _inspect(path)
+    if app_id == 0 and version == 0 and tables == 0:
+        return
+    if app_id != APPLICATION_ID:
+        raise DatabaseError(f"{path} is a SQLite file but not a servicedesk database; left it untouched")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} was written by a newer servicedesk (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade servicedesk to open it"
+        )
+
+
+def _create(path: Path) -> None:
+    """Create the file with mode 0600 before SQLite touches it: it holds phone numbers."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as e:
+        raise DatabaseError(f"cannot create {path}: {e.strerror}") from None
+    os.close(fd)
+
+
+class Store:
+    """One open servicedesk database."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path).expanduser()
+        _check(self.path)
+        _create(self.path)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"cannot open {self.path}: {e}") from None
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.value("PRAGMA user_version")
+        if version == SCHEMA_VERSION:
+            return
+        if self.value("PRAGMA journal_mode") != "wal":
+            # WAL lets one terminal read while another writes.
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        with self.write():
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            version = self.value("PRAGMA user_version")
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.conn)
+                self.conn.execute(f"PRAGMA user_version = {number:d}")
+            self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; BEGIN IMMEDIATE so a concurrent writer waits instead of failing."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.rollback()
+            raise
+        self.conn.commit()
+
+    # Reads -------------------------------------------------------------------
+
+    def rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
+        return [dict(r) for r in self.conn.execute(sql, params)]
+
+    def row(self, sql: str, params: Iterable | dict = ()) -> dict | None:
+        r = self.conn.execute(sql, params).fetchone()
+        return dict(r) if r is not None else None
+
+    def value(self, sql: str, params: Iterable | dict = ()):
+        r = self.conn.execute(sql, params).fetchone()
+        return r[0] if r is not None else None
+
+    # Writes ------------------------------------------------------------------
+
+    @cached_property
+    def db(self):
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
+
+    def insert(self, table: str, record: dict) -> int:
+        """Insert one row and return its id (inside the caller's transaction)."""
+        return self.db.table(table).insert(record).last_pk
+
+    def insert_all(self, table: str, records: Iterable[dict], batch_size: int = 2000) -> None:
+        self.db.table(table).insert_all(records, batch_size=batch_size)
+
+    def update(self, table: str, pk: int, changes: dict) -> None:
+        self.db.table(table).update(pk, changes)
+
+    def table_counts(self) -> dict[str, int]:
+        names = ("enterprises", "officers", "assignments", "visits", "tickets", "events", "feedback")
+        return {name: self.db.table(name).count for name in names}

@@ -1,0 +1,39 @@
+"""Every test gets its own database file in a temp dir; none touches the real home."""
+
+import pytest
+from typer.testing import CliRunner
+
+from servicedesk.cli import app
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
+    monkeypatch.delenv("SERVICEDESK_OFFICER", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    path = tmp_path / "park.db"
+    monkeypatch.setenv("SERVICEDESK_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def sd(db):
+    """Run the CLI: sd("ticket", "list", "--json") -> Result (stdout and stderr kept apart)."""
+    runner = CliRunner()
+
+    def run(*args, input=None, ok=True):
+        result = runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+        if ok is True:
+            assert result.exit_code == 0, (
+                f"{args} -> {result.exit_code}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+            )
+        return result
+
+    return run

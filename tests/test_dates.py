@@ -1,0 +1,309 @@
+import re
+import time
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicedesk import dates
+from servicedesk.dates import Week, parse_date, parse_week, week_key, week_of
+from servicedesk.errors import DateError, ServicedeskError
+
+# A Wednesday in ISO week 2022-W19 (Mon 05-09 … Sun 05-15).
+TODAY = date(2022, 5, 11)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # numeric, in every separator officers use
+        ("2022-05-10", date(2022, 5, 10)),
+        ("2022-5-10", date(2022, 5, 10)),
+        ("2022/5/10", date(2022, 5, 10)),
+        ("2022.5.10", date(2022, 5, 10)),
+        ("20220510", date(2022, 5, 10)),
+        ("2021-12-31", date(2021, 12, 31)),
+        ("2024-02-29", date(2024, 2, 29)),
+        # Chinese calendar forms; no year means this year
+        ("2022年5月10日", date(2022, 5, 10)),
+        ("2022年5月10号", date(2022, 5, 10)),
+        ("2021 年 12 月 3 日", date(2021, 12, 3)),
+        ("5月10日", date(2022, 5, 10)),
+        ("12月1号", date(2022, 12, 1)),
+        # English month names, full or abbreviated, any case
+        ("May 10 2022", date(2022, 5, 10)),
+        ("May 10, 2022", date(2022, 5, 10)),
+        ("10 May 2022", date(2022, 5, 10)),
+        ("10 may, 2021", date(2021, 5, 10)),
+        ("SEPT 3 2021", date(2021, 9, 3)),
+        ("Dec. 25 2021", date(2021, 12, 25)),
+        ("1st february 2022", date(2022, 2, 1)),
+        ("june 3", date(2022, 6, 3)),
+        # words
+        ("today", TODAY),
+        ("Yesterday", date(2022, 5, 10)),
+        ("tomorrow", date(2022, 5, 12)),
+        ("今天", TODAY),
+        ("昨天", date(2022, 5, 10)),
+        ("前天", date(2022, 5, 9)),
+        ("明天", date(2022, 5, 12)),
+        ("后天", date(2022, 5, 13)),
+        ("月底", date(2022, 5, 31)),
+        ("月初", date(2022, 5, 1)),
+        # a bare weekday is that day of the current ISO week, even if already past
+        ("monday", date(2022, 5, 9)),
+        ("Mon", date(2022, 5, 9)),
+        ("wed", TODAY),
+        ("sunday", date(2022, 5, 15)),
+        ("last monday", date(2022, 5, 2)),
+        ("last sunday", date(2022, 5, 8)),
+        ("next friday", date(2022, 5, 20)),
+        ("this friday", date(2022, 5, 13)),
+        ("周一", date(2022, 5, 9)),
+        ("周日", date(2022, 5, 15)),
+        ("周天", date(2022, 5, 15)),
+        ("星期一", date(2022, 5, 9)),
+        ("星期日", date(2022, 5, 15)),
+        ("星期天", date(2022, 5, 15)),
+        ("礼拜五", date(2022, 5, 13)),
+        ("上周三", date(2022, 5, 4)),
+        ("上个星期一", date(2022, 5, 2)),
+        ("下周五", date(2022, 5, 20)),
+        ("本周五", date(2022, 5, 13)),
+        ("这周五", date(2022, 5, 13)),
+        # offsets: no sign means ahead
+        ("3d", date(2022, 5, 14)),
+        ("+3d", date(2022, 5, 14)),
+        ("-3d", date(2022, 5, 8)),
+        ("0d", TODAY),
+        ("2w", date(2022, 5, 25)),
+        ("+2w", date(2022, 5, 25)),
+        ("-1w", date(2022, 5, 4)),
+        ("1m", date(2022, 6, 11)),
+        ("-2m", date(2022, 3, 11)),
+        ("3 days", date(2022, 5, 14)),
+        # whitespace, case and full-width input from Chinese IMEs
+        ("  2022-05-10\n", date(2022, 5, 10)),
+        ("２０２２－０５－１０", date(2022, 5, 10)),
+        ("２０２２／５／１０", date(2022, 5, 10)),
+        ("５月１０日", date(2022, 5, 10)),
+        ("－３ｄ", date(2022, 5, 8)),
+        ("\u22123d", date(2022, 5, 8)),
+        ("LAST　MONDAY", date(2022, 5, 2)),
+    ],
+)
+def test_parse_date_reads_every_documented_form(text, expected):
+    assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        (date(2022, 1, 31), "1m", date(2022, 2, 28)),  # clamps to the month's end
+        (date(2024, 1, 31), "1m", date(2024, 2, 29)),
+        (date(2022, 3, 31), "-1m", date(2022, 2, 28)),
+        (date(2022, 11, 15), "3m", date(2023, 2, 15)),
+        (date(2022, 12, 5), "月底", date(2022, 12, 31)),
+        (date(2024, 2, 5), "月底", date(2024, 2, 29)),
+        (date(2023, 2, 5), "月底", date(2023, 2, 28)),
+        (
+            date(2022, 1, 2),
+            "monday",
+            date(2021, 12, 27),
+        ),  # Sunday: its week began in 2021
+        (date(2022, 1, 2), "5月10日", date(2022, 5, 10)),
+        (date(2021, 12, 31), "tomorrow", date(2022, 1, 1)),
+    ],
+)
+def test_parse_date_relative_forms_at_month_and_year_ends(base, text, expected):
+    assert parse_date(text, today=base) == expected
+
+
+def test_parse_date_defaults_to_the_local_today(monkeypatch):
+    monkeypatch.setattr(dates, "today", lambda: TODAY)
+    assert parse_date("yesterday") == date(2022, 5, 10)
+    assert parse_week("last") == Week(2022, 18)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "2022-13-45",
+        "2022-02-30",
+        "2023-02-29",
+        "0000-01-01",
+        "2022-5/10",
+        "13月1日",
+        "2月30日",
+        "May 32 2022",
+        "Smarch 3 2022",
+        "ma 3",
+        "someday",
+        "last",
+        "next week",
+        "周八",
+        "上周",
+        "3x",
+        "+999999w",
+        "-99999m",
+        "10",
+        "2022",
+        "2022-W19",
+        "٢٠٢٢-٠٥-١٠",  # Arabic-Indic digits are not what officers type
+    ],
+)
+def test_parse_date_rejects_unreadable_input_naming_it(text):
+    with pytest.raises(DateError) as caught:
+        parse_date(text, today=TODAY)
+    assert f'"{text.strip()}"' in str(caught.value)
+    assert "try 2022-05-10" in str(caught.value)
+
+
+def test_date_error_is_a_servicedesk_error_with_the_documented_message():
+    with pytest.raises(ServicedeskError, match=re.escape('the date "2022-13-45"')):
+        parse_date("2022-13-45", today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "start", "end"),
+    [
+        ("2022-W19", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("2022W19", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("2022-w19", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("2022-W1", "2022-W01", date(2022, 1, 3), date(2022, 1, 9)),
+        ("2022年第19周", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("2020-W53", "2020-W53", date(2020, 12, 28), date(2021, 1, 3)),
+        ("2026-W53", "2026-W53", date(2026, 12, 28), date(2027, 1, 3)),
+        ("this", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("this week", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("本周", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("这周", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("last", "2022-W18", date(2022, 5, 2), date(2022, 5, 8)),
+        ("上周", "2022-W18", date(2022, 5, 2), date(2022, 5, 8)),
+        ("上个星期", "2022-W18", date(2022, 5, 2), date(2022, 5, 8)),
+        ("next", "2022-W20", date(2022, 5, 16), date(2022, 5, 22)),
+        ("下周", "2022-W20", date(2022, 5, 16), date(2022, 5, 22)),
+        # any date parse_date reads → the week containing it
+        ("2022-05-15", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("yesterday", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
+        ("上周三", "2022-W18", date(2022, 5, 2), date(2022, 5, 8)),
+        ("-7d", "2022-W18", date(2022, 5, 2), date(2022, 5, 8)),
+        # year boundaries: the ISO year is not the calendar year
+        ("2021-01-03", "2020-W53", date(2020, 12, 28), date(2021, 1, 3)),
+        ("2021-01-04", "2021-W01", date(2021, 1, 4), date(2021, 1, 10)),
+        ("2024-12-30", "2025-W01", date(2024, 12, 30), date(2025, 1, 5)),
+        ("2022-01-01", "2021-W52", date(2021, 12, 27), date(2022, 1, 2)),
+    ],
+)
+def test_parse_week_reads_keys_words_and_dates(text, key, start, end):
+    week = parse_week(text, today=TODAY)
+    assert (week.key, week.start, week.end, str(week)) == (key, start, end, key)
+    assert week.start.weekday() == 0 and week.end.weekday() == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2021-W53", "2021 has no week 53"),
+        ("2022-W53", "2022 has no week 53"),
+        ("2022-W00", "2022 has no week 0"),
+        ("2022-W54", "2022 has no week 54"),
+        ("0000-W01", "0 has no week 1"),
+        ("someday", ""),
+        ("", ""),
+        ("2022-02-30", ""),
+        ("W19", ""),
+    ],
+)
+def test_parse_week_rejects_weeks_that_do_not_exist(text, why):
+    with pytest.raises(DateError, match=re.escape(f'the week "{text}"')) as caught:
+        parse_week(text, today=TODAY)
+    assert why in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("d", "key"),
+    [
+        (date(2022, 5, 11), "2022-W19"),
+        (date(2021, 1, 3), "2020-W53"),
+        (date(2024, 12, 30), "2025-W01"),
+        (date(2022, 1, 9), "2022-W01"),
+    ],
+)
+def test_week_key_uses_the_iso_year_and_pads_the_number(d, key):
+    assert week_key(d) == key
+    assert week_of(d).key == key
+    assert d in week_of(d)
+
+
+def test_week_previous_crosses_year_boundaries():
+    assert Week(2021, 1).previous() == Week(2020, 53)
+    assert Week(2022, 19).previous(19) == Week(2021, 52)
+    assert Week(2020, 53).previous(-1) == Week(2021, 1)
+    assert Week(2022, 19).previous(0) == Week(2022, 19)
+
+
+def test_weeks_sort_and_hash_by_year_and_number():
+    weeks = [Week(2022, 1), Week(2020, 53), Week(2021, 52)]
+    assert sorted(weeks) == [Week(2020, 53), Week(2021, 52), Week(2022, 1)]
+    assert len({Week(2022, 19), week_of(TODAY)}) == 1
+
+
+def test_week_without_such_number_is_a_value_error():
+    with pytest.raises(ValueError):
+        Week(2021, 53)
+
+
+def test_today_and_now_follow_tz_set_at_run_time(monkeypatch):
+    try:
+        monkeypatch.setenv("TZ", "Etc/GMT-14")  # POSIX sign: this is UTC+14
+        assert dates.now_iso().endswith("+14:00")
+        ahead = dates.today()
+        monkeypatch.setenv("TZ", "Etc/GMT+12")
+        assert dates.now_iso().endswith("-12:00")
+        # 26 hours apart: the two local dates differ by one or two days
+        assert ahead - dates.today() in (timedelta(days=1), timedelta(days=2))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_now_iso_has_seconds_precision_and_an_offset():
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", dates.now_iso())
+
+
+# --- properties -----------------------------------------------------------------------
+
+# Characters the grammar cares about, so generated text reaches deep into each form.
+_DATE_ALPHABET = "0123456789０１２-/.+－／ 年月日号周星期礼拜上下本这个天底初dwmaytsW"
+_texts = st.text() | st.text(alphabet=_DATE_ALPHABET, max_size=12)
+_days = st.dates()
+
+
+@given(text=_texts, base=_days)
+def test_parse_date_returns_a_date_or_raises_date_error(text, base):
+    try:
+        assert isinstance(parse_date(text, today=base), date)
+    except DateError as e:
+        assert text.strip() in str(e)
+
+
+@given(text=_texts, base=_days)
+def test_parse_week_returns_a_week_or_raises_date_error(text, base):
+    try:
+        assert isinstance(parse_week(text, today=base), Week)
+    except DateError as e:
+        assert text.strip() in str(e)
+
+
+@given(d=_days)
+def test_iso_dates_and_week_keys_round_trip(d):
+    assert parse_date(d.isoformat()) == d
+    assert week_key(d) == f"{d.isocalendar()[0]:04d}-W{d.isocalendar()[1]:02d}"
+    if d < date(9999, 12, 27):  # the week of 9999's last days ends in year 10000
+        week = week_of(d)
+        assert week.start <= d <= week.end
+        assert parse_week(week.key) == week
