@@ -1,0 +1,352 @@
+"""The figures of domain.md, computed once per report and shared by every output format.
+
+Cumulative figures come from the tallies and the pending spans (see tally.py), so a
+weekly report costs the same at 10k tickets as at 1M; a week's own activity comes from
+the indexed ISO-week keys of tickets and events.
+"""
+
+from datetime import date
+
+from . import dates, tally
+from .models import FeedbackKind, rate
+from .services import refs, tickets, visits
+from .store import Store
+
+TREND_WEEKS = 8
+OLDEST_OPEN = 10
+CLOSURE_DIMENSIONS = ("category", "officer", "enterprise", "sector", "department", "week")
+
+
+def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict]]:
+    """Headline figures as of the end of `day`, the same per category, and the open tickets."""
+    per_category = tally.as_of(store.conn, day, "category")
+    pending = tally.open_as_of(store.conn, day)
+    sums = {k: sum(c[k] for c in per_category.values()) for k in ("collected", "closed", "solved", "on_time")}
+    headline = {
+        "collected": sums["collected"],
+        "closed": sums["closed"],
+        "solved": sums["solved"],
+        "open": len(pending),
+        "overdue": sum(t["due_on"] < day for t in pending),
+        "closure_rate": rate(sums["closed"], sums["collected"]),
+        "resolution_rate": rate(sums["solved"], sums["collected"]),
+        "on_time_rate": rate(sums["on_time"], sums["closed"]),
+        "on_time": sums["on_time"],
+    }
+    return headline, per_category, pending
+
+
+def _visits(store: Store, week: dates.Week) -> dict:
+    span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
+    counts = store.row(
+        """
+        WITH assigned AS (
+            SELECT DISTINCT enterprise_id FROM assignments
+            WHERE start_on <= :end AND (end_on IS NULL OR end_on > :start)
+        )
+        SELECT
+            (SELECT count(*) FROM visits WHERE week = :week) AS logged,
+            (SELECT count(*) FROM assigned) AS assigned,
+            (SELECT count(*) FROM assigned a
+             WHERE EXISTS (SELECT 1 FROM visits v WHERE v.week = :week AND v.enterprise_id = a.enterprise_id)) AS visited
+        """,
+        span,
+    )
+    return {
+        "logged": counts["logged"],
+        "enterprises_visited": counts["visited"],
+        "enterprises_assigned": counts["assigned"],
+        "coverage_rate": rate(counts["visited"], counts["assigned"]),
+        "missed": visits.missed(store, week),
+    }
+
+
+def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]:
+    """Per week key: tickets with a close dated in that week, by the outcome of their latest one."""
+    rows = store.rows(
+        """
+        SELECT week, outcome, count(*) AS n FROM (
+            SELECT week, outcome, ROW_NUMBER() OVER (
+                PARTITION BY week, ticket_id ORDER BY on_date DESC, id DESC) AS rn
+            FROM events WHERE week BETWEEN ? AND ? AND kind = 'closed'
+        ) WHERE rn = 1 GROUP BY week, outcome
+        """,
+        (first, last),
+    )
+    result: dict[str, dict[str, int]] = {}
+    for r in rows:
+        result.setdefault(r["week"], {})[r["outcome"]] = r["n"]
+    return result
+
+
+def _opened_in(store: Store, first: str, last: str) -> dict[str, int]:
+    rows = store.rows(
+        "SELECT opened_week, count(*) AS n FROM tickets WHERE opened_week BETWEEN ? AND ? GROUP BY opened_week",
+        (first, last),
+    )
+    return {r["opened_week"]: r["n"] for r in rows}
+
+
+def _this_week(store: Store, week: dates.Week) -> dict:
+    closed = _closed_in(store, week.key, week.key).get(week.key, {})
+    reopened = store.value(
+        "SELECT count(DISTINCT ticket_id) FROM events WHERE week = ? AND kind = 'reopened'", (week.key,)
+    )
+    return {
+        "opened": _opened_in(store, week.key, week.key).get(week.key, 0),
+        "closed": sum(closed.values()),
+        "resolved": closed.get("resolved", 0),
+        "explained": closed.get("explained", 0),
+        "withdrawn": closed.get("withdrawn", 0),
+        "reopened": reopened,
+    }
+
+
+def _by_category(store: Store, per_category: dict, pending: list[dict], day: str) -> list[dict]:
+    rows = []
+    for cat in refs.categories(store):
+        counts = per_category.get(cat["code"])
+        if not counts or counts["collected"] <= 0:
+            continue
+        still_open = [t for t in pending if t["category"] == cat["code"]]
+        rows.append(
+            {
+                "category": cat["code"],
+                "label": cat["label_zh"] or cat["label"],
+                "label_en": cat["label"],
+                "collected": counts["collected"],
+                "closed": counts["closed"],
+                "open": len(still_open),
+                "overdue": sum(t["due_on"] < day for t in still_open),
+                "closure_rate": rate(counts["closed"], counts["collected"]),
+            }
+        )
+    return rows
+
+
+def _by_officer(store: Store, week: dates.Week, pending: list[dict], day: str) -> list[dict]:
+    span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
+    assigned = {
+        r["officer_id"]: r["n"]
+        for r in store.rows(
+            """SELECT officer_id, count(DISTINCT enterprise_id) AS n FROM assignments
+            WHERE start_on <= :end AND (end_on IS NULL OR end_on > :start) GROUP BY officer_id""",
+            span,
+        )
+    }
+    visited = {
+        r["officer_id"]: r["n"]
+        for r in store.rows("SELECT officer_id, count(*) AS n FROM visits WHERE week = :week GROUP BY officer_id", span)
+    }
+    owned = {k: v["collected"] for k, v in tally.as_of(store.conn, day, "owner").items()}
+    names = {r["id"]: r["name"] for r in store.rows("SELECT id, name FROM officers")}
+    ids = sorted({*assigned, *visited, *(int(k) for k, n in owned.items() if k and n)})
+    rows = []
+    for officer_id in [*ids, None] if owned.get("") else ids:
+        mine = [t for t in pending if t["owner_id"] == officer_id]
+        rows.append(
+            {
+                "officer": names.get(officer_id) if officer_id is not None else None,
+                "enterprises": assigned.get(officer_id, 0),
+                "visits": visited.get(officer_id, 0),
+                "tickets": owned.get(tally.owner_key(officer_id), 0),
+                "open": len(mine),
+                "overdue": sum(t["due_on"] < day for t in mine),
+            }
+        )
+    return rows
+
+
+def _oldest_open(store: Store, pending: list[dict], day: str) -> list[dict]:
+    """The open tickets people act on, oldest first, with status and owner as of the day."""
+    chosen = sorted(pending, key=lambda t: (t["opened_on"], t["id"]))[:OLDEST_OPEN]
+    if not chosen:
+        return []
+    by_id = {t["id"]: t for t in chosen}
+    marks = ", ".join("?" for _ in chosen)
+    shown = tickets.items(store, f"t.id IN ({marks})", tuple(by_id), "t.opened_on, t.id")
+    names = {r["id"]: r["name"] for r in store.rows("SELECT id, name FROM officers")}
+    for item in shown:
+        then = by_id[item["id"]]
+        item.update(
+            status="in_progress" if then["last_kind"] == "started" else "open",
+            outcome=None,
+            closed_on=None,
+            owner=names.get(then["owner_id"]),
+            overdue=item["due_on"] < day,
+            days_open=(date.fromisoformat(day) - date.fromisoformat(item["opened_on"])).days,
+        )
+    return shown
+
+
+def _feedback(store: Store, week: dates.Week) -> dict:
+    day = week.end.isoformat()
+    to_date = {
+        r["kind"]: r["n"]
+        for r in store.rows("SELECT kind, count(*) AS n FROM feedback WHERE received_on <= ? GROUP BY kind", (day,))
+    }
+    this_week = {
+        r["kind"]: r["n"]
+        for r in store.rows("SELECT kind, count(*) AS n FROM feedback WHERE week = ? GROUP BY kind", (week.key,))
+    }
+    # Banners and letters always, as the park reports them; other kinds once any arrived.
+    kinds = [k.value for k in FeedbackKind if k in ("banner", "letter") or to_date.get(k)]
+    return {
+        "this_week": {k: this_week.get(k, 0) for k in kinds},
+        "to_date": {k: to_date.get(k, 0) for k in kinds},
+    }
+
+
+def _trend(store: Store, last: dates.Week, count: int) -> list[dict]:
+    weeks = [last.previous(n) for n in range(count - 1, -1, -1)]
+    opened = _opened_in(store, weeks[0].key, last.key)
+    closed = _closed_in(store, weeks[0].key, last.key)
+    rows = []
+    for w in weeks:
+        per_category = tally.as_of(store.conn, w.end.isoformat(), "category").values()
+        collected = sum(c["collected"] for c in per_category)
+        closed_cumulative = sum(c["closed"] for c in per_category)
+        rows.append(
+            {
+                "week": w.key,
+                "start": w.start.isoformat(),
+                "end": w.end.isoformat(),
+                "opened": opened.get(w.key, 0),
+                "closed": sum(closed.get(w.key, {}).values()),
+                "collected": collected,
+                "closed_cumulative": closed_cumulative,
+                "closure_rate": rate(closed_cumulative, collected),
+            }
+        )
+    return rows
+
+
+def weekly(store: Store, week: dates.Week) -> dict:
+    """Everything domain.md's "What a weekly report shows" lists, for week W ending Sunday D."""
+    day = week.end.isoformat()
+    headline, per_category, pending = cumulative(store, day)
+    return {
+        "week": week.key,
+        "start": week.start.isoformat(),
+        "end": day,
+        "visits": _visits(store, week),
+        "this_week": _this_week(store, week),
+        "cumulative": headline,
+        "by_category": _by_category(store, per_category, pending, day),
+        "by_officer": _by_officer(store, week, pending, day),
+        "oldest_open": _oldest_open(store, pending, day),
+        "feedback": _feedback(store, week),
+        "trend": _trend(store, week, TREND_WEEKS),
+    }
+
+
+def trend(store: Store, weeks: int = TREND_WEEKS, until: date | None = None) -> dict:
+    last = dates.week_of(until or dates.today())
+    return {"until": last.end.isoformat(), "weeks": _trend(store, last, max(1, weeks))}
+
+
+# Each ticket of the cohort (opened in [since, until]) with its state as of `until`:
+# closed unless a pending span covers that day; the close is the latest one up to then.
+_COHORT = """
+WITH cohort AS (
+    SELECT t.*, e.name AS enterprise_name, e.sector
+    FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id
+    WHERE t.opened_on >= :since AND t.opened_on <= :until
+),
+last_close AS (
+    SELECT ticket_id, on_date, outcome FROM (
+        SELECT ev.ticket_id, ev.on_date, ev.outcome, ROW_NUMBER() OVER (
+            PARTITION BY ev.ticket_id ORDER BY ev.on_date DESC, ev.id DESC) AS rn
+        FROM events ev JOIN cohort c ON c.id = ev.ticket_id
+        WHERE ev.kind = 'closed' AND ev.on_date <= :until
+    ) WHERE rn = 1
+),
+state AS (
+    SELECT {key} AS key,
+        (p.ticket_id IS NULL) AS closed,
+        (p.ticket_id IS NULL AND lc.outcome = 'resolved') AS solved,
+        (p.ticket_id IS NULL AND lc.on_date <= c.due_on) AS on_time,
+        CASE WHEN p.ticket_id IS NULL
+            THEN CAST(julianday(lc.on_date) - julianday(c.opened_on) AS INTEGER) END AS days
+    FROM cohort c
+    LEFT JOIN last_close lc ON lc.ticket_id = c.id
+    LEFT JOIN pending p ON p.ticket_id = c.id AND p.from_on <= :until AND p.until_on > :until
+),
+ranked AS (
+    SELECT key, days,
+        ROW_NUMBER() OVER (PARTITION BY key ORDER BY days) AS rn,
+        COUNT(*) OVER (PARTITION BY key) AS n
+    FROM state WHERE days IS NOT NULL
+)
+SELECT s.key, count(*) AS collected, SUM(s.closed) AS closed, SUM(s.solved) AS solved,
+    SUM(s.on_time) AS on_time, r.median_days_to_close, r.p90_days_to_close
+FROM state s LEFT JOIN (
+    -- median: the middle value, or the mean of the two middle ones; p90: nearest rank, ceil(0.9 n)
+    SELECT key,
+        AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) AS median_days_to_close,
+        MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN days END) AS p90_days_to_close
+    FROM ranked GROUP BY key
+) r ON r.key IS s.key
+GROUP BY s.key
+ORDER BY s.key
+"""
+
+# What each --by groups on; fixed SQL fragments, never user text.
+_KEYS = {
+    "category": "c.category",
+    "enterprise": "c.enterprise_name",
+    "sector": "c.sector",
+    "department": "c.department",
+    "week": "c.opened_week",
+    "officer": """(SELECT o.name FROM events ev JOIN officers o ON o.id = ev.owner_id
+        WHERE ev.ticket_id = c.id AND ev.kind IN ('opened', 'assigned') AND ev.on_date <= :until
+        ORDER BY ev.on_date DESC, ev.id DESC LIMIT 1)""",
+    "total": "'total'",
+}
+
+
+def _closure_row(r: dict) -> dict:
+    median = r["median_days_to_close"]
+    return {
+        "collected": r["collected"],
+        "closed": r["closed"],
+        "solved": r["solved"],
+        "closure_rate": rate(r["closed"], r["collected"]),
+        "resolution_rate": rate(r["solved"], r["collected"]),
+        "median_days_to_close": None if median is None else (int(median) if median == int(median) else median),
+        "p90_days_to_close": r["p90_days_to_close"],
+        "on_time": r["on_time"],
+        "on_time_rate": rate(r["on_time"], r["closed"]),
+    }
+
+
+def closure(store: Store, since: date | None = None, until: date | None = None, by: str = "category") -> dict:
+    """Closure of the tickets opened in [since, until], as of `until` (default today)."""
+    if by not in CLOSURE_DIMENSIONS:
+        raise ValueError(by)
+    end = (until or dates.today()).isoformat()
+    params = {"since": since.isoformat() if since else "0000-01-01", "until": end}
+    labels = {c["code"]: c["label_zh"] or c["label"] for c in refs.categories(store)} if by == "category" else {}
+    rows = [
+        {"key": r["key"], "label": labels.get(r["key"], r["key"]), **_closure_row(r)}
+        for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
+    ]
+    if by == "category":
+        order = {code: i for i, code in enumerate(labels)}
+        rows.sort(key=lambda r: order.get(r["key"], len(order)))
+    total = store.rows(_COHORT.format(key=_KEYS["total"]), params)
+    empty = {
+        "collected": 0,
+        "closed": 0,
+        "solved": 0,
+        "on_time": 0,
+        "median_days_to_close": None,
+        "p90_days_to_close": None,
+    }
+    return {
+        "since": since.isoformat() if since else None,
+        "until": end,
+        "by": by,
+        "rows": rows,
+        "total": _closure_row(total[0] if total else empty),
+    }
