@@ -63,7 +63,7 @@ def list_tickets(
         where.append("t.owner_id = ?")
         params.append(refs.officer(store, owner)["id"])
     if overdue:
-        where.append("t.status != 'closed' AND t.due_on < ?")
+        where.append("t.status IN ('open', 'in_progress') AND t.due_on < ?")
         params.append(dates.today().isoformat())
     if since:
         where.append("t.opened_on >= ?")

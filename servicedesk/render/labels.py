@@ -1,0 +1,275 @@
+"""The words of the reports in Chinese and English: headings, field names, sheet names.
+
+`--lang zh|en` picks one; without it the locale decides (LC_ALL, then LC_MESSAGES, then
+LANG, the POSIX order: the first one set wins, and a value starting with zh means
+Chinese). Also the weekly briefing's headline sentence, in both languages.
+Standard library only.
+"""
+
+import os
+from datetime import date
+
+LANGS = ("zh", "en")
+
+EN = {
+    # report titles
+    "weekly_title": "Weekly report {week} ({start} – {end})",
+    "closure_title": "Closure of problems opened {since} – {until}, as of {until}",
+    "closure_title_all": "Closure of problems opened up to {until}, as of {until}",
+    "trend_title": "Trend of the {n} weeks up to {until}",
+    # the eight parts of the weekly report
+    "part_visits": "1. Visits",
+    "part_missed": "Not visited this week",
+    "part_this_week": "2. Problems this week",
+    "part_cumulative": "3. Cumulative as of {end}",
+    "part_by_category": "4. By category",
+    "part_by_officer": "5. By officer",
+    "part_oldest_open": "6. Oldest open and overdue",
+    "part_feedback": "7. Feedback",
+    "part_trend": "8. Trend",
+    # sheet names (Excel allows 31 characters)
+    "sheet_headline": "Headline",
+    "sheet_missed": "Missed",
+    "sheet_by_category": "By category",
+    "sheet_by_officer": "By officer",
+    "sheet_oldest_open": "Oldest open",
+    "sheet_feedback": "Feedback",
+    "sheet_trend": "Trend",
+    "sheet_closure": "Closure",
+    # column headings
+    "part": "part",
+    "figure": "figure",
+    "value": "value",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "report": "report",
+    "week": "week",
+    "start": "from",
+    "end": "to",
+    "since": "opened from",
+    "until": "as of",
+    "logged": "visits logged",
+    "enterprises_visited": "enterprises visited",
+    "enterprises_assigned": "enterprises assigned",
+    "coverage_rate": "coverage",
+    "opened": "opened",
+    "closed": "closed",
+    "resolved": "of which resolved",
+    "explained": "of which explained",
+    "withdrawn": "of which withdrawn",
+    "reopened": "reopened",
+    "collected": "collected",
+    "solved": "solved",
+    "open": "open",
+    "overdue": "overdue",
+    "closure_rate": "closure rate",
+    "resolution_rate": "resolution rate",
+    "on_time_rate": "on-time closure rate",
+    "on_time": "closed on time",
+    "category": "category",
+    "officer": "officer",
+    "enterprise": "enterprise",
+    "sector": "sector",
+    "department": "department",
+    "enterprises": "enterprises",
+    "visits": "visits",
+    "tickets": "tickets owned",
+    "id": "#",
+    "name": "name",
+    "officers": "officers",
+    "title": "problem",
+    "owner": "owner",
+    "status": "status",
+    "opened_on": "opened",
+    "due_on": "due",
+    "days_open": "days open",
+    "kind": "kind",
+    "this_week": "this week",
+    "to_date": "to date",
+    "closed_cumulative": "closed to date",
+    "median_days_to_close": "median days",
+    "p90_days_to_close": "p90 days",
+    "total": "total",
+    # values
+    "yes": "yes",
+    "none": "none",
+    "nobody": "(no owner)",
+    "no_key": "(none)",
+    "all_visited": "every assigned enterprise was visited",
+    "list_sep": ", ",
+    "status_open": "open",
+    "status_in_progress": "in progress",
+    "feedback_banner": "banners",
+    "feedback_letter": "thank-you letters",
+    "feedback_praise": "praise",
+    "feedback_complaint": "complaints",
+    "feedback_rating": "ratings",
+    "rate_line": "closure rate",
+}
+
+ZH = {
+    "weekly_title": "周报 {week}（{start}—{end}）",
+    "closure_title": "{since}至{until}梳理问题的办结情况（截至{until}）",
+    "closure_title_all": "截至{until}梳理问题的办结情况",
+    "trend_title": "截至{until}的{n}周趋势",
+    "part_visits": "一、走访情况",
+    "part_missed": "本周未走访企业",
+    "part_this_week": "二、本周问题",
+    "part_cumulative": "三、累计情况（截至{end}）",
+    "part_by_category": "四、分类情况",
+    "part_by_officer": "五、干部情况",
+    "part_oldest_open": "六、最久未办结及超期问题",
+    "part_feedback": "七、企业反馈",
+    "part_trend": "八、趋势",
+    "sheet_headline": "概况",
+    "sheet_missed": "未走访企业",
+    "sheet_by_category": "分类情况",
+    "sheet_by_officer": "干部情况",
+    "sheet_oldest_open": "未办结问题",
+    "sheet_feedback": "企业反馈",
+    "sheet_trend": "趋势",
+    "sheet_closure": "办结情况",
+    "part": "部分",
+    "figure": "指标",
+    "value": "数值",
+    "numerator": "分子",
+    "denominator": "分母",
+    "report": "报告",
+    "week": "周",
+    "start": "起",
+    "end": "止",
+    "since": "提出日期起",
+    "until": "截至",
+    "logged": "走访次数",
+    "enterprises_visited": "已走访企业",
+    "enterprises_assigned": "包联企业",
+    "coverage_rate": "走访覆盖率",
+    "opened": "新梳理",
+    "closed": "办结",
+    "resolved": "其中解决",
+    "explained": "其中解释说明",
+    "withdrawn": "其中撤回",
+    "reopened": "重新打开",
+    "collected": "梳理汇总问题数",
+    "solved": "解决数",
+    "open": "未办结",
+    "overdue": "超期",
+    "closure_rate": "办结率",
+    "resolution_rate": "解决率",
+    "on_time_rate": "按时办结率",
+    "on_time": "按时办结数",
+    "category": "问题类别",
+    "officer": "干部",
+    "enterprise": "企业",
+    "sector": "行业",
+    "department": "责任单位",
+    "enterprises": "包联企业",
+    "visits": "本周走访",
+    "tickets": "负责问题",
+    "id": "编号",
+    "name": "企业名称",
+    "officers": "包联干部",
+    "title": "问题描述",
+    "owner": "责任人",
+    "status": "状态",
+    "opened_on": "提出日期",
+    "due_on": "办理时限",
+    "days_open": "已办天数",
+    "kind": "类型",
+    "this_week": "本周",
+    "to_date": "累计",
+    "closed_cumulative": "累计办结",
+    "median_days_to_close": "中位天数",
+    "p90_days_to_close": "90分位天数",
+    "total": "合计",
+    "yes": "是",
+    "none": "无",
+    "nobody": "（未指定）",
+    "no_key": "（空）",
+    "all_visited": "包联企业本周均已走访",
+    "list_sep": "、",
+    "status_open": "待办理",
+    "status_in_progress": "办理中",
+    "feedback_banner": "锦旗",
+    "feedback_letter": "感谢信",
+    "feedback_praise": "表扬",
+    "feedback_complaint": "投诉",
+    "feedback_rating": "满意度评价",
+    "rate_line": "办结率",
+}
+
+TABLES = {"en": EN, "zh": ZH}
+
+
+def default_lang(environ=None) -> str:
+    """zh when the locale says Chinese, else en."""
+    env = os.environ if environ is None else environ
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def resolve(lang: str | None) -> str:
+    return str(lang) if lang in LANGS else default_lang()
+
+
+def labels(lang: str | None) -> dict[str, str]:
+    return TABLES[resolve(lang)]
+
+
+# --- the headline sentence ------------------------------------------------------------
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _short_date(d: date, lang: str) -> str:
+    return f"{d.month}月{d.day}日" if lang == "zh" else f"{_MONTHS_EN[d.month - 1]} {d.day}"
+
+
+def pct(value) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+_FEEDBACK_ZH = {"banner": "锦旗 {} 面", "letter": "感谢信 {} 封", "praise": "表扬 {} 次", "complaint": "投诉 {} 件"}
+_FEEDBACK_EN = {
+    "banner": ("banner", "banners"),
+    "letter": ("thank-you letter", "thank-you letters"),
+    "praise": ("note of praise", "notes of praise"),
+    "complaint": ("complaint", "complaints"),
+}
+
+
+def _plural(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+def headline(data: dict, lang: str) -> str:
+    """The briefing's first sentence, as the park office writes it upward."""
+    v, t, c = data["visits"], data["this_week"], data["cumulative"]
+    start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
+    received = {k: n for k, n in data["feedback"]["to_date"].items() if n}
+    if lang == "zh":
+        text = (
+            f"本周（{data['week']}，{_short_date(start, 'zh')}—{_short_date(end, 'zh')}）"
+            f"走访企业 {v['enterprises_visited']} 家，覆盖率 {pct(v['coverage_rate'])}；"
+            f"新梳理问题 {t['opened']} 个，办结 {t['closed']} 个。"
+            f"累计梳理问题 {c['collected']} 个，办结 {c['closed']} 个，办结率 {pct(c['closure_rate'])}；"
+            f"解决 {c['solved']} 个，解决率 {pct(c['resolution_rate'])}。"
+        )
+        parts = [_FEEDBACK_ZH.get(k, "满意度评价 {} 条").format(n) for k, n in received.items()]
+        return text + (f"收到{'、'.join(parts)}。" if parts else "")
+    text = (
+        f"This week ({data['week']}, {_short_date(start, 'en')} – {_short_date(end, 'en')}): "
+        f"{_plural(v['enterprises_visited'], 'enterprise')} visited, coverage {pct(v['coverage_rate'])}; "
+        f"{_plural(t['opened'], 'new problem')} collected, {t['closed']} closed. "
+        f"To date {_plural(c['collected'], 'problem')} collected, {c['closed']} closed, "
+        f"closure rate {pct(c['closure_rate'])}; {c['solved']} solved, "
+        f"resolution rate {pct(c['resolution_rate'])}."
+    )
+    parts = [_plural(n, *_FEEDBACK_EN.get(k, ("rating", "ratings"))) for k, n in received.items()]
+    if parts:
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        text += f" Received to date: {listed}."
+    return text

@@ -1,0 +1,147 @@
+"""A report as an Excel workbook: one sheet per part, numbers stored as numbers, and a
+native Excel chart of the trend. Imported only when someone asks for .xlsx (openpyxl
+costs ~100 ms to import).
+
+Percentages are stored as fractions (0.978) with the number format '0.0%', so Excel
+shows 97.8% and sums, charts and sorts them as numbers. Dates are real dates.
+"""
+
+import unicodedata
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import labels as _labels
+from . import safe_cell
+from .report import Rate, Report, Section
+
+PERCENT = "0.0%"
+DATE = "yyyy-mm-dd"
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a spreadsheet: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _shown(value) -> str:
+    """Roughly what Excel shows for a section cell, to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, Rate):
+        return value.short()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _value(value):
+    """A section cell → (stored value, number format or None)."""
+    if isinstance(value, Rate):
+        # 97.8 → 0.978 exactly: round away the float noise of the division.
+        return (None if value.value is None else round(value.value / 100, 6)), PERCENT
+    if isinstance(value, date):
+        return value, DATE
+    if isinstance(value, str):
+        return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value)), None
+    if isinstance(value, bool):
+        return safe_cell(value), None
+    return value, None
+
+
+def _write_table(ws, headers: list[str], rows: list[list]) -> None:
+    """Header row bold and frozen, then the rows; each column sized to its content."""
+    widths = [display_width(h) for h in headers]
+    ws.append([safe_cell(h) for h in headers])
+    for cell in ws[1]:
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row):
+            stored, number_format = _value(value)
+            cell = ws.cell(row=r, column=c + 1, value=stored)
+            if number_format:
+                cell.number_format = number_format
+            widths[c] = max(widths[c], display_width(_shown(value)))
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
+    ws.freeze_panes = "A2"
+
+
+def _sheet(wb: Workbook, title: str):
+    return wb.create_sheet((title.translate(_SHEET_FORBIDDEN) or "Sheet")[:31])
+
+
+def _headline_rows(report: Report, L) -> list[list]:
+    """The report's identity and every figure/value part, one figure a row."""
+    rows = [[L["report"], L[key], value, None, None] for key, value in report.meta]
+    for section in report.sections:
+        if section.pairs:
+            for label, value in section.rows:
+                if isinstance(value, Rate):
+                    rows.append([section.title, label, value, value.num, value.den])
+                else:
+                    rows.append([section.title, label, value, None, None])
+    return rows
+
+
+def _trend_chart(ws, section: Section, L) -> None:
+    """Weekly opened vs closed as bars, the cumulative closure rate as a line on a second axis."""
+    n = len(section.rows)
+    if not n:
+        return
+    col = {name: i + 1 for i, name in enumerate(section.columns)}
+    weeks = Reference(ws, min_col=col["week"], min_row=2, max_row=n + 1)
+    bars = BarChart()
+    bars.type = "col"
+    bars.title = f"{L['opened']} / {L['closed']} · {L['closure_rate']}"
+    opened_closed = Reference(ws, min_col=col["opened"], max_col=col["closed"], min_row=1, max_row=n + 1)
+    bars.add_data(opened_closed, titles_from_data=True)
+    bars.set_categories(weeks)
+    bars.y_axis.title = f"{L['opened']} / {L['closed']}"
+    line = LineChart()
+    line.add_data(Reference(ws, min_col=col["closure_rate"], min_row=1, max_row=n + 1), titles_from_data=True)
+    line.set_categories(weeks)
+    line.y_axis.axId = 200
+    line.y_axis.title = L["closure_rate"]
+    line.y_axis.number_format = "0%"
+    line.y_axis.crosses = "max"
+    line.y_axis.majorGridlines = None
+    # openpyxl 3.1 leaves <c:delete> unset, and recent Excel then hides the axes.
+    for axis in (bars.x_axis, bars.y_axis, line.y_axis):
+        axis.delete = False
+    bars += line
+    bars.width, bars.height = 20, 10
+    ws.add_chart(bars, f"{get_column_letter(len(section.columns) + 2)}2")
+
+
+def workbook(report: Report) -> Workbook:
+    L = _labels.labels(report.lang)
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.title = report.title
+    if report.headline:
+        wb.properties.description = report.headline
+    ws = _sheet(wb, L["sheet_headline"])
+    _write_table(ws, [L["part"], L["figure"], L["value"], L["numerator"], L["denominator"]], _headline_rows(report, L))
+    for section in report.sections:
+        if section.pairs:
+            continue
+        ws = _sheet(wb, L.get(f"sheet_{section.key}", section.title))
+        _write_table(ws, section.headers, section.rows)
+        if section.key == "trend":
+            _trend_chart(ws, section, L)
+    return wb
+
+
+def save(report: Report, path) -> None:
+    workbook(report).save(path)

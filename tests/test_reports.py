@@ -1,0 +1,217 @@
+"""The figures of domain.md, rebuilt through the CLI and checked to the decimal."""
+
+import json
+
+import pytest
+
+from servicedesk.models import rate
+
+WEEK = "2022-W19"  # Monday 2022-05-09 .. Sunday 2022-05-15
+
+
+def weekly(sd, week=WEEK):
+    return json.loads(sd("report", "weekly", "--week", week, "--json").stdout)
+
+
+def open_ticket(sd, enterprise, text, date, category="financing"):
+    out = sd("ticket", "open", enterprise, text, "--category", category, "--date", date, "--json").stdout
+    return json.loads(out)["id"]
+
+
+@pytest.fixture
+def park(sd):
+    """65 enterprises, 10 officers (one-to-many and one-to-one), 62 visited in WEEK,
+    92 problems of which 90 closed by the week's Sunday: 88 resolved, 2 explained."""
+    names = [f"企业{i:02d}" for i in range(1, 66)]
+    for name in names:
+        sd("enterprise", "add", name, "--sector", "化工" if len(name) % 2 else "氢能")
+    for n in range(10):
+        sd("officer", "add", f"干部{n}")
+    for n in range(10):
+        # officer 0..8 look after 7 enterprises each (63); officer 9 after 2: one-to-many and few
+        mine = names[n * 7 : n * 7 + 7] if n < 9 else names[63:]
+        sd("assign", f"干部{n}", *mine, "--from", "2022-03-01")
+    for name in names[:62]:
+        sd("visit", "log", name, "--date", "2022-05-11")
+    ids = []
+    for i in range(92):
+        category = ("financing", "labour", "permits", "utilities")[i % 4]
+        opened = f"2022-04-0{1 + i % 9}"
+        ids.append(open_ticket(sd, names[i % 65], f"问题{i}", opened, category))
+    for i, ticket in enumerate(ids[:90]):
+        outcome = "explained" if i < 2 else "resolved"
+        sd(
+            "ticket",
+            "close",
+            ticket,
+            "--resolution",
+            "已办结",
+            "--outcome",
+            outcome,
+            "--date",
+            f"2022-05-1{i % 6}",
+        )
+    return {"names": names, "ids": ids}
+
+
+def test_park_week_matches_the_worked_example(sd, park):
+    report = weekly(sd)
+    cumulative = report["cumulative"]
+    assert (cumulative["collected"], cumulative["closed"], cumulative["solved"]) == (92, 90, 88)
+    assert cumulative["closure_rate"] == 97.8
+    assert cumulative["resolution_rate"] == 95.7
+    assert cumulative["open"] == 2
+    visits = report["visits"]
+    assert (visits["enterprises_visited"], visits["enterprises_assigned"], visits["logged"]) == (62, 65, 62)
+    assert visits["coverage_rate"] == 95.4
+    assert [e["name"] for e in visits["missed"]] == park["names"][62:]
+    assert report["this_week"]["closed"] == 90  # every close is dated 2022-05-10 .. 05-15
+    assert report["week"] == WEEK and report["start"] == "2022-05-09" and report["end"] == "2022-05-15"
+
+
+def test_this_week_splits_closes_by_outcome(sd, park):
+    this_week = weekly(sd)["this_week"]
+    assert (this_week["closed"], this_week["resolved"], this_week["explained"], this_week["withdrawn"]) == (
+        90,
+        88,
+        2,
+        0,
+    )
+    assert this_week["opened"] == 0 and this_week["reopened"] == 0
+    # opened 2022-04-01 .. 04-03 (W13) and 04-04 .. 04-09 (W14)
+    assert (weekly(sd, "2022-W13")["this_week"]["opened"], weekly(sd, "2022-W14")["this_week"]["opened"]) == (32, 60)
+
+
+def test_by_category_and_by_officer_add_up(sd, park):
+    report = weekly(sd)
+    assert sum(c["collected"] for c in report["by_category"]) == 92
+    assert sum(c["closed"] for c in report["by_category"]) == 90
+    financing = next(c for c in report["by_category"] if c["category"] == "financing")
+    assert financing["label"] == "融资"
+    assert financing["closure_rate"] == rate(financing["closed"], financing["collected"])
+    officers = {o["officer"]: o for o in report["by_officer"]}
+    assert officers["干部0"]["enterprises"] == 7 and officers["干部9"]["enterprises"] == 2
+    assert sum(o["tickets"] for o in report["by_officer"]) == 92
+    assert sum(o["visits"] for o in report["by_officer"]) == 62
+
+
+def test_overdue_and_oldest_open_are_as_of_the_sunday(sd, park):
+    report = weekly(sd)
+    # The two open tickets were opened 2022-04-0x with a 30/15/15/7-day limit: overdue by 05-15.
+    assert report["cumulative"]["overdue"] == 2
+    oldest = report["oldest_open"]
+    assert [t["id"] for t in oldest] == sorted(
+        park["ids"][90:], key=lambda t: oldest[[o["id"] for o in oldest].index(t)]["opened_on"]
+    )
+    assert all(t["overdue"] and t["status"] == "open" for t in oldest)
+    assert set(oldest[0]) >= {
+        "id",
+        "enterprise",
+        "enterprise_id",
+        "category",
+        "title",
+        "status",
+        "outcome",
+        "priority",
+        "owner",
+        "department",
+        "opened_on",
+        "due_on",
+        "closed_on",
+        "overdue",
+    }
+
+
+def test_close_then_reopen_counts_closed_in_its_week_and_open_after(sd):
+    sd("enterprise", "add", "天能电池")
+    ticket = open_ticket(sd, "天能电池", "缺焊工", "2022-05-09", "labour")
+    sd("ticket", "close", ticket, "-r", "招到人", "--date", "2022-05-20")  # week 20
+    sd("ticket", "reopen", ticket, "--reason", "人没到岗", "--date", "2022-05-24")  # week 21
+    w20, w21 = weekly(sd, "2022-W20"), weekly(sd, "2022-W21")
+    assert (w20["cumulative"]["closed"], w20["cumulative"]["closure_rate"]) == (1, 100.0)
+    assert (w21["cumulative"]["closed"], w21["cumulative"]["open"], w21["cumulative"]["closure_rate"]) == (0, 1, 0.0)
+    assert w21["this_week"]["reopened"] == 1 and w20["this_week"]["closed"] == 1
+
+
+def test_closure_rate_rounds_half_up(sd):
+    sd("enterprise", "add", "天能电池")
+    ids = [open_ticket(sd, "天能电池", f"问题{i}", "2022-05-09") for i in range(16)]
+    sd("ticket", "close", ids[0], "-r", "ok", "--date", "2022-05-10")
+    cumulative = weekly(sd)["cumulative"]
+    assert cumulative["closure_rate"] == 6.3  # 6.25 half-up; binary floats would give 6.2
+    assert rate(1, 16) == 6.3 and rate(90, 92) == 97.8 and rate(88, 92) == 95.7 and rate(62, 65) == 95.4
+
+
+def test_empty_week_has_null_rates(sd):
+    report = weekly(sd)
+    assert report["cumulative"]["closure_rate"] is None
+    assert report["cumulative"]["on_time_rate"] is None
+    assert report["visits"]["coverage_rate"] is None
+    assert report["visits"]["missed"] == [] and len(report["trend"]) == 8
+    table = sd("report", "weekly", "--week", WEEK).stdout
+    assert "—" in table
+
+
+def test_past_week_is_unchanged_by_later_activity(sd, park):
+    before = weekly(sd)
+    ids = park["ids"]
+    sd("ticket", "reopen", ids[5], "--reason", "复发", "--date", "2022-05-18")
+    sd("ticket", "close", ids[91], "-r", "ok", "--date", "2022-05-19")
+    open_ticket(sd, park["names"][0], "新问题", "2022-05-17")
+    sd("visit", "log", park["names"][64], "--date", "2022-05-16")
+    sd("ticket", "assign", ids[90], "干部3")
+    after = weekly(sd)
+    for key in ("visits", "this_week", "cumulative", "by_category", "feedback"):
+        assert after[key] == before[key], key
+    assert [o["tickets"] for o in after["by_officer"]] == [o["tickets"] for o in before["by_officer"]]
+    assert weekly(sd, "2022-W20")["cumulative"]["collected"] == 93
+
+
+def test_feedback_this_week_and_to_date(sd):
+    sd("enterprise", "add", "天能电池")
+    sd("feedback", "add", "天能电池", "--kind", "banner", "--date", "2022-05-02")
+    sd("feedback", "add", "天能电池", "--kind", "letter", "--date", "2022-05-10")
+    sd("feedback", "add", "天能电池", "--kind", "banner", "--date", "2022-05-20")
+    assert weekly(sd)["feedback"] == {"this_week": {"banner": 0, "letter": 1}, "to_date": {"banner": 1, "letter": 1}}
+
+
+def test_trend_is_cumulative_as_of_each_sunday(sd):
+    sd("enterprise", "add", "天能电池")
+    a = open_ticket(sd, "天能电池", "一", "2022-05-02")  # W18
+    open_ticket(sd, "天能电池", "二", "2022-05-10")  # W19
+    sd("ticket", "close", a, "-r", "ok", "--date", "2022-05-11")
+    trend = weekly(sd)["trend"]
+    assert [t["week"] for t in trend][-2:] == ["2022-W18", "2022-W19"]
+    assert (trend[-2]["opened"], trend[-2]["closed"], trend[-2]["closure_rate"]) == (1, 0, 0.0)
+    assert (trend[-1]["opened"], trend[-1]["closed"], trend[-1]["closure_rate"]) == (1, 1, 50.0)
+    assert trend[0]["closure_rate"] is None
+
+
+def test_closure_report_medians_and_on_time(sd):
+    sd("enterprise", "add", "天能电池")
+    days = [2, 4, 6, 8, 40]  # labour's limit is 15 days: the last one is late
+    for n, d in enumerate(days):
+        t = open_ticket(sd, "天能电池", f"问题{n}", "2022-04-01", "labour")
+        sd("ticket", "close", t, "-r", "ok", "--date", f"2022-{4 + (d // 30):02d}-{1 + d % 30:02d}")
+    open_ticket(sd, "天能电池", "未办结", "2022-04-01", "labour")
+    report = json.loads(sd("report", "closure", "--until", "2022-06-30", "--json").stdout)
+    row = report["rows"][0]
+    assert row["key"] == "labour" and (row["collected"], row["closed"]) == (6, 5)
+    assert row["closure_rate"] == 83.3 and row["median_days_to_close"] == 6 and row["p90_days_to_close"] == 40
+    assert (row["on_time"], row["on_time_rate"]) == (4, 80.0)
+    assert report["total"]["collected"] == 6 and report["by"] == "category"
+
+
+def test_closure_report_even_count_median_is_the_mean_of_the_middle_two(sd):
+    sd("enterprise", "add", "天能电池")
+    for n, d in enumerate([1, 2, 5, 9]):
+        t = open_ticket(sd, "天能电池", f"问题{n}", "2022-04-01")
+        sd("ticket", "close", t, "-r", "ok", "--date", f"2022-04-{1 + d:02d}")
+    total = json.loads(sd("report", "closure", "--until", "2022-04-30", "--by", "week", "--json").stdout)["total"]
+    assert total["median_days_to_close"] == 3.5 and total["p90_days_to_close"] == 9
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_every_format_renders_the_same_headline(sd, park, fmt):
+    out = sd("report", "weekly", "--week", WEEK, "--format", fmt).stdout
+    assert "97.8" in out and "92" in out
