@@ -1,0 +1,251 @@
+"""Importing a problem ledger (问题台账): tickets with a history that agrees with their dates.
+
+Each new ticket gets an `opened` event on its opening date, a `started` event when it is
+in progress (or the row says when work started) and a `closed` event on its close date
+with the outcome and resolution; the tallies are then rebuilt once, so as-of reports
+over imported tickets are right for every past week.
+"""
+
+import re
+from collections import namedtuple
+from datetime import timedelta
+
+from .. import tally
+from ..errors import DateError
+from ..spreadsheets import OUTCOME, PRIORITY, STATUS, Row
+from .imports import NO_RESOLUTION, Importer, bulk
+
+Ticket = namedtuple(
+    "Ticket",
+    "id enterprise_id visit_id category title priority owner_id department "
+    "opened_on opened_week due_on status outcome closed_on resolution",
+)
+# The `history` column: the status and owner changes a row's other columns cannot say
+# (a reassignment, a close that was reopened), so an export reads back in unchanged.
+HISTORY_KINDS = ("opened", "assigned", "started", "closed", "reopened")
+HISTORY_EXAMPLE = "2022-05-09 opened:王伟; 2022-05-12 closed:resolved; 2022-05-16 reopened"
+_ENTRY = re.compile(rf"^(?P<on>\S+)\s+(?P<kind>{'|'.join(HISTORY_KINDS)})(?::(?P<arg>.*))?$")
+EARLIER_CLOSE = "closed (imported history)"
+REOPENED = "reopened (imported history)"
+EVENT_COLUMNS = ["ticket_id", "kind", "on_date", "week", "at", "actor", "note", "outcome", "owner_id", "department"]
+
+
+class TicketImporter(Importer):
+    table = "tickets"
+
+    def __init__(self, store, sheet, **options):
+        super().__init__(store, sheet, **options)
+        self.categories = {}
+        for code, label, label_zh, due_days in store.conn.execute(
+            "SELECT code, label, label_zh, due_days FROM categories ORDER BY position"
+        ):
+            for word in (code, label, label_zh):
+                if word:
+                    self.categories.setdefault(word.lower(), (code, due_days))
+        self.started: dict[int, str] = {}
+        self.histories: dict[int, list[tuple]] = {}
+        self.linked = 0
+
+    def _category(self, row: Row) -> tuple[str, int]:
+        text = row.text("category", required=True)
+        found = self.categories.get(text.lower())
+        if found is None:
+            codes = sorted({code for code, _ in self.categories.values()})
+            raise row.error(
+                "category",
+                f'unknown category "{text}"; use one of: {", ".join(codes)} or its Chinese label, '
+                "or add it first with `servicedesk category add`",
+            )
+        return found
+
+    def parse(self, row: Row) -> dict:
+        category, due_days = self._category(row)
+        opened = row.date("opened_on", required=True)
+        due = row.date("due_on", future=True) or opened + timedelta(days=due_days)
+        started = row.date("started_on")
+        closed = row.date("closed_on")
+        outcome = row.choice("outcome", OUTCOME)
+        status = row.choice("status", STATUS)
+        if status is None:
+            status = "closed" if closed or outcome else "in_progress" if started else "open"
+        elif status != "closed" and (closed or outcome):
+            what = "a close date" if closed else "an outcome"
+            raise row.error("status", f'"{row.text("status")}" says it is not closed, but the row has {what}')
+        elif status == "open" and started:
+            raise row.error("status", f'"{row.text("status")}" says work has not started, but the row has a start date')
+        if due < opened:
+            raise row.error("due_on", f"{due.isoformat()} is before the opening date {opened.isoformat()}")
+        if started and started < opened:
+            raise row.error("started_on", f"{started.isoformat()} is before the opening date {opened.isoformat()}")
+        resolution = row.text("resolution")
+        if status == "closed":
+            if closed is None:
+                raise row.error("closed_on", "a closed ticket needs the date it was closed (办结时间)")
+            if closed < max(opened, started or opened):
+                raise row.error("closed_on", f"{closed.isoformat()} is before the ticket was opened or started")
+            outcome = outcome or "resolved"
+            resolution = resolution or NO_RESOLUTION
+        visited = row.date("visited_on")
+        record = {
+            "_line": row.line,
+            "enterprise": row.text("enterprise", required=True),
+            "category": category,
+            "title": row.text("title", required=True),
+            "priority": row.choice("priority", PRIORITY, default="normal"),
+            "owner": row.text("owner"),
+            "department": row.text("department"),
+            "opened_on": opened.isoformat(),
+            "due_on": due.isoformat(),
+            "status": status,
+            "started_on": (started or opened).isoformat() if started or status == "in_progress" else None,
+            "outcome": outcome,
+            "closed_on": closed.isoformat() if closed else None,
+            "resolution": resolution,
+            "visited_on": visited.isoformat() if visited else None,
+        }
+        if row.has("history"):
+            record["history"] = self._history(row, record)
+            record["started_on"] = None  # the history says when, every time
+        return record
+
+    def _history(self, row: Row, record: dict) -> list[tuple[str, str, str | None]]:
+        """The `history` cell replayed: it must start at the opening and end where the row's columns say."""
+        entries = []
+        for part in row.text("history").split(";"):
+            if not part.strip():
+                continue
+            m = _ENTRY.match(part.strip())
+            if not m:
+                raise row.error("history", f'cannot read "{part.strip()}"; write entries like {HISTORY_EXAMPLE}')
+            try:
+                day = self.sheet.parse_date(m["on"]).isoformat()
+            except DateError as e:
+                raise row.error("history", str(e)) from None
+            entries.append((m["kind"], day, (m["arg"] or "").strip() or None))
+        status, owner, last, closed, outcome = None, None, record["opened_on"], None, None
+        for i, (kind, day, arg) in enumerate(entries):
+            if day < last or day > self.sheet.today.isoformat():
+                raise row.error("history", f"{kind} on {day} is out of order (after {last}, not after today)")
+            if (status is None) != (kind == "opened") or (kind == "opened" and day != record["opened_on"]):
+                raise row.error("history", f"it must start with the opening on {record['opened_on']}, once")
+            allowed = {"started": ("open",), "closed": ("open", "in_progress"), "reopened": ("closed",)}
+            if status not in allowed.get(kind, (status,)):
+                raise row.error("history", f"cannot be {kind} on {day}: it is {status} by then")
+            if kind in ("opened", "assigned"):
+                owner = arg
+            if kind == "closed":
+                closed, outcome = day, OUTCOME.get(arg or "resolved")
+                if outcome is None:
+                    raise row.error("history", f'"{arg}" is not an outcome; use resolved, explained or withdrawn')
+                entries[i] = (kind, day, outcome)
+            status = {"opened": "open", "started": "in_progress", "closed": "closed", "reopened": "open"}.get(
+                kind, status
+            )
+            last = day
+        ends = _state(status, owner, closed if status == "closed" else None, outcome if status == "closed" else None)
+        says = _state(record["status"], record["owner"], record["closed_on"], record["outcome"])
+        if ends != says:
+            raise row.error("history", f"it ends {ends}, but the row's other columns say {says}")
+        return entries
+
+    def prepare(self) -> None:
+        self.enterprises = self.lookups("enterprises", "enterprise")
+        self.officers = self.lookups("officers", "officer")
+        self.seen = self.counted(
+            "SELECT enterprise_id, category, title, opened_on, count(*) FROM tickets GROUP BY 1, 2, 3, 4"
+        )
+        self.next_id = (self.store.value("SELECT max(id) FROM tickets") or 0) + 1
+        self.visits: dict[tuple[int, str], list[tuple[int, int]]] | None = None
+
+    def _visit(self, enterprise_id: int, day: str, owner_id: int | None) -> int | None:
+        """The visit the problem was raised on: that day's visit to the enterprise, by the owner if several."""
+        if self.visits is None:
+            self.visits = {}
+            for visit_id, e, on, officer_id in self.store.conn.execute(
+                "SELECT id, enterprise_id, visited_on, officer_id FROM visits ORDER BY id"
+            ):
+                self.visits.setdefault((e, on), []).append((visit_id, officer_id))
+        found = self.visits.get((enterprise_id, day))
+        if not found:
+            return None
+        self.linked += 1
+        return next((v for v, o in found if o == owner_id), found[0][0])
+
+    def plan(self, record: dict) -> None:
+        enterprise_id = self.enterprises.id(self, record, "enterprise")
+        owner_id = self.officers.id(self, record, "owner") if record["owner"] else None
+        if self.is_present(self.seen, (enterprise_id, record["category"], record["title"], record["opened_on"])):
+            return
+        ticket_id = self.next_id
+        self.next_id += 1
+        if record["started_on"]:
+            self.started[ticket_id] = record["started_on"]
+        if "history" in record:
+            self.histories[ticket_id] = [
+                (
+                    kind,
+                    day,
+                    self.officers.id(self, {"_line": record["_line"], "history": arg}, "history") if arg else None,
+                )
+                if kind in ("opened", "assigned")
+                else (kind, day, arg)
+                for kind, day, arg in record["history"]
+            ]
+        visited = record["visited_on"]
+        record.update(
+            id=ticket_id,
+            enterprise_id=enterprise_id,
+            owner_id=owner_id,
+            visit_id=self._visit(enterprise_id, visited, owner_id) if visited else None,
+            opened_week=self.week(record["opened_on"]),
+        )
+        # A tuple, not the dict: a 100k-row ledger is held whole until it is written.
+        self.new.append(Ticket(*(record[c] for c in Ticket._fields)))
+
+    def _events(self):
+        """Each new ticket's history, as rows in EVENT_COLUMNS order."""
+        now, actor = self.now, self.actor
+        for t in self.new:
+            if t.id in self.histories:
+                yield from self._replayed(t)
+                continue
+            yield (t.id, "opened", t.opened_on, t.opened_week, now, actor, None, None, t.owner_id, t.department)
+            started = self.started.get(t.id)
+            if started:
+                yield (t.id, "started", started, self.week(started), now, actor, None, None, None, None)
+            if t.status == "closed":
+                closed = t.closed_on
+                yield (t.id, "closed", closed, self.week(closed), now, actor, t.resolution, t.outcome, None, None)
+
+    def _replayed(self, t: Ticket):
+        history = self.histories[t.id]
+        last_close = (
+            max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if t.status == "closed" else -1
+        )
+        for i, (kind, day, arg) in enumerate(history):
+            owner_id = arg if kind in ("opened", "assigned") else None
+            outcome = arg if kind == "closed" else None
+            note = {"closed": t.resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind)
+            department = t.department if kind == "opened" else None
+            yield (t.id, kind, day, self.week(day), self.now, self.actor, note, outcome, owner_id, department)
+
+    def write(self) -> None:
+        for names in self.names:
+            names.write(self.store)
+        bulk(self.store, "tickets", self.new, list(Ticket._fields))
+        bulk(self.store, "events", self._events(), EVENT_COLUMNS)
+        if self.new:
+            tally.rebuild(self.store.conn)
+
+    def counts(self) -> dict:
+        return {**super().counts(), "linked_to_visits": self.linked}
+
+
+def format_history(events: list[tuple[str, str, str | None]]) -> str:
+    """(on_date, kind, owner name or outcome) in order → the `history` cell."""
+    return "; ".join(f"{on} {kind}" + (f":{arg}" if arg else "") for on, kind, arg in events)
+
+
+def _state(status: str, owner: str | None, closed_on: str | None, outcome: str | None) -> str:
+    closed = f" ({outcome}) on {closed_on}" if closed_on else ""
+    return f"{status}{closed}, owner {owner or 'nobody'}"

@@ -1,0 +1,248 @@
+"""Files in and out: importing a spreadsheet, exporting every table, backing the database up."""
+
+import csv
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+from ..errors import ImportFailed, InvalidInput
+from ..spreadsheets import Sheet
+from ..store import Store
+from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, VisitImporter
+from .ticket_import import TicketImporter, format_history
+
+IMPORTERS = {
+    "officer": OfficerImporter,
+    "enterprise": EnterpriseImporter,
+    "visit": VisitImporter,
+    "ticket": TicketImporter,
+    "feedback": FeedbackImporter,
+}
+Progress = Callable[[str, int, int | None], None]
+
+
+def _quiet(stage: str, done: int, total: int | None) -> None:
+    pass
+
+
+def import_file(
+    store: Store,
+    kind: str,
+    path: str | os.PathLike,
+    *,
+    actor: str,
+    acting: str | None = None,
+    dry_run: bool = False,
+    create_missing: bool = False,
+    progress: Progress | None = None,
+) -> dict:
+    """Import every row of the file or none; returns what was (or would be) added.
+
+    The file is read and each row checked before the write lock is taken; names are
+    then looked up and the new records bulk-inserted inside one transaction.
+    """
+    report = progress or _quiet
+    sheet = Sheet(Path(path), kind)
+    importer = IMPORTERS[kind](store, sheet, actor=actor, acting=acting, create_missing=create_missing)
+    records, failure = [], None
+    stage = f"reading {sheet.name}"
+    try:
+        for row in sheet.rows():
+            records.append(importer.parse(row))
+            if len(records) % 1000 == 0:
+                report(stage, len(records), max(sheet.estimated_rows, len(records)))
+    except ImportFailed as e:
+        # A row before this one may still name an unknown enterprise: the earlier line is reported.
+        failure = e
+    rows = len(records)
+    report(stage, rows, rows)
+    with nullcontext() if dry_run else store.write():
+        importer.prepare()
+        records.reverse()
+        while records:
+            # Popped as planned, so each parsed row is freed once its record is built.
+            importer.plan(records.pop())
+            if len(records) % 5000 == 0:
+                report("checking names", rows - len(records), rows)
+        if failure:
+            raise failure
+        if not dry_run:
+            report("writing", 0, None)
+            importer.write()
+    return {
+        "kind": kind,
+        "file": sheet.name,
+        "rows": rows,
+        "dry_run": dry_run,
+        "ignored_columns": sheet.ignored,
+        **importer.counts(),
+    }
+
+
+# Export ------------------------------------------------------------------------
+
+# The five tables an import reads back are written the way `import` reads them: names,
+# not ids; the rest are written as stored.
+_EXPORTS = {
+    "officers": "SELECT id, name, rank, unit, phone, archived FROM officers ORDER BY id",
+    "enterprises": """SELECT id, name, sector, kind, contact, phone, address, note, archived
+        FROM enterprises ORDER BY id""",
+    "assignments": """SELECT a.id, o.name AS officer, e.name AS enterprise, a.start_on, a.end_on
+        FROM assignments a JOIN officers o ON o.id = a.officer_id JOIN enterprises e ON e.id = a.enterprise_id
+        ORDER BY a.id""",
+    "visits": """SELECT v.id, e.name AS enterprise, o.name AS officer, v.visited_on, v.channel, v.note
+        FROM visits v JOIN enterprises e ON e.id = v.enterprise_id LEFT JOIN officers o ON o.id = v.officer_id
+        ORDER BY v.id""",
+    "tickets": """SELECT t.id, e.name AS enterprise, t.category, t.title, t.opened_on, o.name AS owner,
+            t.department, t.priority, t.due_on, t.status,
+            CASE WHEN t.status != 'open' THEN (SELECT max(ev.on_date) FROM events ev
+                WHERE ev.ticket_id = t.id AND ev.kind = 'started') END AS started_on,
+            t.closed_on, t.outcome, t.resolution, v.visited_on
+        FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id
+        LEFT JOIN officers o ON o.id = t.owner_id LEFT JOIN visits v ON v.id = t.visit_id
+        ORDER BY t.id""",
+    "events": """SELECT ev.id, ev.ticket_id AS ticket, ev.kind, ev.on_date, ev.week, ev.at, ev.actor,
+            ev.note, ev.outcome, o.name AS owner, ev.department
+        FROM events ev LEFT JOIN officers o ON o.id = ev.owner_id ORDER BY ev.id""",
+    "feedback": """SELECT f.id, e.name AS enterprise, f.kind, f.score, f.ticket_id AS ticket, f.received_on, f.note
+        FROM feedback f JOIN enterprises e ON e.id = f.enterprise_id ORDER BY f.id""",
+    "categories": "SELECT code, label, label_zh, due_days, position FROM categories ORDER BY position, code",
+}
+_FLAGS = ("archived",)
+
+
+def _tables(store: Store) -> list[str]:
+    names = [r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    names = [n for n in names if not n.startswith("sqlite_")]
+    return [n for n in _EXPORTS if n in names] + sorted(n for n in names if n not in _EXPORTS)
+
+
+def _enterprise_officers(store: Store, rows: list[dict]) -> None:
+    """The roster's 包联 columns: current officers, and when each started (one date when all agree)."""
+    current: dict[int, list[tuple[str, str]]] = {}
+    for enterprise_id, name, start in store.conn.execute(
+        """SELECT a.enterprise_id, o.name, a.start_on FROM assignments a JOIN officers o ON o.id = a.officer_id
+        WHERE a.end_on IS NULL ORDER BY a.start_on, a.id"""
+    ):
+        current.setdefault(enterprise_id, []).append((name, start))
+    for row in rows:
+        pairs = current.get(row["id"], [])
+        starts = [s for _, s in pairs]
+        row["officers"] = "; ".join(n for n, _ in pairs) or None
+        row["assigned_from"] = (starts[0] if len(set(starts)) == 1 else "; ".join(starts)) if starts else None
+
+
+def _ticket_history(store: Store, rows: list[dict]) -> None:
+    """The `history` column, for the tickets whose columns alone would lose a reassignment or a reopen."""
+    events: dict[int, list[tuple]] = {}
+    for ticket_id, on, kind, outcome, owner in store.conn.execute(
+        """SELECT ev.ticket_id, ev.on_date, ev.kind, ev.outcome, o.name FROM events ev
+        LEFT JOIN officers o ON o.id = ev.owner_id
+        WHERE ev.kind IN ('opened', 'assigned', 'started', 'closed', 'reopened')
+          AND ev.ticket_id IN (SELECT ticket_id FROM events WHERE kind IN ('assigned', 'reopened'))
+        ORDER BY ev.ticket_id, ev.on_date, ev.id"""
+    ):
+        events.setdefault(ticket_id, []).append((on, kind, outcome if kind == "closed" else owner))
+    for row in rows:
+        row["history"] = format_history(events[row["id"]]) if row["id"] in events else None
+
+
+def _read(store: Store, table: str) -> tuple[list[str], list[dict]]:
+    sql = _EXPORTS.get(table) or f'SELECT * FROM "{table}"'
+    cursor = store.conn.execute(sql)
+    columns = [d[0] for d in cursor.description]
+    rows = [dict(zip(columns, r, strict=True)) for r in cursor]
+    for flag in _FLAGS:
+        if flag in columns:
+            for row in rows:
+                row[flag] = bool(row[flag])
+    if table == "enterprises":
+        _enterprise_officers(store, rows)
+        columns += ["officers", "assigned_from"]
+    if table == "tickets":
+        _ticket_history(store, rows)
+        columns.append("history")
+    return columns, rows
+
+
+def _private_file(path: Path, encoding: str):
+    # Exports and backups hold phone numbers: 0600 from the first byte, whatever the umask.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return open(fd, "w", encoding=encoding, newline="")
+
+
+def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -> list[tuple[str, int]]:
+    """Every table as NAME.csv (for spreadsheets) and NAME.jsonl; returns (table, rows) pairs."""
+    from ..render import safe_cell
+
+    target = Path(directory).expanduser()
+    if target.exists() and not target.is_dir():
+        raise InvalidInput(f"{target} is a file; export writes a directory of files")
+    in_transaction = store.conn.in_transaction
+    if not in_transaction:
+        store.conn.execute("BEGIN")  # one snapshot: a concurrent write never splits the files
+    try:
+        tables = {table: _read(store, table) for table in _tables(store)}
+    finally:
+        if not in_transaction:
+            store.conn.rollback()
+    files = [target / f"{t}{ext}" for t in tables for ext in (".csv", ".jsonl")]
+    clash = [f.name for f in files if f.exists()]
+    if clash and not force:
+        shown = ", ".join(clash[:4]) + (" …" if len(clash) > 4 else "")
+        raise InvalidInput(f"{target} already holds {shown}; use --force to overwrite, or export to a new directory")
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    written = []
+    for table, (columns, rows) in tables.items():
+        # The BOM tells Excel the file is UTF-8; import reads it with or without.
+        with _private_file(target / f"{table}.csv", "utf-8-sig") as f:
+            writer = csv.writer(f)
+            writer.writerow(columns)
+            writer.writerows(["" if row[c] is None else safe_cell(row[c]) for c in columns] for row in rows)
+        with _private_file(target / f"{table}.jsonl", "utf-8") as f:
+            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        written.append((table, len(rows)))
+    return written
+
+
+# Backup ------------------------------------------------------------------------
+
+
+def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> dict:
+    """A consistent copy of the database, taken while other terminals may be writing."""
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a directory; give the backup a file name, e.g. {path / 'servicedesk-backup.db'}")
+    if path.exists():
+        if path.resolve() == store.path.resolve():
+            raise InvalidInput(f"{path} is the database itself; back it up to another file")
+        if not force:
+            raise InvalidInput(f"{path} already exists; use --force to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            # One step (pages=-1) copies a single read snapshot: WAL lets writers go on meanwhile.
+            store.conn.backup(copy, pages=-1)
+            check = copy.execute("PRAGMA quick_check").fetchone()[0]
+            counts = {
+                t: copy.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in ("enterprises", "officers", "visits", "tickets", "events", "feedback")
+            }
+        finally:
+            copy.close()
+        if check != "ok":
+            raise InvalidInput(f"the copy failed its integrity check ({check}); {path} was not written")
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()
+    return {"file": str(path), "bytes": path.stat().st_size, "counts": counts}
