@@ -25,6 +25,10 @@ class Group(TyperGroup):
             return super().invoke(ctx)
         except ServicedeskError as e:
             fail(str(e))
+        except BrokenPipeError:
+            # `servicedesk … | head` closed the pipe: stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            raise typer.Exit(0) from None
         except sqlite3.OperationalError as e:
             fail(f"the database is busy or unusable ({e}); try again")
         except OSError as e:
@@ -86,7 +90,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import enterprises, misc, officers, tickets, visits
+    from . import demo, enterprises, misc, officers, reports, tickets, transfer, visits
 
     app.add_typer(enterprises.app, name="enterprise")
     app.add_typer(officers.app, name="officer")
@@ -94,8 +98,18 @@ def _register() -> None:
     app.add_typer(visits.app, name="visit")
     app.add_typer(visits.feedback_app, name="feedback")
     app.add_typer(misc.category_app, name="category")
-    misc.register(app)
+    app.add_typer(reports.app, name="report")
     officers.register(app)
+    demo.register(app)
+    misc.register(app)
+    transfer.register(
+        app,
+        enterprise=enterprises.app,
+        officer=officers.app,
+        visit=visits.app,
+        ticket=tickets.app,
+        feedback=visits.feedback_app,
+    )
 
 
 _register()
