@@ -28,8 +28,12 @@ def _inspect(path: Path) -> tuple[int, int, int]:
         raise DatabaseError(f"cannot read {path}: {e.strerror}") from None
     if head != SQLITE_HEADER:
         raise DatabaseError(f"{path} is not a SQLite database; left it untouched")
+    # Even a read-only open of a WAL-mode file creates -wal and -shm beside it. With no
+    # -wal or -journal there, the main file is all there is to read, and `immutable`
+    # reads it without creating or locking anything.
+    busy = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if busy else '&immutable=1'}", uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
