@@ -343,15 +343,8 @@ class Park:
 
 
 def _insert(store: Store, table: str, rows: list[dict]) -> None:
-    """One prepared INSERT run over the batch.
-
-    Not store.insert_all: sqlite_utils rebuilds the statement and inspects every value
-    for each chunk of ~90 rows, which made a million-ticket park take minutes, not seconds.
-    """
     columns = list(rows[0])
-    values = operator.itemgetter(*columns)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    store.conn.executemany(sql, map(values, rows))
+    store.insert_rows(table, columns, map(operator.itemgetter(*columns), rows))
 
 
 def holdings(store: Store) -> dict[str, int]:

@@ -54,7 +54,7 @@ class Names:
 
 
 def bulk(store: Store, table: str, rows, columns: list[str] | None = None) -> None:
-    """store.insert_all in its list mode (a header, then tuples): a quarter faster than dicts."""
+    """Rows as dicts, or as tuples in the order of `columns`, through one prepared INSERT."""
     rows = iter(rows)
     if columns is None:
         first = next(rows, None)
@@ -63,7 +63,7 @@ def bulk(store: Store, table: str, rows, columns: list[str] | None = None) -> No
         columns = list(first)
         rows = itertools.chain([first], rows)
         rows = (tuple(r[c] for c in columns) for r in rows)
-    store.insert_all(table, itertools.chain([columns], rows))
+    store.insert_rows(table, columns, rows)
 
 
 class Importer:
