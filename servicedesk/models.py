@@ -108,8 +108,9 @@ def rate(numerator: int, denominator: int) -> float | None:
     return math.floor(tenths) / 10
 
 
-# C0/C1 control characters other than tab and newline: terminal escapes live here.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0/C1 control characters other than tab and newline (terminal escapes live here), and
+# the bidirectional overrides that make text read differently from what is stored.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_text(text: str | None) -> str | None:

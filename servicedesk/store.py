@@ -7,6 +7,7 @@ pay sqlite_utils' import cost.
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -15,19 +16,18 @@ from pathlib import Path
 from .errors import DatabaseError
 from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 15  # a second terminal waits this long for the first one's write
 
 
 def _inspect(path: Path) -> tuple[int, int, int]:
-    """(application_id, user_version, number of tables) read without writing a byte."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
-    except OSError as e:
-        raise DatabaseError(f"cannot read {path}: {e.strerror}") from None
-    if head != SQLITE_HEADER:
-        raise DatabaseError(f"{path} is not a SQLite database; left it untouched")
+    """(application_id, user_version, number of tables) read without writing a byte.
+
+    Only SQLite opens the file: closing any other descriptor on it would drop the POSIX
+    locks of this process's open connections, and another process could then delete
+    the -wal they are using ("disk I/O error", or worse).
+    """
+    if not os.access(path, os.R_OK):
+        raise DatabaseError(f"cannot read {path}: permission denied")
     # Even a read-only open of a WAL-mode file creates -wal and -shm beside it. With no
     # -wal or -journal there, the main file is all there is to read, and `immutable`
     # reads it without creating or locking anything.
@@ -35,12 +35,17 @@ def _inspect(path: Path) -> tuple[int, int, int]:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if busy else '&immutable=1'}", uri=True)
         try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # One statement, so one snapshot: a servicedesk creating this file right now
+            # commits its tables and its application_id together.
+            app_id, version, tables = conn.execute(
+                "SELECT (SELECT application_id FROM pragma_application_id),"
+                " (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
+        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise DatabaseError(f"{path} is not a SQLite database; left it untouched") from None
         raise DatabaseError(f"{path} cannot be read as a database ({e}); left it untouched") from None
     return app_id, version, tables
 
@@ -69,6 +74,8 @@ def _create(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
+        if path.stat().st_size == 0:
+            path.chmod(0o600)
         return
     except OSError as e:
         raise DatabaseError(f"cannot create {path}: {e.strerror}") from None
@@ -95,8 +102,18 @@ class Store:
         if version == SCHEMA_VERSION:
             return
         if self.value("PRAGMA journal_mode") != "wal":
-            # WAL lets one terminal read while another writes.
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            # WAL lets one terminal read while another writes. When two processes switch a
+            # new file at once, SQLite answers "locked" without waiting (its deadlock
+            # guard skips the busy timeout), so wait here instead.
+            deadline = time.monotonic() + BUSY_TIMEOUT_S
+            while True:
+                try:
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
         with self.write():
             # Re-read inside the write lock: another process may have migrated meanwhile.
             version = self.value("PRAGMA user_version")

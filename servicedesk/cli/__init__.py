@@ -29,6 +29,8 @@ class Group(TyperGroup):
             # `servicedesk … | head` closed the pipe: stop quietly, as other tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
             raise typer.Exit(0) from None
+        except OverflowError:
+            fail("a number given is too large")
         except sqlite3.OperationalError as e:
             fail(f"the database is busy or unusable ({e}); try again")
         except OSError as e:
@@ -70,7 +72,6 @@ def main_options(
             "--db",
             envvar="SERVICEDESK_DB",
             help="Database file (default: servicedesk.db in the user data directory).",
-            dir_okay=False,
             show_default=False,
         ),
     ] = None,

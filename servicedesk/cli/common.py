@@ -49,7 +49,7 @@ class Format(StrEnum):
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
-LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, help="Show at most N rows.")]
+LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, max=10**9, help="Show at most N rows.")]
 
 
 def fmt(format: Format, as_json: bool) -> str:

@@ -60,9 +60,12 @@ def list_(
     from ..services import roster
 
     rows = roster.list_enterprises(state(ctx).store, sector=sector, search=search, all_=all_)
-    render.print_rows(
-        rows, fmt(format, as_json), COLUMNS, empty="no enterprises yet; add one with `servicedesk enterprise add NAME`"
+    empty = (
+        "no enterprises match" if sector or search else "no enterprises; add one with `servicedesk enterprise add NAME`"
     )
+    if not all_:
+        empty += " (archived ones are left out: add --all)"
+    render.print_rows(rows, fmt(format, as_json), COLUMNS, empty=empty)
 
 
 @app.command("show")

@@ -25,7 +25,9 @@ def category_add(
     code: Annotated[str, typer.Argument(help="Short code, e.g. environment.")],
     label: Annotated[str, typer.Option("--label", help="English label.")],
     label_zh: Annotated[str | None, typer.Option("--label-zh", help="Chinese label, e.g. 环保.")] = None,
-    due_days: Annotated[int, typer.Option("--due-days", help="Days from opening to the due date.")] = 15,
+    due_days: Annotated[
+        int | None, typer.Option("--due-days", help="Days from opening to the due date (new categories: 15).")
+    ] = None,
 ):
     """Add a category, or change an existing one's labels and time limit.
 

@@ -10,6 +10,7 @@ from .common import Format, FormatOpt, JsonOpt, LimitOpt, fmt, parse_date, state
 app = typer.Typer(help="Problem tickets (问题): open, chase, close.", no_args_is_help=True)
 
 COLUMNS = ("id", "enterprise", "category", "title", "status", "priority", "owner", "opened_on", "due_on", "overdue")
+HISTORY_COLUMNS = ("on", "at", "kind", "actor", "note", "owner", "department", "outcome")
 TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number: 12 or #12.")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="When it happened (default today): 2022-05-10, 昨天, -2d…")]
 
@@ -35,7 +36,7 @@ def open_(
     priority: Annotated[Priority, typer.Option("--priority")] = Priority.normal,
     due: Annotated[str | None, typer.Option("--due", help="Due date (default: the category's time limit).")] = None,
     date: DateOpt = None,
-    visit: Annotated[int | None, typer.Option("--visit", help="The visit it was raised on.")] = None,
+    visit: Annotated[str | None, typer.Option("--visit", help="The visit it was raised on (its number).")] = None,
     as_json: JsonOpt = False,
 ):
     """Open a ticket for a problem an enterprise raised.
@@ -107,7 +108,7 @@ def list_(
 
 @app.command("show")
 def show(ctx: typer.Context, ticket: TicketArg, format: FormatOpt = Format.table, as_json: JsonOpt = False):
-    """A ticket's details and full history.
+    """A ticket's details and full history (csv and markdown: the history rows).
 
     Example: servicedesk ticket show 12
     """
@@ -115,10 +116,13 @@ def show(ctx: typer.Context, ticket: TicketArg, format: FormatOpt = Format.table
     from ..services import tickets
 
     item = tickets.show(state(ctx).store, ticket)
-    if fmt(format, as_json) == "json":
+    chosen = fmt(format, as_json)
+    if chosen == "json":
         render.print_data(item)
-        return
-    render.ticket(item)
+    elif chosen == "table":
+        render.ticket(item)
+    else:
+        render.print_rows(item["history"], chosen, HISTORY_COLUMNS)
 
 
 @app.command("note")

@@ -11,18 +11,30 @@ import os
 import sys
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Free-text columns share what width is left; the others (ids, dates, codes) never wrap.
+_FLEX = {"name", "enterprise", "title", "note", "owner", "officer", "officers", "enterprises", "sector", "contact",
+         "address", "unit", "label", "label_zh", "actor", "department", "resolution"}  # fmt: skip
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # `servicedesk … | head` closed the pipe: stop quietly, with success, as lists do.
+        self.quiet = True
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(0)
 
 
 def console(stderr: bool = False, file=None) -> Console:
     stream = file or (sys.stderr if stderr else sys.stdout)
     # A pipe or file gets no colour and a wide line, so tables are not wrapped at 80.
     terminal = stream.isatty()
-    return Console(
+    return _Console(
         file=stream,
         emoji=False,
         highlight=False,
@@ -88,15 +100,45 @@ def to_markdown(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[
     return "\n".join(lines) + "\n"
 
 
-def table(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str] | None = None, title: str | None = None):
+# Dropped first, in this order, when a table does not fit the terminal.
+_EXPENDABLE = ("priority", "opened_on", "kind", "archived", "contact", "address", "phone", "channel", "category")
+_FLEX_MIN = 12  # the least a free-text column is worth showing
+
+
+def _fit(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str], width: int | None):
+    """The columns (and their headers) that fit `width`: fixed ones at their widest, text at _FLEX_MIN."""
+    kept = list(zip(columns, headers, strict=True))
+    if width is None:
+        return kept
+
+    def needed(pairs):
+        total = 0
+        for column, header in pairs:
+            widest = max([cell_len(header), *(cell_len(text_cell(r.get(column)).plain) for r in rows[:200])])
+            total += 3 + (_FLEX_MIN if column in _FLEX else widest)
+        return total
+
+    for column in _EXPENDABLE:
+        if needed(kept) <= width:
+            break
+        kept = [pair for pair in kept if pair[0] != column]
+    return kept
+
+
+def table(
+    rows: Sequence[dict], columns: Sequence[str], headers=None, title: str | None = None, width: int | None = None
+):
+    """A rich Table of the rows; with a terminal `width`, minor columns give way to the main ones."""
     from rich import box
     from rich.table import Table
 
+    kept = _fit(rows, columns, headers or columns, width)
     t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    for header in headers or columns:
-        t.add_column(header, overflow="fold")
+    for column, header in kept:
+        flex = column in _FLEX
+        t.add_column(header, overflow="fold", no_wrap=not flex, ratio=1 if flex else None)
     for row in rows:
-        t.add_row(*(text_cell(row.get(c)) for c in columns))
+        t.add_row(*(text_cell(row.get(column)) for column, _ in kept))
     return t
 
 
@@ -111,7 +153,8 @@ def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str], headers=N
     elif not rows:
         message(empty)
     else:
-        console().print(table(rows, columns, headers))
+        out = console()
+        out.print(table(rows, columns, headers, width=out.width if out.is_terminal else None))
 
 
 def print_data(data) -> None:

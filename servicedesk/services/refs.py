@@ -17,7 +17,7 @@ def resolve(store: Store, noun: str, ref: str) -> dict:
     text = (ref or "").strip()
     if not text:
         raise InvalidInput(f"give an {noun} name or id")
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 18:
         found = store.row(f"SELECT * FROM {table} WHERE id = ?", (int(text),))
         if found:
             return found
@@ -39,6 +39,13 @@ def resolve(store: Store, noun: str, ref: str) -> dict:
     raise NotFound(f'no {noun} matches "{text}"{hint}')
 
 
+def active(record: dict, noun: str) -> dict:
+    """The record, unless it is archived: new work is not given to those who have left."""
+    if record["archived"]:
+        raise InvalidInput(f"{noun} {record['name']} is archived")
+    return record
+
+
 def enterprise(store: Store, ref: str) -> dict:
     return resolve(store, "enterprise", ref)
 
@@ -47,11 +54,18 @@ def officer(store: Store, ref: str) -> dict:
     return resolve(store, "officer", ref)
 
 
-def ticket_id(ref: str | int) -> int:
+def number(ref: str | int, noun: str = "ticket") -> int:
+    """A record number written as 12 or #12."""
     text = str(ref).strip().lstrip("#＃")
     if not text.isdigit():
-        raise InvalidInput(f'"{ref}" is not a ticket number; write it as 12 or #12')
+        raise InvalidInput(f'"{ref}" is not a {noun} number; write it as 12 or #12')
+    if len(text) > 18:
+        raise NotFound(f"no {noun} #{text}")
     return int(text)
+
+
+def ticket_id(ref: str | int) -> int:
+    return number(ref, "ticket")
 
 
 def ticket(store: Store, ref: str | int) -> dict:

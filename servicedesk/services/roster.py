@@ -199,9 +199,9 @@ def assign(store: Store, officer_ref: str, enterprise_refs: list[str], start: da
     day = (start or dates.today()).isoformat()
     added, already = [], []
     with store.write():
-        officer = refs.officer(store, officer_ref)
+        officer = refs.active(refs.officer(store, officer_ref), "officer")
         for ref in enterprise_refs:
-            ent = refs.enterprise(store, ref)
+            ent = refs.active(refs.enterprise(store, ref), "enterprise")
             current = store.row(
                 "SELECT * FROM assignments WHERE officer_id = ? AND enterprise_id = ? AND (end_on IS NULL OR end_on > ?)",
                 (officer["id"], ent["id"], day),
@@ -246,21 +246,32 @@ def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: da
 _CODE = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
 
 
-def add_category(store: Store, code: str, label: str, label_zh: str | None, due_days: int) -> dict:
+NEW_CATEGORY_DUE_DAYS = 15
+MAX_DUE_DAYS = 3650
+
+
+def add_category(store: Store, code: str, label: str, label_zh: str | None, due_days: int | None) -> dict:
+    """Add a category, or change a known one: only what is given changes (--due-days overrides a default)."""
     code = (code or "").strip().lower()
     if not _CODE.match(code):
         raise InvalidInput(f'"{code}" is not a category code; use lower-case letters, digits, - or _')
-    if due_days < 1:
-        raise InvalidInput("--due-days must be at least 1")
-    label = clean_text(label)
+    if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
+        raise InvalidInput(f"--due-days must be from 1 to {MAX_DUE_DAYS}")
+    label, label_zh = clean_text(label), clean_text(label_zh)
     if not label:
         raise InvalidInput("a category needs a --label")
     with store.write():
+        # A label is also a way to name the category, so it must not name another one.
+        for other in store.rows("SELECT * FROM categories WHERE code != ?", (code,)):
+            names = {other["code"], (other["label"] or "").lower(), other["label_zh"]}
+            clash = next((n for n in (label.lower(), label_zh) if n and n in names), None)
+            if clash:
+                raise InvalidInput(f'"{clash}" already names the category {other["code"]}; choose another label')
         if store.row("SELECT 1 FROM categories WHERE code = ?", (code,)):
-            # Re-adding a known code updates its labels and limit (so --due-days overrides a default).
             store.conn.execute(
-                "UPDATE categories SET label = ?, label_zh = coalesce(?, label_zh), due_days = ? WHERE code = ?",
-                (label, clean_text(label_zh), due_days, code),
+                """UPDATE categories SET label = ?, label_zh = coalesce(?, label_zh),
+                due_days = coalesce(?, due_days) WHERE code = ?""",
+                (label, label_zh, due_days, code),
             )
         else:
             position = store.value("SELECT coalesce(max(position), 0) + 1 FROM categories")
@@ -269,8 +280,8 @@ def add_category(store: Store, code: str, label: str, label_zh: str | None, due_
                 {
                     "code": code,
                     "label": label,
-                    "label_zh": clean_text(label_zh),
-                    "due_days": due_days,
+                    "label_zh": label_zh,
+                    "due_days": NEW_CATEGORY_DUE_DAYS if due_days is None else due_days,
                     "position": position,
                 },
             )

@@ -156,6 +156,20 @@ class TicketImporter(Importer):
         )
         self.next_id = (self.store.value("SELECT max(id) FROM tickets") or 0) + 1
         self.visits: dict[tuple[int, str], list[tuple[int, int]]] | None = None
+        # A ledger with no owner column gets `ticket open`'s rule: the enterprise's one officer.
+        self.assigned: dict[int, list[tuple[int, str, str | None]]] | None = None
+        if "owner" not in self.sheet.columns:
+            self.assigned = {}
+            for r in self.store.rows("SELECT enterprise_id, officer_id, start_on, end_on FROM assignments"):
+                self.assigned.setdefault(r["enterprise_id"], []).append((r["officer_id"], r["start_on"], r["end_on"]))
+
+    def _default_owner(self, enterprise_id: int, day: str) -> int | None:
+        if self.assigned is None:
+            return None
+        on = {
+            o for o, start, end in self.assigned.get(enterprise_id, ()) if start <= day and (end is None or end > day)
+        }
+        return on.pop() if len(on) == 1 else None
 
     def _visit(self, enterprise_id: int, day: str, owner_id: int | None) -> int | None:
         """The visit the problem was raised on: that day's visit to the enterprise, by the owner if several."""
@@ -173,7 +187,10 @@ class TicketImporter(Importer):
 
     def plan(self, record: dict) -> None:
         enterprise_id = self.enterprises.id(self, record, "enterprise")
-        owner_id = self.officers.id(self, record, "owner") if record["owner"] else None
+        if record["owner"]:
+            owner_id = self.officers.id(self, record, "owner")
+        else:
+            owner_id = self._default_owner(enterprise_id, record["opened_on"])
         if self.is_present(self.seen, (enterprise_id, record["category"], record["title"], record["opened_on"])):
             return
         ticket_id = self.next_id

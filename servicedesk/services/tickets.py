@@ -109,8 +109,10 @@ def open_ticket(
     priority: str = "normal",
     due: date | None = None,
     on: date | None = None,
-    visit_id: int | None = None,
+    visit_id: int | str | None = None,
 ) -> dict:
+    if visit_id is not None:
+        visit_id = refs.number(visit_id, "visit")
     with store.write():
         ticket_id = insert_ticket(
             store,
@@ -148,9 +150,13 @@ def insert_ticket(
         raise InvalidInput("the problem description cannot be empty")
     opened = on or dates.today()
     opened_on = _not_future(opened, "the opening date")
-    ent = enterprise if isinstance(enterprise, dict) else refs.enterprise(store, enterprise)
+    ent = enterprise if isinstance(enterprise, dict) else refs.active(refs.enterprise(store, enterprise), "enterprise")
     cat = refs.category(store, category)
-    owner_id = refs.officer(store, owner)["id"] if owner else default_owner(store, ent["id"], opened, actor)
+    owner_id = (
+        refs.active(refs.officer(store, owner), "officer")["id"]
+        if owner
+        else default_owner(store, ent["id"], opened, actor)
+    )
     due_on = (due or opened + timedelta(days=cat["due_days"])).isoformat()
     if due_on < opened_on:
         raise InvalidInput(f"the due date {due_on} is before the opening date {opened_on}")
@@ -228,7 +234,7 @@ def reassign(store: Store, ref: str, officer_ref: str, actor: str | None) -> tup
     """Give the ticket a new owner; returns (ticket, changed)."""
     with store.write():
         ticket = refs.ticket(store, ref)
-        officer = refs.officer(store, officer_ref)
+        officer = refs.active(refs.officer(store, officer_ref), "officer")
         if ticket["owner_id"] == officer["id"]:
             return item(store, ticket["id"]), False
         day = max(dates.today().isoformat(), ticket["opened_on"])
@@ -283,7 +289,8 @@ def reopen(store: Store, ref: str, reason: str, on: date | None, actor: str | No
         day = _dated(store, ticket, on, "reopen")
         last_close = _last_status_event(store, ticket["id"], ("closed",))
         store.conn.execute(
-            "UPDATE tickets SET status = 'open', outcome = NULL, closed_on = NULL WHERE id = ?", (ticket["id"],)
+            "UPDATE tickets SET status = 'open', outcome = NULL, closed_on = NULL, resolution = NULL WHERE id = ?",
+            (ticket["id"],),
         )
         _event(store, ticket["id"], "reopened", day, actor, note=text)
         tally.reopened(store.conn, ticket["id"], day, ticket["category"], last_close, ticket["due_on"])

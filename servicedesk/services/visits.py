@@ -22,7 +22,7 @@ def parse_problem(text: str) -> tuple[str, str]:
 
 def _officer_for(store: Store, enterprise: dict, officer: str | None, actor: str | None, on: date) -> dict:
     if officer:
-        return refs.officer(store, officer)
+        return refs.active(refs.officer(store, officer), "officer")
     if actor:
         found = store.row("SELECT * FROM officers WHERE name = ?", (actor,))
         if found:
@@ -55,7 +55,7 @@ def log_visit(
         raise InvalidInput(f"the visit date {day.isoformat()} is in the future")
     parsed = [parse_problem(p) for p in problems]
     with store.write():
-        ent = refs.enterprise(store, enterprise)
+        ent = refs.active(refs.enterprise(store, enterprise), "enterprise")
         who = _officer_for(store, ent, officer, actor, day)
         visit_id = store.insert(
             "visits",
@@ -128,16 +128,25 @@ def list_visits(
 
 
 def missed(store: Store, week: dates.Week) -> list[dict]:
-    """Enterprises with an assignment active on some day of the week and no visit in it."""
+    """Enterprises with an assignment active on some day of the week and no visit in it,
+    each with the officers assigned that week (not today's)."""
+    span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
+    active = "start_on <= :end AND (end_on IS NULL OR end_on > :start)"
+    officers: dict[int, list[str]] = {}
+    for r in store.rows(
+        f"""SELECT DISTINCT a.enterprise_id, o.name FROM assignments a JOIN officers o ON o.id = a.officer_id
+        WHERE {active} ORDER BY o.name""",
+        span,
+    ):
+        officers.setdefault(r["enterprise_id"], []).append(r["name"])
     rows = store.rows(
-        """SELECT e.* FROM enterprises e
-        WHERE e.id IN (SELECT enterprise_id FROM assignments
-                       WHERE start_on <= :end AND (end_on IS NULL OR end_on > :start))
+        f"""SELECT e.* FROM enterprises e
+        WHERE e.id IN (SELECT enterprise_id FROM assignments WHERE {active})
           AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.week = :week AND v.enterprise_id = e.id)
         ORDER BY e.name""",
-        {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key},
+        span,
     )
-    return [roster.enterprise_item(store, r) for r in rows]
+    return [roster.enterprise_json(r, officers.get(r["id"], [])) for r in rows]
 
 
 # Feedback ------------------------------------------------------------------
