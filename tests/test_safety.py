@@ -1,0 +1,92 @@
+"""User text is data: never markup, never a terminal escape, never SQL, never a spreadsheet formula."""
+
+import csv
+import io
+import json
+import re
+import sqlite3
+
+import pytest
+
+MARKUP = "[bold red]X[/]"
+SQL = "'; DROP TABLE tickets; --"
+ESCAPE = "\x1b[31m红色\x1b[0m"
+
+
+@pytest.fixture
+def park(sd):
+    sd("enterprise", "add", MARKUP, "--contact", "[link=http://x]李强[/link]")
+    sd("officer", "add", "王伟")
+    sd("assign", "王伟", MARKUP, "--from", "2022-05-02")
+    return sd
+
+
+def test_markup_in_an_enterprise_name_is_shown_literally(park):
+    assert "added enterprise #2 [green]Y[/green]" in park("enterprise", "add", "[green]Y[/green]").stdout
+    table = park("enterprise", "list").stdout
+    assert MARKUP in table and "[link=http://x]李强[/link]" in table
+    assert "[green]Y[/green]" in table
+    assert MARKUP in park("enterprise", "show", "1").stdout
+    assert json.loads(park("enterprise", "list", "--json").stdout)[0]["name"] == MARKUP
+
+
+def test_markup_in_an_error_message_is_shown_literally(park):
+    result = park("enterprise", "show", "[blink]nobody[/blink]", ok=False)
+    assert result.exit_code == 1
+    assert '"[blink]nobody[/blink]"' in result.stderr
+
+
+def test_escape_sequences_are_stripped_and_sql_is_inert(park, db):
+    park("ticket", "open", "1", SQL, "--category", "other", "--date", "2022-05-10")
+    park("ticket", "note", "1", f"{ESCAPE} {SQL}")
+    park("visit", "log", "1", "--date", "2022-05-10", "--note", ESCAPE, "--problem", f"用工:{SQL}")
+
+    shown = park("ticket", "show", "1").stdout
+    assert "\x1b" not in shown
+    assert f"[31m红色[0m {SQL}" in shown
+    assert SQL in shown
+    history = json.loads(park("ticket", "show", "1", "--json").stdout)["history"]
+    assert history[-1]["note"] == f"[31m红色[0m {SQL}"
+
+    visits_table = park("visit", "list").stdout
+    assert "\x1b" not in visits_table and "[31m红色[0m" in visits_table
+
+    listed = json.loads(park("ticket", "list", "--status", "all", "--json").stdout)
+    assert [t["title"] for t in listed] == [SQL, SQL]
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 2
+        assert conn.execute("SELECT note FROM visits").fetchone()[0] == "[31m红色[0m"
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("title", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "=1+1"])
+def test_csv_cells_that_look_like_formulas_get_a_leading_quote(park, title):
+    park("ticket", "open", "1", "--category", "other", "--date", "2022-05-10", "--", title)
+    out = park("ticket", "list", "--format", "csv").stdout
+    [row] = list(csv.DictReader(io.StringIO(out)))
+    assert row["title"] == "'" + title
+    # JSON and tables show the text as typed.
+    assert json.loads(park("ticket", "list", "--json").stdout)[0]["title"] == title
+    assert title in park("ticket", "list").stdout
+    assert "'" + title not in park("ticket", "list").stdout
+
+
+def test_csv_of_enterprises_and_visits_is_neutralised_too(park):
+    park("enterprise", "add", "=cmd|' /C calc'!A0", "--phone", "+8613800000000")
+    park("visit", "log", "1", "--date", "2022-05-10", "--note", "@SUM(A1)")
+    rows = list(csv.DictReader(io.StringIO(park("enterprise", "list", "--format", "csv").stdout)))
+    assert rows[1]["name"] == "'=cmd|' /C calc'!A0"
+    assert rows[1]["phone"] == "'+8613800000000"
+    assert rows[0]["name"] == MARKUP  # text that is not a formula is left alone
+    [visit] = list(csv.DictReader(io.StringIO(park("visit", "list", "--format", "csv").stdout)))
+    assert visit["note"] == "'@SUM(A1)"
+
+
+def test_markdown_cells_keep_pipes_inside_their_column(park):
+    park("ticket", "open", "1", "a | b", "--category", "other", "--date", "2022-05-10")
+    lines = park("ticket", "list", "--format", "markdown").stdout.splitlines()
+    header, row = lines[0], lines[2]
+    assert "a \\| b" in row
+    assert len(re.split(r"(?<!\\)\|", row)) == len(header.split("|"))
