@@ -1,5 +1,9 @@
 """Every test gets its own database file in a temp dir; none touches the real home."""
 
+import os
+import shutil
+import sqlite3
+
 import pytest
 from typer.testing import CliRunner
 
@@ -37,3 +41,34 @@ def sd(db):
         return result
 
     return run
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Databases built once per module through the CLI, copied into each test's file.
+
+    `built(name, build, db)`: `build(run)` runs the CLI against the template the first time.
+    """
+    cache = {}
+
+    def get(name, build, db):
+        if name not in cache:
+            path = tmp_path_factory.mktemp(name) / "template.db"
+            runner = CliRunner()
+
+            def run(*args):
+                result = runner.invoke(
+                    app, ["--db", str(path), *map(str, args)], env={"SERVICEDESK_OFFICER": None}, catch_exceptions=False
+                )
+                assert result.exit_code == 0, result.output
+                return result
+
+            build(run)
+            conn = sqlite3.connect(path)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file
+            conn.close()
+            cache[name] = path
+        shutil.copyfile(cache[name], db)
+        os.chmod(db, 0o600)
+
+    return get

@@ -18,40 +18,33 @@ def open_ticket(sd, enterprise, text, date, category="financing"):
     return json.loads(out)["id"]
 
 
-@pytest.fixture
-def park(sd):
+NAMES = [f"企业{i:02d}" for i in range(1, 66)]
+
+
+def build_park(run):
     """65 enterprises, 10 officers (one-to-many and one-to-one), 62 visited in WEEK,
     92 problems of which 90 closed by the week's Sunday: 88 resolved, 2 explained."""
-    names = [f"企业{i:02d}" for i in range(1, 66)]
-    for name in names:
-        sd("enterprise", "add", name, "--sector", "化工" if len(name) % 2 else "氢能")
+    for name in NAMES:
+        run("enterprise", "add", name, "--sector", "化工" if len(name) % 2 else "氢能")
     for n in range(10):
-        sd("officer", "add", f"干部{n}")
-    for n in range(10):
-        # officer 0..8 look after 7 enterprises each (63); officer 9 after 2: one-to-many and few
-        mine = names[n * 7 : n * 7 + 7] if n < 9 else names[63:]
-        sd("assign", f"干部{n}", *mine, "--from", "2022-03-01")
-    for name in names[:62]:
-        sd("visit", "log", name, "--date", "2022-05-11")
-    ids = []
+        run("officer", "add", f"干部{n}")
+        # officers 0..8 look after 7 enterprises each (63), officer 9 after the last 2
+        mine = NAMES[n * 7 : n * 7 + 7] if n < 9 else NAMES[63:]
+        run("assign", f"干部{n}", *mine, "--from", "2022-03-01")
+    for name in NAMES[:62]:
+        run("visit", "log", name, "--date", "2022-05-11")
     for i in range(92):
         category = ("financing", "labour", "permits", "utilities")[i % 4]
-        opened = f"2022-04-0{1 + i % 9}"
-        ids.append(open_ticket(sd, names[i % 65], f"问题{i}", opened, category))
-    for i, ticket in enumerate(ids[:90]):
+        run("ticket", "open", NAMES[i % 65], f"问题{i}", "--category", category, "--date", f"2022-04-0{1 + i % 9}")
+    for i in range(90):
         outcome = "explained" if i < 2 else "resolved"
-        sd(
-            "ticket",
-            "close",
-            ticket,
-            "--resolution",
-            "已办结",
-            "--outcome",
-            outcome,
-            "--date",
-            f"2022-05-1{i % 6}",
-        )
-    return {"names": names, "ids": ids}
+        run("ticket", "close", i + 1, "-r", "已办结", "--outcome", outcome, "--date", f"2022-05-1{i % 6}")
+
+
+@pytest.fixture
+def park(built, db):
+    built("park", build_park, db)
+    return {"names": NAMES, "ids": list(range(1, 93))}
 
 
 def test_park_week_matches_the_worked_example(sd, park):

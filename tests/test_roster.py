@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 import pytest
+from helpers import assert_user_error
 
 from servicedesk.migrations import SCHEMA_VERSION
 
@@ -33,17 +34,6 @@ def rows(db) -> dict:
         return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables}
     finally:
         conn.close()
-
-
-def assert_user_error(result, *fragments):
-    """Exit 1, one `error:` line on stderr naming the fragments, no traceback."""
-    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stdout + result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 @pytest.fixture

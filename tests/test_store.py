@@ -9,23 +9,13 @@ import subprocess
 import sys
 
 import pytest
+from helpers import assert_user_error
 from typer.testing import CliRunner
 
 from servicedesk import tally
 from servicedesk.cli import app
 from servicedesk.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from servicedesk.store import Store
-
-
-def assert_user_error(result, *fragments):
-    """Exit 1, one `error:` line on stderr naming the fragments, no traceback."""
-    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stdout + result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def user_version(path) -> int:

@@ -1,15 +1,12 @@
 """Tickets through the CLI: the life cycle, the list filters, refusals, and tally consistency."""
 
 import json
-import os
-import shutil
 import sqlite3
 
 import pytest
-from typer.testing import CliRunner
+from helpers import assert_user_error
 
 from servicedesk import tally
-from servicedesk.cli import app
 
 TICKET_KEYS = {
     "id",
@@ -50,48 +47,6 @@ def snapshot(sd, db) -> tuple:
     finally:
         conn.close()
     return all_tickets(sd), rows
-
-
-def assert_user_error(result, *fragments):
-    """Exit 1, one `error:` line on stderr naming the fragments, no traceback."""
-    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stdout + result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Databases built once per module through the CLI, copied into each test's file.
-
-    The copies keep the many parametrised cases below fast; each test still gets its own file.
-    """
-    cache = {}
-
-    def get(name, build, db):
-        if name not in cache:
-            path = tmp_path_factory.mktemp(name) / "template.db"
-            runner = CliRunner()
-
-            def run(*args):
-                result = runner.invoke(
-                    app, ["--db", str(path), *map(str, args)], env={"SERVICEDESK_OFFICER": None}, catch_exceptions=False
-                )
-                assert result.exit_code == 0, result.output
-                return result
-
-            build(run)
-            conn = sqlite3.connect(path)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file
-            conn.close()
-            cache[name] = path
-        shutil.copyfile(cache[name], db)
-        os.chmod(db, 0o600)
-
-    return get
 
 
 def build_park(sd):

@@ -1,14 +1,10 @@
 """Visits, the weekly missed list and feedback through the CLI."""
 
 import json
-import os
-import shutil
 import sqlite3
 
 import pytest
-from typer.testing import CliRunner
-
-from servicedesk.cli import app
+from helpers import assert_user_error
 
 VISIT_KEYS = {"id", "enterprise", "enterprise_id", "officer", "visited_on", "channel", "note", "tickets"}
 
@@ -22,17 +18,6 @@ def rows(db) -> dict:
         conn.close()
 
 
-def assert_user_error(result, *fragments):
-    """Exit 1, one `error:` line on stderr naming the fragments, no traceback."""
-    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    assert "Traceback" not in result.stdout + result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-
-
 def visits(sd, *args) -> list[dict]:
     return json.loads(sd("visit", "list", "--json", *args).stdout)
 
@@ -40,34 +25,6 @@ def visits(sd, *args) -> list[dict]:
 def log(sd, *args, acting=None) -> dict:
     prefix = ("--as", acting) if acting else ()
     return json.loads(sd(*prefix, "visit", "log", *args, "--json").stdout)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Databases built once per module through the CLI, copied into each test's file."""
-    cache = {}
-
-    def get(name, build, db):
-        if name not in cache:
-            path = tmp_path_factory.mktemp(name) / "template.db"
-            runner = CliRunner()
-
-            def run(*args):
-                result = runner.invoke(
-                    app, ["--db", str(path), *map(str, args)], env={"SERVICEDESK_OFFICER": None}, catch_exceptions=False
-                )
-                assert result.exit_code == 0, result.output
-                return result
-
-            build(run)
-            conn = sqlite3.connect(path)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything into the main file
-            conn.close()
-            cache[name] = path
-        shutil.copyfile(cache[name], db)
-        os.chmod(db, 0o600)
-
-    return get
 
 
 def build_park(sd):
