@@ -88,6 +88,7 @@ def main_options(
     Example: servicedesk visit log 天能 --problem "用工:缺焊工20人"
     """
     ctx.obj = State(db or default_db(), acting)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:

@@ -23,6 +23,10 @@ class State:
 
         return Store(self.db_path)
 
+    def close(self) -> None:
+        if "store" in self.__dict__:  # opened by this command
+            self.store.close()
+
     @cached_property
     def actor(self) -> str:
         """Who is recorded on each change: --as, else the login name."""

@@ -21,7 +21,7 @@ NoteOpt = Annotated[str | None, typer.Option("--note")]
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The enterprise's name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The enterprise's name.")],
     sector: SectorOpt = None,
     kind: KindOpt = None,
     contact: ContactOpt = None,

@@ -22,7 +22,7 @@ def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json:
 @category_app.command("add")
 def category_add(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Short code, e.g. environment.")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Short code, e.g. environment.")],
     label: Annotated[str, typer.Option("--label", help="English label.")],
     label_zh: Annotated[str | None, typer.Option("--label-zh", help="Chinese label, e.g. 环保.")] = None,
     due_days: Annotated[

@@ -18,7 +18,7 @@ PhoneOpt = Annotated[str | None, typer.Option("--phone")]
 @app.command("add")
 def add(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument()],
+    name: Annotated[str, typer.Argument(metavar="NAME")],
     rank: RankOpt = None,
     unit: UnitOpt = None,
     phone: PhoneOpt = None,
@@ -105,7 +105,7 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="The first day (defa
 
 def assign(
     ctx: typer.Context,
-    officer: Annotated[str, typer.Argument()],
+    officer: Annotated[str, typer.Argument(metavar="OFFICER")],
     enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...")],
     start: FromOpt = None,
 ):
@@ -125,7 +125,7 @@ def assign(
 
 def unassign(
     ctx: typer.Context,
-    officer: Annotated[str, typer.Argument()],
+    officer: Annotated[str, typer.Argument(metavar="OFFICER")],
     enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...")],
     end: Annotated[str | None, typer.Option("--from", help="The first day no longer assigned (default today).")] = None,
 ):

@@ -28,7 +28,7 @@ def _report_back(store, what: str) -> None:
 @app.command("open")
 def open_(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument(help="Id, name or part of the name.")],
+    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What the problem is.")],
     category: Annotated[str, typer.Option("--category", "-c", help="financing/融资, labour/用工, permits/手续办理…")],
     owner: Annotated[str | None, typer.Option("--owner", help="The officer who chases it.")] = None,

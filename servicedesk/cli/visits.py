@@ -21,7 +21,7 @@ WeekOpt = Annotated[str | None, typer.Option("--week", "-w", help="2022-W19, thi
 @app.command("log")
 def log(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument(help="Id, name or part of the name.")],
+    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
     officer: Annotated[
         str | None,
         typer.Option("--officer", "-o", help="Who visited (default: --as, or the enterprise's one officer)."),
@@ -48,7 +48,8 @@ def log(
         s.store,
         enterprise,
         officer=officer,
-        actor=s.acting,
+        acting=s.acting,
+        actor=s.actor,
         on=parse_date(date),
         channel=channel,
         note=note,
@@ -114,7 +115,7 @@ def missing(ctx: typer.Context, week: WeekOpt = None, format: FormatOpt = Format
 @feedback_app.command("add")
 def feedback_add(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument()],
+    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE")],
     kind: Annotated[
         FeedbackKind, typer.Option("--kind", help="banner 锦旗, letter 感谢信, praise, complaint, rating.")
     ],

@@ -86,13 +86,14 @@ def _event(store: Store, ticket_id: int, kind: str, on: str, actor: str | None, 
     store.insert("events", record)
 
 
-def default_owner(store: Store, enterprise_id: int, on: date, actor: str | None) -> int | None:
-    """The enterprise's officer when it has exactly one, else the acting officer, else nobody."""
+def default_owner(store: Store, enterprise_id: int, on: date, fallback: str | None) -> int | None:
+    """The enterprise's officer when it has exactly one, else the `fallback` officer
+    (who is acting, or who visited), else nobody."""
     assigned = roster.officers_of(store, enterprise_id, on)
     if len(assigned) == 1:
         return assigned[0]["id"]
-    if actor:
-        found = store.row("SELECT id FROM officers WHERE name = ?", (actor,))
+    if fallback:
+        found = store.row("SELECT id FROM officers WHERE name = ?", (fallback,))
         return found["id"] if found else None
     return None
 
@@ -143,8 +144,12 @@ def insert_ticket(
     due=None,
     on=None,
     visit_id=None,
+    fallback_owner=None,
 ) -> int:
-    """Insert a ticket and its opening event inside the caller's transaction."""
+    """Insert a ticket and its opening event inside the caller's transaction.
+
+    With no `owner`, default_owner picks one, falling back to `fallback_owner` (default: the actor).
+    """
     text = clean_text(title)
     if not text:
         raise InvalidInput("the problem description cannot be empty")
@@ -155,7 +160,7 @@ def insert_ticket(
     owner_id = (
         refs.active(refs.officer(store, owner), "officer")["id"]
         if owner
-        else default_owner(store, ent["id"], opened, actor)
+        else default_owner(store, ent["id"], opened, fallback_owner or actor)
     )
     due_on = (due or opened + timedelta(days=cat["due_days"])).isoformat()
     if due_on < opened_on:

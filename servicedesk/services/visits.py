@@ -20,11 +20,11 @@ def parse_problem(text: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def _officer_for(store: Store, enterprise: dict, officer: str | None, actor: str | None, on: date) -> dict:
+def _officer_for(store: Store, enterprise: dict, officer: str | None, acting: str | None, on: date) -> dict:
     if officer:
         return refs.active(refs.officer(store, officer), "officer")
-    if actor:
-        found = store.row("SELECT * FROM officers WHERE name = ?", (actor,))
+    if acting:
+        found = store.row("SELECT * FROM officers WHERE name = ?", (acting,))
         if found:
             return found
     assigned = roster.officers_of(store, enterprise["id"], on)
@@ -43,20 +43,24 @@ def log_visit(
     enterprise: str,
     *,
     officer: str | None = None,
+    acting: str | None = None,
     actor: str | None = None,
     on: date | None = None,
     channel: Channel = Channel.onsite,
     note: str | None = None,
     problems: list[str] = (),
 ) -> tuple[dict, list[dict]]:
-    """Record a visit and open one ticket per problem, all in one transaction."""
+    """Record a visit and open one ticket per problem, all in one transaction.
+
+    `acting` is the --as officer (a default for who visited); `actor` is recorded as who logged it.
+    """
     day = on or dates.today()
     if day > dates.today():
         raise InvalidInput(f"the visit date {day.isoformat()} is in the future")
     parsed = [parse_problem(p) for p in problems]
     with store.write():
         ent = refs.active(refs.enterprise(store, enterprise), "enterprise")
-        who = _officer_for(store, ent, officer, actor, day)
+        who = _officer_for(store, ent, officer, acting, day)
         visit_id = store.insert(
             "visits",
             {
@@ -71,7 +75,9 @@ def log_visit(
             },
         )
         ticket_ids = [
-            tickets.insert_ticket(store, ent, text, category, actor=actor or who["name"], on=day, visit_id=visit_id)
+            tickets.insert_ticket(
+                store, ent, text, category, actor=acting or actor, on=day, visit_id=visit_id, fallback_owner=who["name"]
+            )
             for category, text in parsed
         ]
     return visit_item(store, visit_id), [tickets.item(store, t) for t in ticket_ids]
