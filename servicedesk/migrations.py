@@ -186,5 +186,19 @@ def m002_as_of_tallies(conn: sqlite3.Connection) -> None:
     rebuild(conn)
 
 
-MIGRATIONS = (m001_initial, m002_as_of_tallies)
+def m003_report_indexes(conn: sqlite3.Connection) -> None:
+    """Indexes the weekly report reads from alone, without visiting the table rows."""
+    run_script(
+        conn,
+        """
+        CREATE INDEX feedback_week ON feedback(week, kind);
+        -- feedback to date: an index-only count instead of a row lookup per feedback
+        CREATE INDEX feedback_on_kind ON feedback(received_on, kind);
+        -- closes in a span of weeks (reports._closed_in), index only
+        CREATE INDEX events_kind_week ON events(kind, week, ticket_id, on_date, outcome);
+        """,
+    )
+
+
+MIGRATIONS = (m001_initial, m002_as_of_tallies, m003_report_indexes)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -66,10 +66,10 @@ def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]
     rows = store.rows(
         """
         SELECT week, outcome, count(*) AS n FROM (
-            SELECT week, outcome, ROW_NUMBER() OVER (
-                PARTITION BY week, ticket_id ORDER BY on_date DESC, id DESC) AS rn
-            FROM events WHERE week BETWEEN ? AND ? AND kind = 'closed'
-        ) WHERE rn = 1 GROUP BY week, outcome
+            -- SQLite takes the bare column (outcome) from the row holding the max()
+            SELECT week, outcome, max(on_date || '/' || printf('%012d', id)) FROM events
+            WHERE kind = 'closed' AND week BETWEEN ? AND ? GROUP BY week, ticket_id
+        ) GROUP BY week, outcome
         """,
         (first, last),
     )
@@ -87,8 +87,8 @@ def _opened_in(store: Store, first: str, last: str) -> dict[str, int]:
     return {r["opened_week"]: r["n"] for r in rows}
 
 
-def _this_week(store: Store, week: dates.Week) -> dict:
-    closed = _closed_in(store, week.key, week.key).get(week.key, {})
+def _this_week(store: Store, week: dates.Week, closed_in: dict | None = None) -> dict:
+    closed = (closed_in if closed_in is not None else _closed_in(store, week.key, week.key)).get(week.key, {})
     reopened = store.value(
         "SELECT count(DISTINCT ticket_id) FROM events WHERE week = ? AND kind = 'reopened'", (week.key,)
     )
@@ -141,9 +141,12 @@ def _by_officer(store: Store, week: dates.Week, pending: list[dict], day: str) -
     owned = {k: v["collected"] for k, v in tally.as_of(store.conn, day, "owner").items()}
     names = {r["id"]: r["name"] for r in store.rows("SELECT id, name FROM officers")}
     ids = sorted({*assigned, *visited, *(int(k) for k, n in owned.items() if k and n)})
+    by_owner: dict[int | None, list[dict]] = {}
+    for t in pending:
+        by_owner.setdefault(t["owner_id"], []).append(t)
     rows = []
     for officer_id in [*ids, None] if owned.get("") else ids:
-        mine = [t for t in pending if t["owner_id"] == officer_id]
+        mine = by_owner.get(officer_id, [])
         rows.append(
             {
                 "officer": names.get(officer_id) if officer_id is not None else None,
@@ -197,10 +200,10 @@ def _feedback(store: Store, week: dates.Week) -> dict:
     }
 
 
-def _trend(store: Store, last: dates.Week, count: int) -> list[dict]:
+def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = None) -> list[dict]:
     weeks = [last.previous(n) for n in range(count - 1, -1, -1)]
     opened = _opened_in(store, weeks[0].key, last.key)
-    closed = _closed_in(store, weeks[0].key, last.key)
+    closed = closed if closed is not None else _closed_in(store, weeks[0].key, last.key)
     rows = []
     for w in weeks:
         per_category = tally.as_of(store.conn, w.end.isoformat(), "category").values()
@@ -225,18 +228,19 @@ def weekly(store: Store, week: dates.Week) -> dict:
     """Everything domain.md's "What a weekly report shows" lists, for week W ending Sunday D."""
     day = week.end.isoformat()
     headline, per_category, pending = cumulative(store, day)
+    closed_in = _closed_in(store, week.previous(TREND_WEEKS - 1).key, week.key)  # this week's and the trend's
     return {
         "week": week.key,
         "start": week.start.isoformat(),
         "end": day,
         "visits": _visits(store, week),
-        "this_week": _this_week(store, week),
+        "this_week": _this_week(store, week, closed_in),
         "cumulative": headline,
         "by_category": _by_category(store, per_category, pending, day),
         "by_officer": _by_officer(store, week, pending, day),
         "oldest_open": _oldest_open(store, pending, day),
         "feedback": _feedback(store, week),
-        "trend": _trend(store, week, TREND_WEEKS),
+        "trend": _trend(store, week, TREND_WEEKS, closed_in),
     }
 
 

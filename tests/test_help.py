@@ -14,8 +14,10 @@ from servicedesk.cli import app
 def command_paths(command, prefix=()):
     """Every command and sub-command as a tuple of names, the root included."""
     yield prefix
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from command_paths(sub, (*prefix, name))
+    if hasattr(command, "list_commands"):
+        ctx = typer.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            yield from command_paths(command.get_command(ctx, name), (*prefix, name))
 
 
 PATHS = list(command_paths(typer.main.get_command(app)))

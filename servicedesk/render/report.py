@@ -262,8 +262,14 @@ def _rich_table(section: Section) -> Table:
         grid.add_column(justify="right")
         shown = range(2)
     else:
-        grid = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
         shown = [i for i, c in enumerate(section.columns) if c not in section.wide_only]
+        from . import FAST_ROWS, PlainTable
+
+        if len(section.rows) > FAST_ROWS:
+            right = {k for k, i in enumerate(shown) if _numeric(section, i)}
+            cells = [[_cell_text(row[i]).plain for i in shown] for row in section.rows]
+            return PlainTable([section.headers[i] for i in shown], cells, right)
+        grid = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
         for i in shown:
             grid.add_column(
                 Text(section.headers[i]),
