@@ -135,9 +135,10 @@ def _month_end(d: date) -> date:
 
 def _add_months(d: date, n: int) -> date:
     # Calendar-month arithmetic: Jan 31 + 1m is the last day of February, not March 3.
-    years, month0 = divmod(d.month - 1 + n, 12)
-    first = date(d.year + years, month0 + 1, 1)
-    return first.replace(day=min(d.day, _month_end(first).day))
+    # Imported here: "+1m" is rare, and dateutil would cost every start-up ~10 ms.
+    from dateutil.relativedelta import relativedelta
+
+    return d + relativedelta(months=n)
 
 
 def _ymd(m: re.Match[str], base: date) -> date | None:

@@ -63,12 +63,6 @@ class StatusFilter(StrEnum):
     all = "all"
 
 
-# Event kinds, as written to the append-only history.
-EVENT_KINDS = ("opened", "note", "started", "assigned", "referred", "closed", "reopened", "edited")
-
-# Events that change whether a ticket is closed; as-of figures replay these.
-STATUS_EVENTS = ("opened", "started", "closed", "reopened")
-
 # (code, English label, Chinese label, default days to the due date) — domain.md.
 DEFAULT_CATEGORIES = (
     ("financing", "Financing", "融资", 30),
@@ -113,9 +107,27 @@ def rate(numerator: int, denominator: int) -> float | None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def strip_control(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
 def clean_text(text: str | None) -> str | None:
     """User text as stored: control characters (terminal escapes) removed, ends trimmed."""
     if text is None:
         return None
-    text = _CONTROL.sub("", text).strip()
+    text = strip_control(text).strip()
     return text or None
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A spreadsheet cell value that no spreadsheet will run as a formula."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

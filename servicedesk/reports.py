@@ -9,7 +9,7 @@ from datetime import date
 
 from . import dates, tally
 from .models import FeedbackKind, rate
-from .services import refs, tickets, visits
+from .services import refs, roster, tickets, visits
 from .store import Store
 
 TREND_WEEKS = 8
@@ -39,10 +39,10 @@ def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict
 def _visits(store: Store, week: dates.Week) -> dict:
     span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
     counts = store.row(
-        """
+        f"""
         WITH assigned AS (
             SELECT DISTINCT enterprise_id FROM assignments
-            WHERE start_on <= :end AND (end_on IS NULL OR end_on > :start)
+            WHERE {roster.ACTIVE_IN_SPAN}
         )
         SELECT
             (SELECT count(*) FROM visits WHERE week = :week) AS logged,
@@ -129,8 +129,8 @@ def _by_officer(store: Store, week: dates.Week, pending: list[dict], day: str) -
     assigned = {
         r["officer_id"]: r["n"]
         for r in store.rows(
-            """SELECT officer_id, count(DISTINCT enterprise_id) AS n FROM assignments
-            WHERE start_on <= :end AND (end_on IS NULL OR end_on > :start) GROUP BY officer_id""",
+            f"""SELECT officer_id, count(DISTINCT enterprise_id) AS n FROM assignments
+            WHERE {roster.ACTIVE_IN_SPAN} GROUP BY officer_id""",
             span,
         )
     }
@@ -226,6 +226,11 @@ def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = Non
 
 def weekly(store: Store, week: dates.Week) -> dict:
     """Everything domain.md's "What a weekly report shows" lists, for week W ending Sunday D."""
+    with store.snapshot():
+        return _weekly(store, week)
+
+
+def _weekly(store: Store, week: dates.Week) -> dict:
     day = week.end.isoformat()
     headline, per_category, pending = cumulative(store, day)
     closed_in = _closed_in(store, week.previous(TREND_WEEKS - 1).key, week.key)  # this week's and the trend's
@@ -246,7 +251,8 @@ def weekly(store: Store, week: dates.Week) -> dict:
 
 def trend(store: Store, weeks: int = TREND_WEEKS, until: date | None = None) -> dict:
     last = dates.week_of(until or dates.today())
-    return {"until": last.end.isoformat(), "weeks": _trend(store, last, max(1, weeks))}
+    with store.snapshot():
+        return {"until": last.end.isoformat(), "weeks": _trend(store, last, weeks)}
 
 
 # Each ticket of the cohort (opened in [since, until]) with its state as of `until`:
@@ -331,14 +337,15 @@ def closure(store: Store, since: date | None = None, until: date | None = None, 
     end = (until or dates.today()).isoformat()
     params = {"since": since.isoformat() if since else "0000-01-01", "until": end}
     labels = {c["code"]: c["label_zh"] or c["label"] for c in refs.categories(store)} if by == "category" else {}
-    rows = [
-        {"key": r["key"], "label": labels.get(r["key"], r["key"]), **_closure_row(r)}
-        for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
-    ]
+    with store.snapshot():
+        rows = [
+            {"key": r["key"], "label": labels.get(r["key"], r["key"]), **_closure_row(r)}
+            for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
+        ]
+        total = store.rows(_COHORT.format(key=_KEYS["total"]), params)
     if by == "category":
         order = {code: i for i, code in enumerate(labels)}
         rows.sort(key=lambda r: order.get(r["key"], len(order)))
-    total = store.rows(_COHORT.format(key=_KEYS["total"]), params)
     empty = {
         "collected": 0,
         "closed": 0,

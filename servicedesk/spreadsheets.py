@@ -214,13 +214,13 @@ class Sheet:
             yield start, record
 
     def _xlsx_lines(self) -> Iterator[tuple[int, list]]:
-        import zipfile
-
         import openpyxl
 
+        # A damaged workbook can fail anywhere inside openpyxl (zip, XML, styles), when
+        # opened or while its rows stream in; each is the same mistake to the user.
         try:
             book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        except Exception as e:
             raise ImportFailed(f"{self.name}: not a readable .xlsx workbook ({e})") from None
         sheet = book.worksheets[0]
         self.estimated_rows = sheet.max_row or 0
@@ -231,6 +231,8 @@ class Sheet:
             try:
                 for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
                     yield number, list(values)
+            except Exception as e:
+                raise ImportFailed(f"{self.name}: not a readable .xlsx workbook ({e})") from None
             finally:
                 book.close()
 

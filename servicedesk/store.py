@@ -139,6 +139,19 @@ class Store:
             raise
         self.conn.commit()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that all see one state of the file, however many queries they take
+        (a report's figures must add up while another terminal writes)."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.rollback()
+
     # Reads -------------------------------------------------------------------
 
     def rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:

@@ -208,3 +208,12 @@ def test_closure_report_even_count_median_is_the_mean_of_the_middle_two(sd):
 def test_every_format_renders_the_same_headline(sd, park, fmt):
     out = sd("report", "weekly", "--week", WEEK, "--format", fmt).stdout
     assert "97.8" in out and "92" in out
+
+
+def test_an_assignment_undone_on_its_first_day_covers_no_week(sd):
+    sd("officer", "add", "王伟")
+    sd("enterprise", "add", "天能电池")
+    sd("assign", "王伟", "天能电池", "--from", "2022-05-11")
+    sd("unassign", "王伟", "天能电池", "--from", "2022-05-11")
+    visits = weekly(sd)["visits"]
+    assert (visits["enterprises_assigned"], visits["coverage_rate"], visits["missed"]) == (0, None, [])

@@ -90,3 +90,30 @@ def test_markdown_cells_keep_pipes_inside_their_column(park):
     header, row = lines[0], lines[2]
     assert "a \\| b" in row
     assert len(re.split(r"(?<!\\)\|", row)) == len(header.split("|"))
+
+
+@pytest.mark.parametrize("ref", ["²", "③", "99999999999999999999999"])
+def test_odd_numbers_as_references_are_data_errors(sd, ref):
+    sd("enterprise", "add", "天能电池")
+    for command in (("ticket", "show", ref), ("enterprise", "show", ref)):
+        result = sd(*command, ok=False)
+        assert result.exit_code == 1 and result.stderr.startswith("error: "), result.stderr
+
+
+def test_a_damaged_xlsx_is_refused_in_one_line(sd, tmp_path):
+    import zipfile
+
+    bad = tmp_path / "坏.xlsx"
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types")
+        z.writestr("xl/workbook.xml", "<workbook garbage")
+    result = sd("enterprise", "import", bad, ok=False)
+    assert result.exit_code == 1 and result.stderr.startswith("error: 坏.xlsx"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_escape_sequences_in_an_imported_header_do_not_reach_the_terminal(sd, tmp_path):
+    sheet = tmp_path / "企业.csv"
+    sheet.write_text("企业名称,\x1b[31m备注x\n天能电池,x\n", encoding="utf-8")
+    result = sd("enterprise", "import", sheet)
+    assert "\x1b" not in result.stdout + result.stderr

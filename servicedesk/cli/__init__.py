@@ -154,5 +154,8 @@ _register()
 
 
 def main() -> None:
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    # A console or pipe that cannot take Chinese text gets escapes, not a crash.
+    for stream in (sys.stdout, sys.stderr):
+        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(errors="backslashreplace")
     app(prog_name="servicedesk")

@@ -52,16 +52,9 @@ def demo(
         force=force,
     )
     week = built["last_week"]
-    try:
-        from .reports import print_weekly
-    except ImportError:  # the reports command is not there yet: say the headline ourselves
-        from ..services import tickets
+    from .reports import print_weekly
 
-        c = tickets.cumulative(s.store, week.end)
-        shown = "—" if c["closure_rate"] is None else f"{c['closure_rate']:.1f}%"
-        render.say(f"{week}: {c['collected']} collected, {c['closed']} closed, closure rate {shown}")
-    else:
-        print_weekly(s.store, week, "table")
+    print_weekly(s.store, week, "table")
     render.message(
         f"built a demo park: {built['enterprises']} enterprises, {built['officers']} officers, "
         f"{built['visits']} visits and {built['tickets']} tickets ({built['open']} open) "

@@ -15,8 +15,8 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-FORMATS = ("table", "json", "csv", "markdown")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from ..models import safe_cell, strip_control
+
 # Free-text columns share what width is left; the others (ids, dates, codes) never wrap.
 _FLEX = {"name", "enterprise", "title", "note", "owner", "officer", "officers", "enterprises", "sector", "contact",
          "address", "unit", "label", "label_zh", "actor", "department", "resolution"}  # fmt: skip
@@ -43,17 +43,6 @@ def console(stderr: bool = False, file=None) -> Console:
         width=None if terminal else 240,
         soft_wrap=False,
     )
-
-
-def safe_cell(value):
-    """A spreadsheet cell value that no spreadsheet will run as a formula."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def text_cell(value) -> Text:
@@ -153,14 +142,22 @@ def _fit(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str], w
 
 
 def table(
-    rows: Sequence[dict], columns: Sequence[str], headers=None, title: str | None = None, width: int | None = None
+    rows: Sequence[dict],
+    columns: Sequence[str],
+    headers=None,
+    title: str | None = None,
+    width: int | None = None,
+    plain: bool = False,
 ):
-    """A rich Table of the rows; with a terminal `width`, minor columns give way to the main ones."""
+    """The rows as a table: a rich Table, or with `plain` (and beyond FAST_ROWS rows) pre-aligned text.
+
+    With a terminal `width`, minor columns give way to the main ones.
+    """
     from rich import box
     from rich.table import Table
 
     kept = _fit(rows, columns, headers or columns, width)
-    if len(rows) > FAST_ROWS and title is None:
+    if (plain or len(rows) > FAST_ROWS) and title is None:
         return PlainTable([h for _, h in kept], [[text_cell(row.get(c)).plain for c, _ in kept] for row in rows])
     t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
     for column, header in kept:
@@ -183,7 +180,9 @@ def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str], headers=N
         message(empty)
     else:
         out = console()
-        out.print(table(rows, columns, headers, width=out.width if out.is_terminal else None))
+        # A pipe or file gets plain aligned text: the same table, without rich's layout cost.
+        terminal = out.is_terminal
+        out.print(table(rows, columns, headers, width=out.width if terminal else None, plain=not terminal))
 
 
 def print_data(data) -> None:
@@ -192,17 +191,17 @@ def print_data(data) -> None:
 
 def say(text: str) -> None:
     """A one-line result on stdout, printed literally."""
-    console().print(Text(text), soft_wrap=True)
+    console().print(Text(strip_control(text)), soft_wrap=True)
 
 
 def message(text: str) -> None:
     """A note for the person at the terminal, on stderr."""
-    console(stderr=True).print(Text(text, style="dim"), soft_wrap=True)
+    console(stderr=True).print(Text(strip_control(text), style="dim"), soft_wrap=True)
 
 
 def error(text: str) -> None:
-    """One line on stderr: `error: …`."""
-    line = text.replace("\r", " ").replace("\n", " ")
+    """One line on stderr: `error: …`. Messages may quote a file's cells: no escapes get through."""
+    line = strip_control(text.replace("\r", " ").replace("\n", " "))
     console(stderr=True).print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
 
 

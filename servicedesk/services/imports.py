@@ -204,12 +204,16 @@ class EnterpriseImporter(Importer):
         ):
             self.ends.setdefault((officer_id, enterprise_id), []).append(end)
         self.assignments: list[dict] = []
+        self.archived = {r[0] for r in self.store.conn.execute("SELECT id FROM enterprises WHERE archived = 1")}
 
     def plan(self, record: dict) -> None:
         _unique_names(self, record, self.lines)
         known = record["name"] in self.enterprises.ids
         enterprise_id = self.enterprises.id(self, record, "name")
-        for name, start in record.pop("_officers"):
+        # An archived enterprise is looked after by nobody, as `assign` would refuse.
+        officers = [] if record["archived"] or enterprise_id in self.archived else record["_officers"]
+        del record["_officers"]
+        for name, start in officers:
             officer_id = self.officers.id(self, {"_line": record["_line"], "officers": name}, "officers")
             ends = self.ends.setdefault((officer_id, enterprise_id), [])
             if any(end is None or end > start for end in ends):

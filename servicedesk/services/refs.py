@@ -17,7 +17,7 @@ def resolve(store: Store, noun: str, ref: str) -> dict:
     text = (ref or "").strip()
     if not text:
         raise InvalidInput(f"give an {noun} name or id")
-    if text.isdigit() and len(text) <= 18:
+    if text.isdecimal() and len(text) <= 18:
         found = store.row(f"SELECT * FROM {table} WHERE id = ?", (int(text),))
         if found:
             return found
@@ -57,7 +57,7 @@ def officer(store: Store, ref: str) -> dict:
 def number(ref: str | int, noun: str = "ticket") -> int:
     """A record number written as 12 or #12."""
     text = str(ref).strip().lstrip("#＃")
-    if not text.isdigit():
+    if not text.isdecimal():
         raise InvalidInput(f'"{ref}" is not a {noun} number; write it as 12 or #12')
     if len(text) > 18:
         raise NotFound(f"no {noun} #{text}")

@@ -76,6 +76,10 @@ def _end_assignments(store: Store, column: str, value: int, day: str) -> int:
     return cursor.rowcount
 
 
+# An assignment covers part of [:start, :end]; one ended on its first day covers nothing.
+ACTIVE_IN_SPAN = "start_on <= :end AND (end_on IS NULL OR (end_on > :start AND end_on > start_on))"
+
+
 def officers_of(store: Store, enterprise_id: int, on: date | None = None) -> list[dict]:
     day = (on or dates.today()).isoformat()
     return store.rows(

@@ -201,6 +201,8 @@ def _last_status_event(store: Store, ticket_id: int, kinds: tuple[str, ...]) -> 
 def _dated(store: Store, ticket: dict, on: date | None, verb: str) -> str:
     """The effective date of a status change: not in the future, not before the last one."""
     day = _not_future(on or dates.today(), f"the {verb} date")
+    # `started` is left out: it has no --date, so it is dated today, and a close recorded
+    # after it may rightly be back-dated before it.
     last = _last_status_event(store, ticket["id"], ("opened", "closed", "reopened"))
     if day < ticket["opened_on"]:
         raise InvalidTransition(

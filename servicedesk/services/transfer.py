@@ -177,7 +177,7 @@ def _private_file(path: Path, encoding: str):
 
 def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -> list[tuple[str, int]]:
     """Every table as NAME.csv (for spreadsheets) and NAME.jsonl; returns (table, rows) pairs."""
-    from ..render import safe_cell
+    from ..models import safe_cell
 
     target = Path(directory).expanduser()
     if target.exists() and not target.is_dir():

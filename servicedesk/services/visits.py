@@ -137,7 +137,7 @@ def missed(store: Store, week: dates.Week) -> list[dict]:
     """Enterprises with an assignment active on some day of the week and no visit in it,
     each with the officers assigned that week (not today's)."""
     span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
-    active = "start_on <= :end AND (end_on IS NULL OR end_on > :start)"
+    active = roster.ACTIVE_IN_SPAN
     officers: dict[int, list[str]] = {}
     for r in store.rows(
         f"""SELECT DISTINCT a.enterprise_id, o.name FROM assignments a JOIN officers o ON o.id = a.officer_id
