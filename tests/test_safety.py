@@ -117,3 +117,19 @@ def test_escape_sequences_in_an_imported_header_do_not_reach_the_terminal(sd, tm
     sheet.write_text("企业名称,\x1b[31m备注x\n天能电池,x\n", encoding="utf-8")
     result = sd("enterprise", "import", sheet)
     assert "\x1b" not in result.stdout + result.stderr
+
+
+def test_markdown_output_shows_html_in_user_text_as_text(sd):
+    sd("enterprise", "add", "天能电池")
+    sd(
+        "ticket",
+        "open",
+        "天能电池",
+        "<img src=x onerror=alert(1)> & co",
+        "--category",
+        "labour",
+        "--date",
+        "2022-05-10",
+    )
+    out = sd("ticket", "list", "--format", "markdown").stdout
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in out and "<img" not in out

@@ -79,7 +79,17 @@ def _md_cell(value) -> str:
         value = ", ".join(str(v) for v in value)
     if isinstance(value, float):
         value = f"{value:.1f}"
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    return md_escape(str(value))
+
+
+_MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def md_escape(text: str) -> str:
+    """User text inside a Markdown table cell: a | would end the cell, a newline the row, a
+    backslash eat the next character, and <…> reach the reader as HTML."""
+    text = text.translate(_MD_SPECIAL)
+    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
 
 def to_markdown(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str] | None = None) -> str:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from ..models import DEFAULT_CATEGORIES
 from . import labels as _labels
-from . import safe_cell
+from . import md_escape, safe_cell
 
 _CATEGORY_EN = {code: en for code, en, _zh, _days in DEFAULT_CATEGORIES}
 _CATEGORY_ZH = {code: zh for code, _en, zh, _days in DEFAULT_CATEGORIES}
@@ -348,30 +348,24 @@ def table(report: Report):
 # --- Markdown and CSV ----------------------------------------------------------------------
 
 
-def _md_escape(text: str) -> str:
-    # A | ends a cell and a newline ends the row; a backslash would eat the next character.
-    text = text.replace("\\", "\\\\").replace("|", "\\|")
-    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
-
-
 def _md_cell(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    return _md_escape(_cell_text(value).plain)
+    return md_escape(_cell_text(value).plain)
 
 
 def markdown(report: Report) -> str:
     """A briefing to paste: the headline sentence (or the title), then pipe tables."""
     L = _labels.labels(report.lang)
-    lines = [report.headline or f"**{_md_escape(report.title)}**", ""]
+    lines = [report.headline or f"**{md_escape(report.title)}**", ""]
     for section in report.sections:
         if section.title != report.title:
-            lines += [f"### {_md_escape(section.title)}", ""]
+            lines += [f"### {md_escape(section.title)}", ""]
         if not section.rows:
             lines += [section.empty or L["none"], ""]
             continue
         numeric = [_numeric(section, i) for i in range(len(section.headers))]
-        lines.append("| " + " | ".join(_md_escape(h) for h in section.headers) + " |")
+        lines.append("| " + " | ".join(md_escape(h) for h in section.headers) + " |")
         lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
         lines += ["| " + " | ".join(_md_cell(x) for x in row) + " |" for row in section.rows]
         lines.append("")
