@@ -6,7 +6,6 @@ No I/O here; every other module may import this one.
 import math
 import re
 from enum import StrEnum
-from fractions import Fraction
 
 
 class Status(StrEnum):
@@ -98,6 +97,8 @@ def rate(numerator: int, denominator: int) -> float | None:
     """
     if not denominator:
         return None
+    from fractions import Fraction  # not at the top: the CLI imports this module for --help
+
     tenths = Fraction(numerator * 1000, denominator) + Fraction(1, 2)
     return math.floor(tenths) / 10
 
