@@ -1,5 +1,23 @@
 """Assertions shared by the test modules."""
 
+# The keys of a ticket in `ticket list --json` (cli.md).
+TICKET_KEYS = {
+    "id",
+    "enterprise",
+    "enterprise_id",
+    "category",
+    "title",
+    "status",
+    "outcome",
+    "priority",
+    "owner",
+    "department",
+    "opened_on",
+    "due_on",
+    "closed_on",
+    "overdue",
+}
+
 
 def assert_user_error(result, *fragments):
     """Exit 1, one `error:` line on stderr naming the fragments, no traceback."""

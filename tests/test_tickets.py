@@ -4,26 +4,9 @@ import json
 import sqlite3
 
 import pytest
-from helpers import assert_user_error
+from helpers import TICKET_KEYS, assert_user_error
 
 from servicedesk import tally
-
-TICKET_KEYS = {
-    "id",
-    "enterprise",
-    "enterprise_id",
-    "category",
-    "title",
-    "status",
-    "outcome",
-    "priority",
-    "owner",
-    "department",
-    "opened_on",
-    "due_on",
-    "closed_on",
-    "overdue",
-}
 
 
 def tickets(sd, *args) -> list[dict]:
