@@ -80,7 +80,6 @@ def fail(message: str):
 
 app = typer.Typer(
     cls=Group,
-    help="Weekly enterprise visits, problem tickets and the closure-rate report, in one SQLite file.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -117,9 +116,13 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ):
-    """servicedesk: log a visit in seconds, chase each problem to closure, print the weekly report.
+    """Weekly enterprise visits, problem tickets and the closure-rate report, in one SQLite file.
 
-    Example: servicedesk visit log 天能 --problem "用工:缺焊工20人"
+    servicedesk visit log 天能 --problem "用工:缺焊工20人"
+
+    servicedesk ticket close 12 --resolution "专场招聘，已招到18人"
+
+    servicedesk report weekly --week last --output 周报.xlsx
     """
     ctx.obj = State(db or default_db(), acting)
     ctx.call_on_close(ctx.obj.close)
