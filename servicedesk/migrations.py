@@ -200,5 +200,28 @@ def m003_report_indexes(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (m001_initial, m002_as_of_tallies, m003_report_indexes)
+def m004_roster_changes(conn: sqlite3.Connection) -> None:
+    """Who changed the roster and when: --as is recorded on every change, not only on tickets."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT,
+            subject TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT
+        );
+        CREATE INDEX changes_subject ON changes(subject, subject_id);
+        CREATE TRIGGER changes_no_update BEFORE UPDATE ON changes
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+        CREATE TRIGGER changes_no_delete BEFORE DELETE ON changes
+            BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+        """,
+    )
+
+
+MIGRATIONS = (m001_initial, m002_as_of_tallies, m003_report_indexes, m004_roster_changes)
 SCHEMA_VERSION = len(MIGRATIONS)

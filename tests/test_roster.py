@@ -323,3 +323,24 @@ def test_info_reports_database_schema_and_counts(park, db):
         "feedback": 0,
     }
     assert str(db) in park("info").stdout
+
+
+def test_roster_changes_record_who_made_them(sd, db):
+    sd("--as", "园区办", "enterprise", "add", "天能电池")
+    sd("--as", "园区办", "officer", "add", "王伟")
+    sd("--as", "王伟", "assign", "王伟", "天能电池", "--from", "2022-05-09")
+    sd("--as", "园区办", "enterprise", "edit", "天能", "--phone", "13800000000")
+    sd("--as", "园区办", "unassign", "王伟", "天能电池", "--from", "2022-06-01")
+    sd("--as", "园区办", "category", "add", "environment", "--label", "Environment", "--due-days", "20")
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT actor, subject, action, detail FROM changes ORDER BY id").fetchall()
+    conn.close()
+    assert [(a, s, act) for a, s, act, _ in rows] == [
+        ("园区办", "enterprise", "added"),
+        ("园区办", "officer", "added"),
+        ("王伟", "assignment", "assigned"),
+        ("园区办", "enterprise", "edited"),
+        ("园区办", "assignment", "unassigned"),
+        ("园区办", "category", "added"),
+    ]
+    assert json.loads(rows[3][3]) == {"phone": "13800000000"}

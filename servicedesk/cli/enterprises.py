@@ -36,8 +36,9 @@ def add(
     from .. import render
     from ..services import roster
 
+    s = state(ctx)
     item = roster.add_enterprise(
-        state(ctx).store, name, sector=sector, kind=kind, contact=contact, phone=phone, address=address, note=note
+        s.store, name, actor=s.actor, sector=sector, kind=kind, contact=contact, phone=phone, address=address, note=note
     )
     render.say(f"added enterprise #{item['id']} {item['name']}")
     render.message(f"next: servicedesk assign OFFICER {item['id']}")
@@ -125,9 +126,11 @@ def edit(
     from .. import render
     from ..services import roster
 
+    s = state(ctx)
     item = roster.edit_enterprise(
-        state(ctx).store,
+        s.store,
         ref,
+        actor=s.actor,
         name=name,
         sector=sector,
         kind=kind,
@@ -148,7 +151,8 @@ def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="ENTE
     from .. import render
     from ..services import roster
 
-    item, ended = roster.archive_enterprise(state(ctx).store, ref)
+    s = state(ctx)
+    item, ended = roster.archive_enterprise(s.store, ref, actor=s.actor)
     render.say(
         f"archived enterprise #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else "")
     )

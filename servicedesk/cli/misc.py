@@ -36,7 +36,8 @@ def category_add(
     from .. import render
     from ..services import roster
 
-    row = roster.add_category(state(ctx).store, code, label, label_zh, due_days)
+    s = state(ctx)
+    row = roster.add_category(s.store, code, label, label_zh, due_days, actor=s.actor)
     render.say(f"category {row['code']} ({row['label_zh'] or row['label']}): due in {row['due_days']} days")
 
 

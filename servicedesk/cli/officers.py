@@ -30,7 +30,8 @@ def add(
     from .. import render
     from ..services import roster
 
-    item = roster.add_officer(state(ctx).store, name, rank=rank, unit=unit, phone=phone)
+    s = state(ctx)
+    item = roster.add_officer(s.store, name, actor=s.actor, rank=rank, unit=unit, phone=phone)
     render.say(f"added officer #{item['id']} {item['name']} ({item['rank']})")
     render.message(f"next: servicedesk assign {item['name']} ENTERPRISE...")
 
@@ -86,7 +87,8 @@ def edit(
     from .. import render
     from ..services import roster
 
-    item = roster.edit_officer(state(ctx).store, ref, name=name, rank=rank, unit=unit, phone=phone)
+    s = state(ctx)
+    item = roster.edit_officer(s.store, ref, actor=s.actor, name=name, rank=rank, unit=unit, phone=phone)
     render.say(f"updated officer #{item['id']} {item['name']}")
 
 
@@ -96,7 +98,8 @@ def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFI
     from .. import render
     from ..services import roster
 
-    item, ended = roster.archive_officer(state(ctx).store, ref)
+    s = state(ctx)
+    item, ended = roster.archive_officer(s.store, ref, actor=s.actor)
     render.say(f"archived officer #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else ""))
 
 
@@ -116,7 +119,8 @@ def assign(
     from .. import render
     from ..services import roster
 
-    who, added, already = roster.assign(state(ctx).store, officer, enterprises, parse_date(start))
+    s = state(ctx)
+    who, added, already = roster.assign(s.store, officer, enterprises, parse_date(start), actor=s.actor)
     if added:
         render.say(f"{who['name']} now looks after {', '.join(added)}")
     if already:
@@ -136,7 +140,8 @@ def unassign(
     from .. import render
     from ..services import roster
 
-    who, ended = roster.unassign(state(ctx).store, officer, enterprises, parse_date(end))
+    s = state(ctx)
+    who, ended = roster.unassign(s.store, officer, enterprises, parse_date(end), actor=s.actor)
     render.say(f"{who['name']} no longer looks after {', '.join(ended)}")
 
 

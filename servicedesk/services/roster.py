@@ -1,10 +1,12 @@
 """Enterprises, officers, who looks after whom (assignments), and categories."""
 
+import json
 import re
 from datetime import date
+from enum import StrEnum
 
 from .. import dates
-from ..errors import InvalidInput, ServicedeskError
+from ..errors import InvalidInput
 from ..models import Kind, Rank, clean_text
 from ..store import Store
 from . import refs
@@ -33,39 +35,72 @@ def _clean_fields(fields: dict) -> dict:
 # Enterprises ---------------------------------------------------------------
 
 
-def add_enterprise(store: Store, name: str, **fields) -> dict:
+def record_change(store: Store, actor: str | None, subject: str, subject_id, action: str, detail=None) -> None:
+    """One line in the append-only change log, inside the caller's transaction."""
+    store.insert(
+        "changes",
+        {
+            "at": dates.now_iso(),
+            "actor": actor,
+            "subject": subject,
+            "subject_id": str(subject_id),
+            "action": action,
+            "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+        },
+    )
+
+
+def _add(store: Store, table: str, noun: str, record: dict, actor: str | None) -> int:
+    record["created_at"] = dates.now_iso()
+    with store.write():
+        _unique(store, table, record["name"], noun)
+        new_id = store.insert(table, record)
+        record_change(store, actor, noun, new_id, "added", {k: v for k, v in record.items() if v is not None})
+    return new_id
+
+
+def _edit(store: Store, table: str, noun: str, ref: str, changes: dict, actor: str | None) -> int:
+    """Change the given fields of an enterprise or officer; returns its id."""
+    changes = _clean_fields({k: str(v) if isinstance(v, StrEnum) else v for k, v in changes.items() if v is not None})
+    with store.write():
+        found = refs.resolve(store, noun, ref)
+        if "name" in changes:
+            changes["name"] = _name(changes["name"], noun)
+            _unique(store, table, changes["name"], noun, exclude=found["id"])
+        if changes:
+            store.update(table, found["id"], changes)
+            record_change(store, actor, noun, found["id"], "edited", changes)
+    return found["id"]
+
+
+def _archive(store: Store, table: str, noun: str, ref: str, on: date | None, actor: str | None) -> tuple[int, int]:
+    """Archive an enterprise or officer and end its assignments; returns its id and how many ended."""
+    day = (on or dates.today()).isoformat()
+    with store.write():
+        found = refs.resolve(store, noun, ref)
+        store.conn.execute(f"UPDATE {table} SET archived = 1 WHERE id = ?", (found["id"],))
+        ended = _end_assignments(store, f"{noun}_id", found["id"], day)
+        record_change(store, actor, noun, found["id"], "archived", {"on": day, "assignments_ended": ended})
+    return found["id"], ended
+
+
+def add_enterprise(store: Store, name: str, *, actor: str | None = None, **fields) -> dict:
     record = _clean_fields({k: fields.get(k) for k in ENTERPRISE_FIELDS if k != "name"})
     record["name"] = _name(name, "enterprise")
     record["kind"] = str(record.get("kind") or Kind.enterprise)
-    record["created_at"] = dates.now_iso()
-    with store.write():
-        _unique(store, "enterprises", record["name"], "enterprise")
-        new_id = store.insert("enterprises", record)
+    new_id = _add(store, "enterprises", "enterprise", record, actor)
     return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (new_id,)))
 
 
-def edit_enterprise(store: Store, ref: str, **changes) -> dict:
-    changes = _clean_fields({k: v for k, v in changes.items() if v is not None})
-    with store.write():
-        found = refs.enterprise(store, ref)
-        if "name" in changes:
-            changes["name"] = _name(changes["name"], "enterprise")
-            _unique(store, "enterprises", changes["name"], "enterprise", exclude=found["id"])
-        if "kind" in changes:
-            changes["kind"] = str(changes["kind"])
-        if changes:
-            store.update("enterprises", found["id"], changes)
-    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (found["id"],)))
+def edit_enterprise(store: Store, ref: str, *, actor: str | None = None, **changes) -> dict:
+    found = _edit(store, "enterprises", "enterprise", ref, changes, actor)
+    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (found,)))
 
 
-def archive_enterprise(store: Store, ref: str, on: date | None = None) -> tuple[dict, int]:
+def archive_enterprise(store: Store, ref: str, on: date | None = None, *, actor: str | None = None):
     """Archive an enterprise and end its assignments; returns it and how many ended."""
-    day = (on or dates.today()).isoformat()
-    with store.write():
-        found = refs.enterprise(store, ref)
-        store.conn.execute("UPDATE enterprises SET archived = 1 WHERE id = ?", (found["id"],))
-        ended = _end_assignments(store, "enterprise_id", found["id"], day)
-    return enterprise_item(store, refs.enterprise(store, str(found["id"]))), ended
+    found, ended = _archive(store, "enterprises", "enterprise", ref, on, actor)
+    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (found,))), ended
 
 
 def _end_assignments(store: Store, column: str, value: int, day: str) -> int:
@@ -134,38 +169,22 @@ def list_enterprises(store: Store, sector: str | None = None, search: str | None
 # Officers ------------------------------------------------------------------
 
 
-def add_officer(store: Store, name: str, **fields) -> dict:
+def add_officer(store: Store, name: str, *, actor: str | None = None, **fields) -> dict:
     record = _clean_fields({k: fields.get(k) for k in OFFICER_FIELDS if k != "name"})
     record["name"] = _name(name, "officer")
     record["rank"] = str(record.get("rank") or Rank.staff)
-    record["created_at"] = dates.now_iso()
-    with store.write():
-        _unique(store, "officers", record["name"], "officer")
-        new_id = store.insert("officers", record)
+    new_id = _add(store, "officers", "officer", record, actor)
     return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (new_id,)))
 
 
-def edit_officer(store: Store, ref: str, **changes) -> dict:
-    changes = _clean_fields({k: v for k, v in changes.items() if v is not None})
-    with store.write():
-        found = refs.officer(store, ref)
-        if "name" in changes:
-            changes["name"] = _name(changes["name"], "officer")
-            _unique(store, "officers", changes["name"], "officer", exclude=found["id"])
-        if "rank" in changes:
-            changes["rank"] = str(changes["rank"])
-        if changes:
-            store.update("officers", found["id"], changes)
-    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (found["id"],)))
+def edit_officer(store: Store, ref: str, *, actor: str | None = None, **changes) -> dict:
+    found = _edit(store, "officers", "officer", ref, changes, actor)
+    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (found,)))
 
 
-def archive_officer(store: Store, ref: str, on: date | None = None) -> tuple[dict, int]:
-    day = (on or dates.today()).isoformat()
-    with store.write():
-        found = refs.officer(store, ref)
-        store.conn.execute("UPDATE officers SET archived = 1 WHERE id = ?", (found["id"],))
-        ended = _end_assignments(store, "officer_id", found["id"], day)
-    return officer_item(store, refs.officer(store, str(found["id"]))), ended
+def archive_officer(store: Store, ref: str, on: date | None = None, *, actor: str | None = None):
+    found, ended = _archive(store, "officers", "officer", ref, on, actor)
+    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (found,))), ended
 
 
 def officer_item(store: Store, row: dict) -> dict:
@@ -198,7 +217,7 @@ def list_officers(store: Store, all_: bool = False) -> list[dict]:
 # Assignments ---------------------------------------------------------------
 
 
-def assign(store: Store, officer_ref: str, enterprise_refs: list[str], start: date | None = None):
+def assign(store: Store, officer_ref: str, enterprise_refs: list[str], start: date | None = None, *, actor=None):
     """Start assignments from `start`; returns (officer, newly assigned names, already assigned names)."""
     day = (start or dates.today()).isoformat()
     added, already = [], []
@@ -213,15 +232,23 @@ def assign(store: Store, officer_ref: str, enterprise_refs: list[str], start: da
             if current:
                 already.append(ent["name"])
                 continue
-            store.insert(
+            assignment = store.insert(
                 "assignments",
                 {"officer_id": officer["id"], "enterprise_id": ent["id"], "start_on": day, "end_on": None},
+            )
+            record_change(
+                store,
+                actor,
+                "assignment",
+                assignment,
+                "assigned",
+                {"officer": officer["name"], "enterprise": ent["name"], "from": day},
             )
             added.append(ent["name"])
     return officer, added, already
 
 
-def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: date | None = None):
+def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: date | None = None, *, actor=None):
     """End assignments: `end` is the first day no longer assigned."""
     day = (end or dates.today()).isoformat()
     ended = []
@@ -234,13 +261,21 @@ def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: da
                 (officer["id"], ent["id"]),
             )
             if not current:
-                raise ServicedeskError(f"{officer['name']} is not assigned to {ent['name']}")
+                raise InvalidInput(f"{officer['name']} is not assigned to {ent['name']}")
             if day < current["start_on"]:
                 raise InvalidInput(
                     f"{officer['name']} was assigned to {ent['name']} from {current['start_on']}; "
                     f"--from {day} is before that"
                 )
             store.conn.execute("UPDATE assignments SET end_on = ? WHERE id = ?", (day, current["id"]))
+            record_change(
+                store,
+                actor,
+                "assignment",
+                current["id"],
+                "unassigned",
+                {"officer": officer["name"], "enterprise": ent["name"], "from": day},
+            )
             ended.append(ent["name"])
     return officer, ended
 
@@ -254,7 +289,9 @@ NEW_CATEGORY_DUE_DAYS = 15
 MAX_DUE_DAYS = 3650
 
 
-def add_category(store: Store, code: str, label: str, label_zh: str | None, due_days: int | None) -> dict:
+def add_category(
+    store: Store, code: str, label: str, label_zh: str | None, due_days: int | None, *, actor: str | None = None
+) -> dict:
     """Add a category, or change a known one: only what is given changes (--due-days overrides a default)."""
     code = (code or "").strip().lower()
     if not _CODE.match(code):
@@ -271,7 +308,10 @@ def add_category(store: Store, code: str, label: str, label_zh: str | None, due_
             clash = next((n for n in (label.lower(), label_zh) if n and n in names), None)
             if clash:
                 raise InvalidInput(f'"{clash}" already names the category {other["code"]}; choose another label')
-        if store.row("SELECT 1 FROM categories WHERE code = ?", (code,)):
+        known = store.row("SELECT 1 FROM categories WHERE code = ?", (code,))
+        given = {"label": label, "label_zh": label_zh, "due_days": due_days}
+        record_change(store, actor, "category", code, "edited" if known else "added", given)
+        if known:
             store.conn.execute(
                 """UPDATE categories SET label = ?, label_zh = coalesce(?, label_zh),
                 due_days = coalesce(?, due_days) WHERE code = ?""",

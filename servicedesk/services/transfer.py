@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import ImportFailed, InvalidInput
 from ..spreadsheets import Sheet
 from ..store import Store
+from . import roster
 from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, VisitImporter
 from .ticket_import import TicketImporter, format_history
 
@@ -72,14 +73,17 @@ def import_file(
         if not dry_run:
             report("writing", 0, None)
             importer.write()
-    return {
-        "kind": kind,
-        "file": sheet.name,
-        "rows": rows,
-        "dry_run": dry_run,
-        "ignored_columns": sheet.ignored,
-        **importer.counts(),
-    }
+        result = {
+            "kind": kind,
+            "file": sheet.name,
+            "rows": rows,
+            "dry_run": dry_run,
+            "ignored_columns": sheet.ignored,
+            **importer.counts(),
+        }
+        if not dry_run:
+            roster.record_change(store, actor, "import", sheet.name, f"{kind}s imported", result)
+    return result
 
 
 # Export ------------------------------------------------------------------------
