@@ -191,5 +191,7 @@ class Store:
         self.db.table(table).update(pk, changes)
 
     def table_counts(self) -> dict[str, int]:
-        names = ("enterprises", "officers", "assignments", "visits", "tickets", "events", "feedback")
-        return {name: self.db.table(name).count for name in names}
+        names = ("enterprises", "officers", "assignments", "visits", "tickets", "events", "feedback", "changes")
+        # One statement, one snapshot; table names are ours.
+        counts = self.conn.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {n})" for n in names)).fetchone()
+        return dict(zip(names, counts, strict=True))
