@@ -216,6 +216,11 @@ def _read_date(s: str, base: date) -> date | None:
     return None
 
 
+# The dates a ledger can hold: a typo like 0202-05-10 is refused here, not stored to
+# break every report later (weeks near year 1 or 9999 have no neighbours to count back to).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_date(text: str, *, today: date | None = None) -> date:
     """Read a date as officers type it; relative words count from `today` (default: now)."""
     s = _normalise(text)
@@ -226,6 +231,8 @@ def parse_date(text: str, *, today: date | None = None) -> date:
         raise _unreadable("date", text, ": no such day") from None
     if found is None:
         raise _unreadable("date", text)
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise _unreadable("date", text, f": outside {FIRST_YEAR}–{LAST_YEAR}")
     return found
 
 
@@ -240,6 +247,8 @@ def parse_week(text: str, *, today: date | None = None) -> Week:
     s = _normalise(text)
     if m := _match(_WEEK_NUMBER, s):
         year, number = int(m["y"]), int(m["w"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise _unreadable("week", text, f": outside {FIRST_YEAR}–{LAST_YEAR}")
         try:
             return Week(year, number)
         except (ValueError, OverflowError):  # W53 in a 52-week year, W00, year 0

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicedesk import dates
-from servicedesk.dates import Week, parse_date, parse_week, week_key, week_of
+from servicedesk.dates import FIRST_YEAR, LAST_YEAR, Week, parse_date, parse_week, week_key, week_of
 from servicedesk.errors import DateError, ServicedeskError
 
 # A Wednesday in ISO week 2022-W19 (Mon 05-09 … Sun 05-15).
@@ -216,7 +216,7 @@ def test_parse_week_reads_keys_words_and_dates(text, key, start, end):
         ("2022-W53", "2022 has no week 53"),
         ("2022-W00", "2022 has no week 0"),
         ("2022-W54", "2022 has no week 54"),
-        ("0000-W01", "0 has no week 1"),
+        ("0000-W01", "outside 1900–2999"),
         ("someday", ""),
         ("", ""),
         ("2022-02-30", ""),
@@ -286,6 +286,7 @@ def test_now_iso_has_seconds_precision_and_an_offset():
 _DATE_ALPHABET = "0123456789０１２-/.+－／ 年月日号周星期礼拜上下本这个天底初dwmaytsW"
 _texts = st.text() | st.text(alphabet=_DATE_ALPHABET, max_size=12)
 _days = st.dates()
+_ledger_days = st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31))
 
 
 @given(text=_texts, base=_days)
@@ -304,11 +305,23 @@ def test_parse_week_returns_a_week_or_raises_date_error(text, base):
         assert text.strip() in str(e)
 
 
-@given(d=_days)
+@given(d=_ledger_days)
 def test_iso_dates_and_week_keys_round_trip(d):
     assert parse_date(d.isoformat()) == d
     assert week_key(d) == f"{d.isocalendar()[0]:04d}-W{d.isocalendar()[1]:02d}"
-    if d < date(9999, 12, 27):  # the week of 9999's last days ends in year 10000
-        week = week_of(d)
-        assert week.start <= d <= week.end
+    week = week_of(d)
+    assert week.start <= d <= week.end
+    if FIRST_YEAR <= week.year <= LAST_YEAR:  # 1900-01-01 is in 1900-W01; 2999-12-31 may be in 3000-W01
         assert parse_week(week.key) == week
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "0202-05-10", "3000-01-01", "9999-12-31"])
+def test_dates_outside_the_ledger_years_are_refused(text):
+    with pytest.raises(DateError, match="outside 1900–2999"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text", ["0001-W01", "9999-W52"])
+def test_weeks_outside_the_ledger_years_are_refused(text):
+    with pytest.raises(DateError, match="outside 1900–2999"):
+        parse_week(text)
