@@ -108,6 +108,13 @@ def rate(numerator: int, denominator: int) -> float | None:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+def clean_line(text: str | None) -> str | None:
+    """A name or title: clean_text, with every run of whitespace (newlines, tabs) one space,
+    so two names that look alike are alike."""
+    text = clean_text(text)
+    return " ".join(text.split()) if text else None
+
+
 def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 

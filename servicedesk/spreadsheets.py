@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import dates
 from .errors import DateError, ImportFailed
-from .models import CHANNEL_LABELS, FEEDBACK_LABELS, OUTCOME_LABELS, RANK_LABELS, STATUS_LABELS, clean_text
+from .models import CHANNEL_LABELS, FEEDBACK_LABELS, OUTCOME_LABELS, RANK_LABELS, STATUS_LABELS, clean_line, clean_text
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
 # name, as `export` writes it; the rest are what Chinese ledgers put in their header row.
@@ -301,6 +301,9 @@ def _plain(value) -> str:
     return _NEUTRALISED.sub("", str(value)).strip()
 
 
+_ONE_LINE = {"name", "title", "enterprise", "officer", "owner", "officers"}
+
+
 class Row:
     """One data row: its file line and its cells by field, read on demand."""
 
@@ -320,7 +323,12 @@ class Row:
     def text(self, field: str, *, required: bool = False) -> str | None:
         value = _plain(self.values.get(field))
         # clean_text drops control characters; printable text (nearly all) has none to drop.
-        value = (value or None) if value.isprintable() else clean_text(value)
+        # Names and titles fold their whitespace as the CLI stores them, so they match.
+        if field in _ONE_LINE:
+            value = clean_line(value)
+        elif not value.isprintable():
+            value = clean_text(value)
+        value = value or None
         if value is None and required:
             raise self.error(field, f"the {field.replace('_', ' ')} is empty")
         return value

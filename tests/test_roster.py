@@ -321,6 +321,7 @@ def test_info_reports_database_schema_and_counts(park, db):
         "tickets": 1,
         "events": 1,
         "feedback": 0,
+        "changes": 8,  # 3 enterprises, 2 officers, 3 assignments added by the park fixture
     }
     assert str(db) in park("info").stdout
 

@@ -133,3 +133,12 @@ def test_markdown_output_shows_html_in_user_text_as_text(sd):
     )
     out = sd("ticket", "list", "--format", "markdown").stdout
     assert "&lt;img src=x onerror=alert(1)&gt; &amp; co" in out and "<img" not in out
+
+
+def test_whitespace_in_names_and_titles_folds_to_one_space(sd):
+    sd("enterprise", "add", "天能\n电池  有限公司\t")
+    assert json.loads(sd("enterprise", "list", "--json").stdout)[0]["name"] == "天能 电池 有限公司"
+    result = sd("enterprise", "add", "天能 电池 有限公司", ok=False)
+    assert result.exit_code == 1 and "already exists" in result.stderr
+    sd("ticket", "open", "天能", "缺焊工\t20人\n急", "--category", "labour", "--date", "2022-05-10")
+    assert json.loads(sd("ticket", "list", "--json").stdout)[0]["title"] == "缺焊工 20人 急"

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from .. import dates
 from ..errors import InvalidInput
-from ..models import Kind, Rank, clean_text
+from ..models import Kind, Rank, clean_line, clean_text
 from ..store import Store
 from . import refs
 
@@ -16,7 +16,7 @@ OFFICER_FIELDS = ("name", "rank", "unit", "phone")
 
 
 def _name(text: str | None, noun: str) -> str:
-    name = clean_text(text)
+    name = clean_line(text)
     if not name:
         raise InvalidInput(f"the {noun} name cannot be empty")
     return name

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from .. import dates, tally
 from ..errors import InvalidInput, InvalidTransition
-from ..models import Outcome, Status, StatusFilter, clean_text, rate
+from ..models import Outcome, Status, StatusFilter, clean_line, clean_text, rate
 from ..store import Store
 from . import refs, roster
 
@@ -150,7 +150,7 @@ def insert_ticket(
 
     With no `owner`, default_owner picks one, falling back to `fallback_owner` (default: the actor).
     """
-    text = clean_text(title)
+    text = clean_line(title)
     if not text:
         raise InvalidInput("the problem description cannot be empty")
     opened = on or dates.today()
