@@ -345,3 +345,16 @@ def test_roster_changes_record_who_made_them(sd, db):
         ("园区办", "category", "added"),
     ]
     assert json.loads(rows[3][3]) == {"phone": "13800000000"}
+
+
+def test_as_names_an_officer_like_any_officer_reference(sd, db):
+    sd("officer", "add", "王伟")
+    sd("officer", "add", "王芳")
+    sd("--as", "伟", "enterprise", "add", "天能电池")  # a unique part of the name: 王伟
+    sd("--as", "园区办", "enterprise", "edit", "天能", "--phone", "1")  # no officer: kept as typed
+    result = sd("--as", "王", "enterprise", "edit", "天能", "--phone", "2", ok=False)  # 王伟 or 王芳?
+    assert result.exit_code == 1 and "王伟" in result.stderr and "王芳" in result.stderr
+    conn = sqlite3.connect(db)
+    actors = [r[0] for r in conn.execute("SELECT actor FROM changes WHERE subject = 'enterprise' ORDER BY id")]
+    conn.close()
+    assert actors == ["王伟", "园区办"]

@@ -15,7 +15,7 @@ class State:
 
     def __init__(self, db_path: Path, acting: str | None):
         self.db_path = db_path
-        self.acting = acting.strip() if acting and acting.strip() else None
+        self.acting_as = acting.strip() if acting and acting.strip() else None
 
     @cached_property
     def store(self):
@@ -26,6 +26,16 @@ class State:
     def close(self) -> None:
         if "store" in self.__dict__:  # opened by this command
             self.store.close()
+
+    @cached_property
+    def acting(self) -> str | None:
+        """--as as an officer's full name when it names one (王 → 王伟, as any officer
+        reference reads); a name that is no officer's (the park office) is kept as typed."""
+        if not self.acting_as:
+            return None
+        from ..services import refs
+
+        return refs.acting_name(self.store, self.acting_as)
 
     @cached_property
     def actor(self) -> str:

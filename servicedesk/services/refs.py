@@ -46,6 +46,17 @@ def active(record: dict, noun: str) -> dict:
     return record
 
 
+def acting_name(store: Store, text: str) -> str:
+    """Who --as names: an officer's full name when it matches one, else the text as typed.
+
+    Several matches are a mistake (exit 1); no match is someone who is not an officer.
+    """
+    try:
+        return officer(store, text)["name"]
+    except NotFound:
+        return text
+
+
 def enterprise(store: Store, ref: str) -> dict:
     return resolve(store, "enterprise", ref)
 
