@@ -33,7 +33,9 @@ def add(
     s = state(ctx)
     item = roster.add_officer(s.store, name, actor=s.actor, rank=rank, unit=unit, phone=phone)
     render.say(f"added officer #{item['id']} {item['name']} ({item['rank']})")
-    render.message(f"next: servicedesk assign {item['name']} ENTERPRISE...")
+    import shlex
+
+    render.message(f"next: servicedesk assign {shlex.quote(item['name'])} ENTERPRISE...")
 
 
 @app.command("list")

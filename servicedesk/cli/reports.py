@@ -80,7 +80,9 @@ def emit(kind: str, data: dict, fmt: str, lang: str | None = None, output: Path 
 
         xlsx.save(report.build(kind, data, lang), output)
     elif fmt == "table" and output is None:
-        render.console().print(report.table(report.build(kind, data, lang)))
+        out = render.console()
+        # In a pipe the headline stays one line for grep; on a terminal it wraps to fit.
+        out.print(report.table(report.build(kind, data, lang)), soft_wrap=not out.is_terminal)
         return
     else:
         if fmt == "json":
