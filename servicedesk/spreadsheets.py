@@ -256,8 +256,11 @@ class Sheet:
         return first
 
     def rows(self) -> Iterator["Row"]:
-        """The data rows after the header, blank rows skipped."""
+        """The data rows after the header; blank rows and a ledger's totals rows (合计…) skipped."""
         for number, cells in self._data:
+            first = next((text for text in map(_plain, cells) if text), "")
+            if first.replace(" ", "") in _TOTALS:
+                continue
             values = {}
             for field, (index, _) in self.columns.items():
                 if index < len(cells):
@@ -301,6 +304,8 @@ def _plain(value) -> str:
     return _NEUTRALISED.sub("", str(value)).strip()
 
 
+# What the first filled cell of a summary row says in an office ledger.
+_TOTALS = {"合计", "总计", "小计", "合计：", "总计：", "total", "Total", "TOTAL"}
 _ONE_LINE = {"name", "title", "enterprise", "officer", "owner", "officers"}
 
 

@@ -142,3 +142,24 @@ def test_whitespace_in_names_and_titles_folds_to_one_space(sd):
     assert result.exit_code == 1 and "already exists" in result.stderr
     sd("ticket", "open", "天能", "缺焊工\t20人\n急", "--category", "labour", "--date", "2022-05-10")
     assert json.loads(sd("ticket", "list", "--json").stdout)[0]["title"] == "缺焊工 20人 急"
+
+
+def test_a_ledgers_totals_row_is_skipped(sd, tmp_path):
+    sd("enterprise", "add", "天能电池")
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text(
+        "企业名称,问题类别,问题描述,提出日期\n天能电池,用工,缺焊工,2022-05-10\n合计,,1,\n", encoding="utf-8"
+    )
+    assert "imported 1 tickets" in sd("ticket", "import", sheet).stdout
+
+
+def test_report_output_to_a_directory_is_a_data_error(sd, tmp_path):
+    (tmp_path / "周报.md").mkdir()
+    result = sd("report", "weekly", "--output", tmp_path / "周报.md", ok=False)
+    assert result.exit_code == 1 and result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_a_score_goes_only_with_a_rating(sd):
+    sd("enterprise", "add", "天能电池")
+    result = sd("feedback", "add", "天能电池", "--kind", "banner", "--score", "3", ok=False)
+    assert result.exit_code == 1 and "--score goes with --kind rating" in result.stderr

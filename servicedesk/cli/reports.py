@@ -45,7 +45,6 @@ OutputOpt = Annotated[
         "--output",
         "-o",
         help="Write to FILE; its extension (.json .csv .md .xlsx) picks the format. CSV files get a BOM for Excel.",
-        dir_okay=False,
     ),
 ]
 LangOpt = Annotated[Lang | None, typer.Option("--lang", help="Labels in zh or en (default: from the locale).")]

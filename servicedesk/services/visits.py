@@ -176,6 +176,8 @@ def add_feedback(
         raise InvalidInput(f"--score must be from 1 to 5, not {score}")
     if kind == FeedbackKind.rating and score is None:
         raise InvalidInput("a rating needs --score 1-5")
+    if kind != FeedbackKind.rating and score is not None:
+        raise InvalidInput(f"--score goes with --kind rating, not {kind}")
     with store.write():
         ent = refs.enterprise(store, enterprise)
         ticket_id = None
