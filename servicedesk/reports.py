@@ -21,7 +21,7 @@ def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict
     """Headline figures as of the end of `day`, the same per category, and the open tickets."""
     per_category = tally.as_of(store.conn, day, "category")
     pending = tally.open_as_of(store.conn, day)
-    sums = {k: sum(c[k] for c in per_category.values()) for k in ("collected", "closed", "solved", "on_time")}
+    sums = tally.total(per_category)
     headline = {
         "collected": sums["collected"],
         "closed": sums["closed"],
@@ -206,9 +206,8 @@ def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = Non
     closed = closed if closed is not None else _closed_in(store, weeks[0].key, last.key)
     rows = []
     for w in weeks:
-        per_category = tally.as_of(store.conn, w.end.isoformat(), "category").values()
-        collected = sum(c["collected"] for c in per_category)
-        closed_cumulative = sum(c["closed"] for c in per_category)
+        sums = tally.total(tally.as_of(store.conn, w.end.isoformat(), "category"))
+        collected, closed_cumulative = sums["collected"], sums["closed"]
         rows.append(
             {
                 "week": w.key,

@@ -151,6 +151,11 @@ def as_of(conn: sqlite3.Connection, day: str, dim: str) -> dict[str, dict[str, i
     return {r[0]: {"collected": r[1], "closed": r[2], "solved": r[3], "on_time": r[4]} for r in rows}
 
 
+def total(per_key: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The counts of as_of() summed over its keys: the whole park's."""
+    return {k: sum(c[k] for c in per_key.values()) for k in ("collected", "closed", "solved", "on_time")}
+
+
 def open_as_of(conn: sqlite3.Connection, day: str) -> list[dict]:
     """Tickets not closed at the end of `day`, with their owner and status as of that day."""
     rows = conn.execute(

@@ -328,7 +328,9 @@ def show(store: Store, ref: str) -> dict:
 
 def cumulative(store: Store, on: date | None = None) -> dict:
     """Collected / closed / closure rate as of a day: the figure each change reports back."""
-    counts = tally.as_of(store.conn, (on or dates.today()).isoformat(), "category").values()
-    collected = sum(c["collected"] for c in counts)
-    closed = sum(c["closed"] for c in counts)
-    return {"collected": collected, "closed": closed, "closure_rate": rate(closed, collected)}
+    sums = tally.total(tally.as_of(store.conn, (on or dates.today()).isoformat(), "category"))
+    return {
+        "collected": sums["collected"],
+        "closed": sums["closed"],
+        "closure_rate": rate(sums["closed"], sums["collected"]),
+    }
