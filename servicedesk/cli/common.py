@@ -79,5 +79,14 @@ def parse_date(text: str | None) -> date | None:
     return dates.parse_date(text)
 
 
+def figures_now(store) -> str:
+    """What a change did to the figures, for the end of its one-line report."""
+    from ..services import tickets
+
+    c = tickets.cumulative(store)
+    shown = "—" if c["closure_rate"] is None else f"{c['closure_rate']:.1f}%"
+    return f"cumulative {c['closed']}/{c['collected']} closed, {shown}"
+
+
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ..models import Outcome, Priority, StatusFilter
-from .common import Format, FormatOpt, JsonOpt, LimitOpt, fmt, parse_date, state, stdin_is_terminal
+from .common import Format, FormatOpt, JsonOpt, LimitOpt, figures_now, fmt, parse_date, state, stdin_is_terminal
 
 app = typer.Typer(help="Problem tickets (问题): open, chase, close.", no_args_is_help=True)
 
@@ -18,11 +18,8 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="When it happened (d
 def _report_back(store, what: str) -> None:
     """One line: what changed, and what it did to the figures."""
     from .. import render
-    from ..services import tickets
 
-    c = tickets.cumulative(store)
-    shown = "—" if c["closure_rate"] is None else f"{c['closure_rate']:.1f}%"
-    render.say(f"{what} · cumulative {c['closed']}/{c['collected']} closed, {shown}")
+    render.say(f"{what} · {figures_now(store)}")
 
 
 @app.command("open")

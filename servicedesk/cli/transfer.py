@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from .common import state
+from .common import figures_now, state
 
 FileArg = Annotated[
     Path, typer.Argument(metavar="FILE", help=".csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx (first sheet).")
@@ -61,7 +61,7 @@ _NOUNS = {"officer": "officers", "enterprise": "enterprises", "visit": "visits",
 def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, create_missing: bool) -> None:
     from .. import render
     from ..render.progress import Bar
-    from ..services import tickets, transfer
+    from ..services import transfer
 
     s = state(ctx)
     with Bar() as bar:
@@ -88,9 +88,7 @@ def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, create
     if extras:
         line += "; " + ", ".join(extras)
     if kind == "ticket" and not dry_run:
-        c = tickets.cumulative(s.store)
-        shown = "—" if c["closure_rate"] is None else f"{c['closure_rate']:.1f}%"
-        line += f" · cumulative {c['closed']}/{c['collected']} closed, {shown}"
+        line += f" · {figures_now(s.store)}"
     render.say(line)
     if dry_run:
         render.message("nothing written (--dry-run)")
