@@ -5,6 +5,7 @@ No I/O here; every other module may import this one.
 
 import math
 import re
+import unicodedata
 from enum import StrEnum
 
 
@@ -88,6 +89,40 @@ FEEDBACK_LABELS = {
 }
 STATUS_LABELS = {"open": "待办理", "in_progress": "办理中", "closed": "已办结"}
 OUTCOME_LABELS = {"resolved": "已解决", "explained": "解释说明", "withdrawn": "撤回"}
+
+
+# Every way a value is written (code, Chinese label, common synonyms) → its code, for
+# the CLI's choice options and the imports alike.
+def _words(labels: dict[str, str], extra: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """value as written → code: the code itself, its Chinese label, and the extras."""
+    table = {}
+    for code in {*labels, *extra}:
+        for word in (code, code.replace("_", " "), labels.get(code, code), *extra.get(code, ())):
+            table[word_key(word)] = code
+    return table
+
+
+def word_key(text: str) -> str:
+    # Full-width letters, stray spaces and case never change what a header or value means.
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
+
+
+STATUS_WORDS = _words(
+    STATUS_LABELS,
+    {"open": ("未办结", "待办", "未办理"), "in_progress": ("正在办理", "推进中"), "closed": ("办结", "已完成")},
+)
+OUTCOME_WORDS = _words(
+    OUTCOME_LABELS, {"resolved": ("解决",), "explained": ("已解释", "解释", "已答复"), "withdrawn": ("已撤回",)}
+)
+PRIORITY_WORDS = _words(
+    {}, {"low": ("低",), "normal": ("一般", "普通", "中"), "high": ("高", "重要"), "urgent": ("紧急", "急")}
+)
+CHANNEL_WORDS = _words(
+    CHANNEL_LABELS, {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)}
+)
+KIND_WORDS = _words({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)})
+RANK_WORDS = _words(RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)})
+FEEDBACK_WORDS = _words(FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)})
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -12,14 +12,24 @@ openpyxl is imported only when an .xlsx is opened.
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 from . import dates
 from .errors import DateError, ImportFailed
-from .models import CHANNEL_LABELS, FEEDBACK_LABELS, OUTCOME_LABELS, RANK_LABELS, STATUS_LABELS, clean_line, clean_text
+from .models import (
+    CHANNEL_WORDS,
+    FEEDBACK_WORDS,
+    KIND_WORDS,
+    OUTCOME_WORDS,
+    PRIORITY_WORDS,
+    RANK_WORDS,
+    STATUS_WORDS,
+    clean_line,
+    clean_text,
+    word_key,
+)
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
 # name, as `export` writes it; the rest are what Chinese ledgers put in their header row.
@@ -89,36 +99,9 @@ REQUIRED = {
 _SILENT = {"id", "序号", "编号"}
 
 
-def _values(labels: dict[str, str], extra: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """value as written → code: the code itself, its Chinese label, and the extras."""
-    table = {}
-    for code in {*labels, *extra}:
-        for word in (code, code.replace("_", " "), labels.get(code, code), *extra.get(code, ())):
-            table[_key(word)] = code
-    return table
-
-
-def _key(text: str) -> str:
-    # Full-width letters, stray spaces and case never change what a header or value means.
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
-
-
-STATUS = _values(
-    STATUS_LABELS,
-    {"open": ("未办结", "待办", "未办理"), "in_progress": ("正在办理", "推进中"), "closed": ("办结", "已完成")},
-)
-OUTCOME = _values(
-    OUTCOME_LABELS, {"resolved": ("解决",), "explained": ("已解释", "解释", "已答复"), "withdrawn": ("已撤回",)}
-)
-PRIORITY = _values(
-    {}, {"low": ("低",), "normal": ("一般", "普通", "中"), "high": ("高", "重要"), "urgent": ("紧急", "急")}
-)
-CHANNEL = _values(
-    CHANNEL_LABELS, {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)}
-)
-KIND = _values({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)})
-RANK = _values(RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)})
-FEEDBACK = _values(FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)})
+_key = word_key
+STATUS, OUTCOME, PRIORITY, CHANNEL = STATUS_WORDS, OUTCOME_WORDS, PRIORITY_WORDS, CHANNEL_WORDS
+KIND, RANK, FEEDBACK = KIND_WORDS, RANK_WORDS, FEEDBACK_WORDS
 YES_NO = {
     **dict.fromkeys(["yes", "y", "true", "1", "是", "已归档"], "yes"),
     **dict.fromkeys(["no", "n", "false", "0", "否", ""], "no"),

@@ -163,3 +163,21 @@ def test_a_score_goes_only_with_a_rating(sd):
     sd("enterprise", "add", "天能电池")
     result = sd("feedback", "add", "天能电池", "--kind", "banner", "--score", "3", ok=False)
     assert result.exit_code == 1 and "--score goes with --kind rating" in result.stderr
+
+
+def test_choices_read_their_chinese_names_and_refuse_others_as_usage_errors(sd):
+    sd("officer", "add", "王伟", "--rank", "县级")
+    sd("enterprise", "add", "天能电池", "--kind", "项目")
+    sd("assign", "王伟", "天能电池", "--from", "2022-05-02")
+    visit = json.loads(sd("visit", "log", "天能", "--date", "2022-05-10", "--channel", "电话", "--json").stdout)
+    assert visit["channel"] == "phone"
+    sd("ticket", "open", "天能", "缺电", "--category", "水电气暖", "--priority", "紧急", "--date", "2022-05-10")
+    sd("ticket", "close", "1", "-r", "已答复", "--outcome", "解释说明", "--date", "2022-05-11")
+    sd("feedback", "add", "天能", "--kind", "锦旗", "--date", "2022-05-12")
+    ticket = json.loads(sd("ticket", "show", "1", "--json").stdout)
+    assert (ticket["priority"], ticket["outcome"]) == ("urgent", "explained")
+    assert json.loads(sd("officer", "list", "--json").stdout)[0]["rank"] == "county"
+    assert json.loads(sd("enterprise", "list", "--json").stdout)[0]["kind"] == "project"
+    assert json.loads(sd("feedback", "list", "--json").stdout)[0]["kind"] == "banner"
+    assert sd("ticket", "open", "天能", "x", "--category", "labour", "--priority", "nope", ok=False).exit_code == 2
+    assert sd("visit", "log", "天能", "--channel", "信鸽", ok=False).exit_code == 2

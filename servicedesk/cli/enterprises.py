@@ -4,14 +4,17 @@ from typing import Annotated
 
 import typer
 
-from ..models import Kind
-from .common import Format, FormatOpt, JsonOpt, fmt, state
+from ..models import KIND_WORDS, Kind
+from .common import Format, FormatOpt, JsonOpt, choice, fmt, state
 
 app = typer.Typer(help="Enterprises and projects in the park (企业 / 项目).", no_args_is_help=True)
 
 COLUMNS = ("id", "name", "sector", "kind", "contact", "phone", "officers", "archived")
 SectorOpt = Annotated[str | None, typer.Option("--sector", help="e.g. 化工, hydrogen energy.")]
-KindOpt = Annotated[Kind | None, typer.Option("--kind", help="An enterprise or a project under construction.")]
+KindOpt = Annotated[
+    Kind | None,
+    typer.Option("--kind", help="An enterprise 企业 or a project under construction 项目.", **choice(Kind, KIND_WORDS)),
+]
 ContactOpt = Annotated[str | None, typer.Option("--contact", help="Contact person.")]
 PhoneOpt = Annotated[str | None, typer.Option("--phone")]
 AddressOpt = Annotated[str | None, typer.Option("--address")]

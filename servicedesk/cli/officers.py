@@ -4,13 +4,18 @@ from typing import Annotated
 
 import typer
 
-from ..models import Rank
-from .common import Format, FormatOpt, JsonOpt, fmt, parse_date, state
+from ..models import RANK_WORDS, Rank
+from .common import Format, FormatOpt, JsonOpt, choice, fmt, parse_date, state
 
 app = typer.Typer(help="Officers who visit enterprises (干部 / 首席服务员).", no_args_is_help=True)
 
 COLUMNS = ("id", "name", "rank", "unit", "phone", "enterprises", "archived")
-RankOpt = Annotated[Rank | None, typer.Option("--rank", help="county 县级, section 科级, chief 首席服务员, staff.")]
+RankOpt = Annotated[
+    Rank | None,
+    typer.Option(
+        "--rank", help="county 县级, section 科级, chief 首席服务员, staff 工作人员.", **choice(Rank, RANK_WORDS)
+    ),
+]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="The officer's unit or department.")]
 PhoneOpt = Annotated[str | None, typer.Option("--phone")]
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from ..models import Outcome, Priority, StatusFilter
-from .common import Format, FormatOpt, JsonOpt, LimitOpt, figures_now, fmt, parse_date, state, stdin_is_terminal
+from ..models import OUTCOME_WORDS, PRIORITY_WORDS, Outcome, Priority, StatusFilter
+from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, figures_now, fmt, parse_date, state, stdin_is_terminal
 
 app = typer.Typer(help="Problem tickets (问题): open, chase, close.", no_args_is_help=True)
 
@@ -30,7 +30,9 @@ def open_(
     category: Annotated[str, typer.Option("--category", "-c", help="financing/融资, labour/用工, permits/手续办理…")],
     owner: Annotated[str | None, typer.Option("--owner", help="The officer who chases it.")] = None,
     department: Annotated[str | None, typer.Option("--department", help="Department it is referred to.")] = None,
-    priority: Annotated[Priority, typer.Option("--priority")] = Priority.normal,
+    priority: Annotated[
+        Priority, typer.Option("--priority", help="低, 一般, 高, 紧急 also.", **choice(Priority, PRIORITY_WORDS))
+    ] = Priority.normal,
     due: Annotated[str | None, typer.Option("--due", help="Due date (default: the category's time limit).")] = None,
     date: DateOpt = None,
     visit: Annotated[str | None, typer.Option("--visit", help="The visit it was raised on (its number).")] = None,
@@ -185,7 +187,10 @@ def close(
     ticket: TicketArg,
     resolution: Annotated[str | None, typer.Option("--resolution", "-r", help="How it was settled (required).")] = None,
     outcome: Annotated[
-        Outcome, typer.Option("--outcome", help="resolved 解决, explained 解释说明, withdrawn 撤回.")
+        Outcome,
+        typer.Option(
+            "--outcome", help="resolved 解决, explained 解释说明, withdrawn 撤回.", **choice(Outcome, OUTCOME_WORDS)
+        ),
     ] = Outcome.resolved,
     date: DateOpt = None,
 ):

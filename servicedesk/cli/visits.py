@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from ..models import Channel, FeedbackKind
-from .common import Format, FormatOpt, JsonOpt, LimitOpt, fmt, parse_date, state
+from ..models import CHANNEL_WORDS, FEEDBACK_WORDS, Channel, FeedbackKind
+from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, fmt, parse_date, state
 
 app = typer.Typer(help="Weekly visits to enterprises (走访).", no_args_is_help=True)
 feedback_app = typer.Typer(
@@ -28,7 +28,10 @@ def log(
     ] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help="When (default today).")] = None,
     channel: Annotated[
-        Channel, typer.Option("--channel", help="onsite 实地, online 线上, phone 电话, event 活动.")
+        Channel,
+        typer.Option(
+            "--channel", help="onsite 实地, online 线上, phone 电话, event 活动.", **choice(Channel, CHANNEL_WORDS)
+        ),
     ] = Channel.onsite,
     note: Annotated[str | None, typer.Option("--note", help="What was discussed.")] = None,
     problems: Annotated[
@@ -117,7 +120,12 @@ def feedback_add(
     ctx: typer.Context,
     enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE")],
     kind: Annotated[
-        FeedbackKind, typer.Option("--kind", help="banner 锦旗, letter 感谢信, praise, complaint, rating.")
+        FeedbackKind,
+        typer.Option(
+            "--kind",
+            help="banner 锦旗, letter 感谢信, praise 表扬, complaint 投诉, rating 满意度.",
+            **choice(FeedbackKind, FEEDBACK_WORDS),
+        ),
     ],
     score: Annotated[int | None, typer.Option("--score", help="Satisfaction 1-5.")] = None,
     ticket: Annotated[str | None, typer.Option("--ticket", help="The ticket it is about.")] = None,
