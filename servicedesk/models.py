@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from enum import StrEnum
+from functools import cache
 
 
 class Status(StrEnum):
@@ -107,22 +108,35 @@ def word_key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
-STATUS_WORDS = _words(
-    STATUS_LABELS,
-    {"open": ("未办结", "待办", "未办理"), "in_progress": ("正在办理", "推进中"), "closed": ("办结", "已完成")},
-)
-OUTCOME_WORDS = _words(
-    OUTCOME_LABELS, {"resolved": ("解决",), "explained": ("已解释", "解释", "已答复"), "withdrawn": ("已撤回",)}
-)
-PRIORITY_WORDS = _words(
-    {}, {"low": ("低",), "normal": ("一般", "普通", "中"), "high": ("高", "重要"), "urgent": ("紧急", "急")}
-)
-CHANNEL_WORDS = _words(
-    CHANNEL_LABELS, {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)}
-)
-KIND_WORDS = _words({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)})
-RANK_WORDS = _words(RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)})
-FEEDBACK_WORDS = _words(FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)})
+# The synonyms beyond each code's Chinese label.
+_SYNONYMS = {
+    "status": (
+        STATUS_LABELS,
+        {"open": ("未办结", "待办", "未办理"), "in_progress": ("正在办理", "推进中"), "closed": ("办结", "已完成")},
+    ),
+    "outcome": (
+        OUTCOME_LABELS,
+        {"resolved": ("解决",), "explained": ("已解释", "解释", "已答复"), "withdrawn": ("已撤回",)},
+    ),
+    "priority": (
+        {},
+        {"low": ("低",), "normal": ("一般", "普通", "中"), "high": ("高", "重要"), "urgent": ("紧急", "急")},
+    ),
+    "channel": (
+        CHANNEL_LABELS,
+        {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)},
+    ),
+    "kind": ({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)}),
+    "rank": (RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)}),
+    "feedback": (FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)}),
+}
+
+
+@cache
+def words(vocabulary: str) -> dict[str, str]:
+    """The table of one vocabulary (status, outcome, priority, channel, kind, rank, feedback),
+    built on first use: the CLI imports this module for --help."""
+    return _words(*_SYNONYMS[vocabulary])
 
 
 def rate(numerator: int, denominator: int) -> float | None:

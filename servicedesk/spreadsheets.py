@@ -18,18 +18,7 @@ from pathlib import Path
 
 from . import dates
 from .errors import DateError, ImportFailed
-from .models import (
-    CHANNEL_WORDS,
-    FEEDBACK_WORDS,
-    KIND_WORDS,
-    OUTCOME_WORDS,
-    PRIORITY_WORDS,
-    RANK_WORDS,
-    STATUS_WORDS,
-    clean_line,
-    clean_text,
-    word_key,
-)
+from .models import clean_line, clean_text, word_key, words
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
 # name, as `export` writes it; the rest are what Chinese ledgers put in their header row.
@@ -100,8 +89,8 @@ _SILENT = {"id", "序号", "编号"}
 
 
 _key = word_key
-STATUS, OUTCOME, PRIORITY, CHANNEL = STATUS_WORDS, OUTCOME_WORDS, PRIORITY_WORDS, CHANNEL_WORDS
-KIND, RANK, FEEDBACK = KIND_WORDS, RANK_WORDS, FEEDBACK_WORDS
+STATUS, OUTCOME, PRIORITY, CHANNEL = words("status"), words("outcome"), words("priority"), words("channel")
+KIND, RANK, FEEDBACK = words("kind"), words("rank"), words("feedback")
 YES_NO = {
     **dict.fromkeys(["yes", "y", "true", "1", "是", "已归档"], "yes"),
     **dict.fromkeys(["no", "n", "false", "0", "否", ""], "no"),

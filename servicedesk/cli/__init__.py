@@ -16,30 +16,41 @@ from .. import __version__
 from ..errors import ServicedeskError
 from .common import State
 
+# The noun groups: (module, attribute, help). Each is imported and turned into a Click
+# group on first use; the root --help lists them from here, so it neither imports nor
+# converts the ~45 commands it only names.
+SUBCOMMANDS = {
+    "visit": ("visits", "app", "Weekly visits to enterprises (走访)."),
+    "ticket": ("tickets", "app", "Problem tickets (问题): open, chase, close."),
+    "report": ("reports", "app", "The weekly report, closure rates and the trend (报表)."),
+    "enterprise": ("enterprises", "app", "Enterprises and projects in the park (企业 / 项目)."),
+    "officer": ("officers", "app", "Officers who visit enterprises (干部 / 首席服务员)."),
+    "feedback": ("visits", "feedback_app", "Banners, letters, praise, complaints and ratings from enterprises."),
+    "category": ("misc", "category_app", "Problem categories and their time limits."),
+}
+
 
 class Group(TyperGroup):
-    """The one place where a ServicedeskError becomes `error: …` on stderr and exit 1.
+    """The root command: loads the noun groups on demand, and is the one place where a
+    ServicedeskError becomes `error: …` on stderr and exit 1."""
 
-    Sub-apps are turned into Click groups on first use, and the root --help lists them
-    from stubs: converting all ~45 commands costs ~8 ms that `--help` need not pay.
-    """
-
-    lazy: dict[str, typer.Typer] = {}  # name → sub-app, filled in by _register()
     _listing = False
 
     def list_commands(self, ctx):
         # The everyday nouns first (visit, ticket, report), then the one-off verbs.
-        return [*self.lazy, *(n for n in super().list_commands(ctx) if n not in self.lazy)]
+        return [*SUBCOMMANDS, *(n for n in super().list_commands(ctx) if n not in SUBCOMMANDS)]
 
     def get_command(self, ctx, name):
-        if name not in self.commands and name in self.lazy:
-            sub = self.lazy[name]
+        if name not in self.commands and name in SUBCOMMANDS:
+            module, attribute, help = SUBCOMMANDS[name]
             if self._listing:
-                return TyperGroup(name=name, help=sub.info.help)
+                return TyperGroup(name=name, help=help)
+            import importlib
+
             import typer.main
 
-            command = typer.main.get_command(sub)
-            command.name = name
+            command = typer.main.get_command(getattr(importlib.import_module(f"{__package__}.{module}"), attribute))
+            command.name, command.help = name, help
             self.commands[name] = command
         return super().get_command(ctx, name)
 
@@ -129,28 +140,12 @@ def main_options(
 
 
 def _register() -> None:
-    from . import demo, enterprises, misc, officers, reports, tickets, transfer, visits
+    from . import demo, misc, officers, transfer
 
-    Group.lazy = {
-        "visit": visits.app,
-        "ticket": tickets.app,
-        "report": reports.app,
-        "enterprise": enterprises.app,
-        "officer": officers.app,
-        "feedback": visits.feedback_app,
-        "category": misc.category_app,
-    }
     officers.register(app)
     demo.register(app)
     misc.register(app)
-    transfer.register(
-        app,
-        enterprise=enterprises.app,
-        officer=officers.app,
-        visit=visits.app,
-        ticket=tickets.app,
-        feedback=visits.feedback_app,
-    )
+    transfer.register(app)
 
 
 _register()

@@ -70,19 +70,19 @@ def fmt(format: Format, as_json: bool) -> str:
     return "json" if as_json else str(format)
 
 
-def choice(enum: type[StrEnum], words: dict[str, str]) -> dict:
+def choice(enum: type[StrEnum], vocabulary: str) -> dict:
     """Option settings for a fixed choice that also reads its Chinese names (--channel 电话).
 
     A value outside the list is still Typer's usage error, exit 2, naming the choices.
     """
-    from ..models import word_key
-
     codes = [member.value for member in enum]
 
     def parse(value):
+        from ..models import word_key, words
+
         if isinstance(value, enum):
             return value
-        code = words.get(word_key(value))
+        code = words(vocabulary).get(word_key(value))
         if code not in codes:
             raise typer.BadParameter(f"{value!r} is not one of {', '.join(codes)} (or their Chinese names)")
         return enum(code)

@@ -4,16 +4,17 @@ from typing import Annotated
 
 import typer
 
-from ..models import KIND_WORDS, Kind
+from ..models import Kind
 from .common import Format, FormatOpt, JsonOpt, choice, fmt, state
+from .transfer import add_import
 
-app = typer.Typer(help="Enterprises and projects in the park (企业 / 项目).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
 COLUMNS = ("id", "name", "sector", "kind", "contact", "phone", "officers", "archived")
 SectorOpt = Annotated[str | None, typer.Option("--sector", help="e.g. 化工, hydrogen energy.")]
 KindOpt = Annotated[
     Kind | None,
-    typer.Option("--kind", help="An enterprise 企业 or a project under construction 项目.", **choice(Kind, KIND_WORDS)),
+    typer.Option("--kind", help="An enterprise 企业 or a project under construction 项目.", **choice(Kind, "kind")),
 ]
 ContactOpt = Annotated[str | None, typer.Option("--contact", help="Contact person.")]
 PhoneOpt = Annotated[str | None, typer.Option("--phone")]
@@ -159,3 +160,6 @@ def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="ENTE
     render.say(
         f"archived enterprise #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else "")
     )
+
+
+add_import(app, "enterprise")

@@ -6,7 +6,7 @@ import typer
 
 from .common import Format, FormatOpt, JsonOpt, fmt, state
 
-category_app = typer.Typer(help="Problem categories and their time limits.", no_args_is_help=True)
+category_app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
 
 @category_app.command("list")

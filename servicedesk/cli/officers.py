@@ -4,17 +4,16 @@ from typing import Annotated
 
 import typer
 
-from ..models import RANK_WORDS, Rank
+from ..models import Rank
 from .common import Format, FormatOpt, JsonOpt, choice, fmt, parse_date, state
+from .transfer import add_import
 
-app = typer.Typer(help="Officers who visit enterprises (干部 / 首席服务员).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
 COLUMNS = ("id", "name", "rank", "unit", "phone", "enterprises", "archived")
 RankOpt = Annotated[
     Rank | None,
-    typer.Option(
-        "--rank", help="county 县级, section 科级, chief 首席服务员, staff 工作人员.", **choice(Rank, RANK_WORDS)
-    ),
+    typer.Option("--rank", help="county 县级, section 科级, chief 首席服务员, staff 工作人员.", **choice(Rank, "rank")),
 ]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="The officer's unit or department.")]
 PhoneOpt = Annotated[str | None, typer.Option("--phone")]
@@ -155,3 +154,6 @@ def unassign(
 def register(root: typer.Typer) -> None:
     root.command("assign")(assign)
     root.command("unassign")(unassign)
+
+
+add_import(app, "officer")

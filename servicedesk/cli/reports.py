@@ -15,7 +15,7 @@ import typer
 
 from .common import Format, JsonOpt, parse_date, state
 
-app = typer.Typer(help="The weekly report, closure rates and the trend (报表).", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
 
 class Lang(StrEnum):

@@ -4,10 +4,11 @@ from typing import Annotated
 
 import typer
 
-from ..models import OUTCOME_WORDS, PRIORITY_WORDS, Outcome, Priority, StatusFilter
+from ..models import Outcome, Priority, StatusFilter
 from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, figures_now, fmt, parse_date, state, stdin_is_terminal
+from .transfer import add_import
 
-app = typer.Typer(help="Problem tickets (问题): open, chase, close.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
 COLUMNS = ("id", "enterprise", "category", "title", "status", "priority", "owner", "opened_on", "due_on", "overdue")
 HISTORY_COLUMNS = ("on", "at", "kind", "actor", "note", "owner", "department", "outcome")
@@ -31,7 +32,7 @@ def open_(
     owner: Annotated[str | None, typer.Option("--owner", help="The officer who chases it.")] = None,
     department: Annotated[str | None, typer.Option("--department", help="Department it is referred to.")] = None,
     priority: Annotated[
-        Priority, typer.Option("--priority", help="低, 一般, 高, 紧急 also.", **choice(Priority, PRIORITY_WORDS))
+        Priority, typer.Option("--priority", help="低, 一般, 高, 紧急 also.", **choice(Priority, "priority"))
     ] = Priority.normal,
     due: Annotated[str | None, typer.Option("--due", help="Due date (default: the category's time limit).")] = None,
     date: DateOpt = None,
@@ -189,7 +190,7 @@ def close(
     outcome: Annotated[
         Outcome,
         typer.Option(
-            "--outcome", help="resolved 解决, explained 解释说明, withdrawn 撤回.", **choice(Outcome, OUTCOME_WORDS)
+            "--outcome", help="resolved 解决, explained 解释说明, withdrawn 撤回.", **choice(Outcome, "outcome")
         ),
     ] = Outcome.resolved,
     date: DateOpt = None,
@@ -223,3 +224,6 @@ def reopen(
     s = state(ctx)
     item = tickets.reopen(s.store, ticket, reason, parse_date(date), s.actor)
     _report_back(s.store, f"reopened #{item['id']}")
+
+
+add_import(app, "ticket")

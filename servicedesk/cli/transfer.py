@@ -154,9 +154,11 @@ def backup(
     )
 
 
-def register(root: typer.Typer, **noun_apps: typer.Typer) -> None:
-    """Add `import` to each noun's app (enterprise=…, ticket=…, …) and export / backup to the root."""
-    for kind, noun_app in noun_apps.items():
-        noun_app.command("import")(_import_command(kind, create=kind != "officer"))
+def add_import(noun_app: typer.Typer, kind: str) -> None:
+    """Give a noun's group its `import FILE` command (each noun module calls this)."""
+    noun_app.command("import")(_import_command(kind, create=kind != "officer"))
+
+
+def register(root: typer.Typer) -> None:
     root.command("export")(export)
     root.command("backup")(backup)

@@ -4,13 +4,12 @@ from typing import Annotated
 
 import typer
 
-from ..models import CHANNEL_WORDS, FEEDBACK_WORDS, Channel, FeedbackKind
+from ..models import Channel, FeedbackKind
 from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, fmt, parse_date, state
+from .transfer import add_import
 
-app = typer.Typer(help="Weekly visits to enterprises (走访).", no_args_is_help=True)
-feedback_app = typer.Typer(
-    help="Banners, letters, praise, complaints and ratings from enterprises.", no_args_is_help=True
-)
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # the help of both: SUBCOMMANDS in cli/__init__.py
+feedback_app = typer.Typer(no_args_is_help=True, add_completion=False)
 
 COLUMNS = ("id", "visited_on", "enterprise", "officer", "channel", "note", "tickets")
 ENTERPRISE_COLUMNS = ("id", "name", "sector", "officers")
@@ -30,7 +29,7 @@ def log(
     channel: Annotated[
         Channel,
         typer.Option(
-            "--channel", help="onsite 实地, online 线上, phone 电话, event 活动.", **choice(Channel, CHANNEL_WORDS)
+            "--channel", help="onsite 实地, online 线上, phone 电话, event 活动.", **choice(Channel, "channel")
         ),
     ] = Channel.onsite,
     note: Annotated[str | None, typer.Option("--note", help="What was discussed.")] = None,
@@ -124,7 +123,7 @@ def feedback_add(
         typer.Option(
             "--kind",
             help="banner 锦旗, letter 感谢信, praise 表扬, complaint 投诉, rating 满意度.",
-            **choice(FeedbackKind, FEEDBACK_WORDS),
+            **choice(FeedbackKind, "feedback"),
         ),
     ],
     score: Annotated[int | None, typer.Option("--score", help="Satisfaction 1-5.")] = None,
@@ -160,3 +159,7 @@ def feedback_list(
 
     rows = visits.list_feedback(state(ctx).store, since=parse_date(since), until=parse_date(until))
     render.print_rows(rows, fmt(format, as_json), FEEDBACK_COLUMNS, empty="no feedback recorded")
+
+
+add_import(app, "visit")
+add_import(feedback_app, "feedback")
