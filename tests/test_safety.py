@@ -181,3 +181,13 @@ def test_choices_read_their_chinese_names_and_refuse_others_as_usage_errors(sd):
     assert json.loads(sd("feedback", "list", "--json").stdout)[0]["kind"] == "banner"
     assert sd("ticket", "open", "天能", "x", "--category", "labour", "--priority", "nope", ok=False).exit_code == 2
     assert sd("visit", "log", "天能", "--channel", "信鸽", ok=False).exit_code == 2
+
+
+def test_a_ledger_without_an_owner_column_gets_the_enterprises_one_officer(sd, tmp_path):
+    sd("officer", "add", "王伟")
+    sd("enterprise", "add", "天能电池")
+    sd("assign", "王伟", "天能电池", "--from", "2022-05-02")
+    sheet = tmp_path / "台账.csv"
+    sheet.write_text("企业名称,问题类别,问题描述,提出日期\n天能电池,用工,缺焊工,2022-05-10\n", encoding="utf-8")
+    sd("ticket", "import", sheet)
+    assert json.loads(sd("ticket", "list", "--json").stdout)[0]["owner"] == "王伟"

@@ -66,6 +66,24 @@ def bulk(store: Store, table: str, rows, columns: list[str] | None = None) -> No
     store.insert_rows(table, columns, rows)
 
 
+class Assignments:
+    """Every assignment, loaded once, to ask who looked after an enterprise on a day."""
+
+    def __init__(self, store: Store):
+        self.by_enterprise: dict[int, list[tuple]] = {}
+        for officer_id, enterprise_id, start, end in store.conn.execute(
+            "SELECT officer_id, enterprise_id, start_on, end_on FROM assignments"
+        ):
+            self.by_enterprise.setdefault(enterprise_id, []).append((officer_id, start, end))
+
+    def on_duty(self, enterprise_id: int, day: str) -> set[int]:
+        return {
+            o
+            for o, start, end in self.by_enterprise.get(enterprise_id, ())
+            if start <= day and (end is None or end > day)
+        }
+
+
 class Importer:
     """What every kind shares; subclasses name their table and fill in parse / plan / write."""
 
@@ -256,11 +274,7 @@ class VisitImporter(Importer):
         self.seen = self.counted(
             "SELECT enterprise_id, officer_id, visited_on, note, count(*) FROM visits GROUP BY 1, 2, 3, 4"
         )
-        self.assigned: dict[int, list[tuple]] = {}
-        for officer_id, enterprise_id, start, end in self.store.conn.execute(
-            "SELECT officer_id, enterprise_id, start_on, end_on FROM assignments"
-        ):
-            self.assigned.setdefault(enterprise_id, []).append((officer_id, start, end))
+        self.assigned = Assignments(self.store)
         acting = self.acting and self.officers.ids.get(self.acting)
         self.acting_id = acting or None
 
@@ -271,9 +285,7 @@ class VisitImporter(Importer):
         if self.acting_id:
             return self.acting_id
         day = record["visited_on"]
-        on_duty = {
-            o for o, start, end in self.assigned.get(enterprise_id, ()) if start <= day and (end is None or end > day)
-        }
+        on_duty = self.assigned.on_duty(enterprise_id, day)
         if len(on_duty) == 1:
             return on_duty.pop()
         who = f"{len(on_duty)} officers" if on_duty else "no officer assigned"

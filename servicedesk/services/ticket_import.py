@@ -13,7 +13,7 @@ from datetime import timedelta
 from .. import tally
 from ..errors import DateError
 from ..spreadsheets import OUTCOME, PRIORITY, STATUS, Row
-from .imports import NO_RESOLUTION, Importer, bulk
+from .imports import NO_RESOLUTION, Assignments, Importer, bulk
 
 Ticket = namedtuple(
     "Ticket",
@@ -157,18 +157,12 @@ class TicketImporter(Importer):
         self.next_id = (self.store.value("SELECT max(id) FROM tickets") or 0) + 1
         self.visits: dict[tuple[int, str], list[tuple[int, int]]] | None = None
         # A ledger with no owner column gets `ticket open`'s rule: the enterprise's one officer.
-        self.assigned: dict[int, list[tuple[int, str, str | None]]] | None = None
-        if "owner" not in self.sheet.columns:
-            self.assigned = {}
-            for r in self.store.rows("SELECT enterprise_id, officer_id, start_on, end_on FROM assignments"):
-                self.assigned.setdefault(r["enterprise_id"], []).append((r["officer_id"], r["start_on"], r["end_on"]))
+        self.assigned = None if "owner" in self.sheet.columns else Assignments(self.store)
 
     def _default_owner(self, enterprise_id: int, day: str) -> int | None:
         if self.assigned is None:
             return None
-        on = {
-            o for o, start, end in self.assigned.get(enterprise_id, ()) if start <= day and (end is None or end > day)
-        }
+        on = self.assigned.on_duty(enterprise_id, day)
         return on.pop() if len(on) == 1 else None
 
     def _visit(self, enterprise_id: int, day: str, owner_id: int | None) -> int | None:
