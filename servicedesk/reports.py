@@ -307,9 +307,7 @@ _KEYS = {
     "sector": "c.sector",
     "department": "c.department",
     "week": "c.opened_week",
-    "officer": """(SELECT o.name FROM events ev JOIN officers o ON o.id = ev.owner_id
-        WHERE ev.ticket_id = c.id AND ev.kind IN ('opened', 'assigned') AND ev.on_date <= :until
-        ORDER BY ev.on_date DESC, ev.id DESC LIMIT 1)""",
+    "officer": f"(SELECT name FROM officers WHERE id = {tally.owner_as_of('c.id', ':until')})",
     "total": "'total'",
 }
 

@@ -156,14 +156,19 @@ def total(per_key: dict[str, dict[str, int]]) -> dict[str, int]:
     return {k: sum(c[k] for c in per_key.values()) for k in ("collected", "closed", "solved", "on_time")}
 
 
+def owner_as_of(ticket: str, day: str) -> str:
+    """SQL for a ticket's owner id at the end of a day: its latest opened/assigned event up to
+    then. `ticket` and `day` are SQL expressions (a column, a :parameter), never user text."""
+    return f"""(SELECT e.owner_id FROM events e WHERE e.ticket_id = {ticket}
+        AND e.kind IN ('opened', 'assigned') AND e.on_date <= {day}
+        ORDER BY e.on_date DESC, e.id DESC LIMIT 1)"""
+
+
 def open_as_of(conn: sqlite3.Connection, day: str) -> list[dict]:
     """Tickets not closed at the end of `day`, with their owner and status as of that day."""
     rows = conn.execute(
-        """
-        SELECT t.id, t.category, t.opened_on, t.due_on,
-            (SELECT e.owner_id FROM events e WHERE e.ticket_id = t.id
-                AND e.kind IN ('opened', 'assigned') AND e.on_date <= :d
-                ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS owner_id,
+        f"""
+        SELECT t.id, t.category, t.opened_on, t.due_on, {owner_as_of("t.id", ":d")} AS owner_id,
             (SELECT e.kind FROM events e WHERE e.ticket_id = t.id
                 AND e.kind IN ('opened', 'started', 'reopened') AND e.on_date <= :d
                 ORDER BY e.on_date DESC, e.id DESC LIMIT 1) AS last_kind
