@@ -71,15 +71,8 @@ def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
 
 
 def _md_cell(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else ""
-    if isinstance(value, (list, tuple)):
-        value = ", ".join(str(v) for v in value)
-    if isinstance(value, float):
-        value = f"{value:.1f}"
-    return md_escape(str(value))
+    """A list cell in Markdown: shown as in a table, then escaped."""
+    return md_escape(text_cell(value).plain)
 
 
 _MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
