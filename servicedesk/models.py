@@ -6,6 +6,7 @@ No I/O here; every other module may import this one.
 import math
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 
@@ -150,6 +151,30 @@ def rate(numerator: int, denominator: int) -> float | None:
 
     tenths = Fraction(numerator * 1000, denominator) + Fraction(1, 2)
     return math.floor(tenths) / 10
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate with the counts it is made of: reports make it once, every format prints it.
+
+    JSON shows only the value (97.8, or null for 0/0); tables and files show it with its
+    numerator and denominator, "97.8% (90/92)", without pairing counts up again.
+    """
+
+    num: int
+    den: int
+    value: float | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", rate(self.num, self.den))
+
+    def __str__(self) -> str:
+        """97.8%, or — for 0/0."""
+        return "—" if self.value is None else f"{self.value:.1f}%"
+
+    def full(self) -> str:
+        """97.8% (90/92), or — for 0/0."""
+        return "—" if self.value is None else f"{self} ({self.num}/{self.den})"
 
 
 # C0/C1 control characters other than tab and newline (terminal escapes live here), and

@@ -8,7 +8,7 @@ the indexed ISO-week keys of tickets and events.
 from datetime import date
 
 from . import dates, tally
-from .models import FeedbackKind, rate
+from .models import FeedbackKind, Rate
 from .services import refs, roster, tickets, visits
 from .store import Store
 
@@ -28,9 +28,9 @@ def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict
         "solved": sums["solved"],
         "open": len(pending),
         "overdue": sum(t["due_on"] < day for t in pending),
-        "closure_rate": rate(sums["closed"], sums["collected"]),
-        "resolution_rate": rate(sums["solved"], sums["collected"]),
-        "on_time_rate": rate(sums["on_time"], sums["closed"]),
+        "closure_rate": Rate(sums["closed"], sums["collected"]),
+        "resolution_rate": Rate(sums["solved"], sums["collected"]),
+        "on_time_rate": Rate(sums["on_time"], sums["closed"]),
         "on_time": sums["on_time"],
     }
     return headline, per_category, pending
@@ -56,7 +56,7 @@ def _visits(store: Store, week: dates.Week) -> dict:
         "logged": counts["logged"],
         "enterprises_visited": counts["visited"],
         "enterprises_assigned": counts["assigned"],
-        "coverage_rate": rate(counts["visited"], counts["assigned"]),
+        "coverage_rate": Rate(counts["visited"], counts["assigned"]),
         "missed": visits.missed(store, week),
     }
 
@@ -118,7 +118,7 @@ def _by_category(store: Store, per_category: dict, pending: list[dict], day: str
                 "closed": counts["closed"],
                 "open": len(still_open),
                 "overdue": sum(t["due_on"] < day for t in still_open),
-                "closure_rate": rate(counts["closed"], counts["collected"]),
+                "closure_rate": Rate(counts["closed"], counts["collected"]),
             }
         )
     return rows
@@ -217,7 +217,7 @@ def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = Non
                 "closed": sum(closed.get(w.key, {}).values()),
                 "collected": collected,
                 "closed_cumulative": closed_cumulative,
-                "closure_rate": rate(closed_cumulative, collected),
+                "closure_rate": Rate(closed_cumulative, collected),
             }
         )
     return rows
@@ -318,12 +318,12 @@ def _closure_row(r: dict) -> dict:
         "collected": r["collected"],
         "closed": r["closed"],
         "solved": r["solved"],
-        "closure_rate": rate(r["closed"], r["collected"]),
-        "resolution_rate": rate(r["solved"], r["collected"]),
+        "closure_rate": Rate(r["closed"], r["collected"]),
+        "resolution_rate": Rate(r["solved"], r["collected"]),
         "median_days_to_close": None if median is None else (int(median) if median == int(median) else median),
         "p90_days_to_close": r["p90_days_to_close"],
         "on_time": r["on_time"],
-        "on_time_rate": rate(r["on_time"], r["closed"]),
+        "on_time_rate": Rate(r["on_time"], r["closed"]),
     }
 
 

@@ -12,6 +12,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from servicedesk import reports
+from servicedesk.models import Rate
 from servicedesk.render import labels
 from servicedesk.render import report as rendered
 
@@ -45,21 +46,32 @@ def trend_week(week, start, end, opened, closed, collected, closed_cumulative, c
             "closed_cumulative": closed_cumulative, "closure_rate": closure_rate}
 
 
+def plain(data):
+    """The dict as JSON shows it: each Rate is its value."""
+    if isinstance(data, Rate):
+        return data.value
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    return data
+
+
 # The park's own week (domain.md's worked example), shaped as reports.weekly returns it.
 WEEKLY = {
     "week": WEEK,
     "start": "2022-05-09",
     "end": "2022-05-15",
-    "visits": {"logged": 65, "enterprises_visited": 65, "enterprises_assigned": 65, "coverage_rate": 100.0,
+    "visits": {"logged": 65, "enterprises_visited": 65, "enterprises_assigned": 65, "coverage_rate": Rate(65, 65),
                "missed": []},
     "this_week": {"opened": 6, "closed": 7, "resolved": 7, "explained": 0, "withdrawn": 0, "reopened": 0},
-    "cumulative": {"collected": 92, "closed": 90, "solved": 90, "open": 2, "overdue": 1, "closure_rate": 97.8,
-                   "resolution_rate": 97.8, "on_time_rate": 96.7, "on_time": 87},
+    "cumulative": {"collected": 92, "closed": 90, "solved": 90, "open": 2, "overdue": 1, "closure_rate": Rate(90, 92),
+                   "resolution_rate": Rate(90, 92), "on_time_rate": Rate(87, 90), "on_time": 87},
     "by_category": [
         {"category": "financing", "label": "融资", "label_en": "Financing", "collected": 30, "closed": 29,
-         "open": 1, "overdue": 0, "closure_rate": 96.7},
+         "open": 1, "overdue": 0, "closure_rate": Rate(29, 30)},
         {"category": "labour", "label": "用工", "label_en": "Labour shortage", "collected": 62, "closed": 61,
-         "open": 1, "overdue": 1, "closure_rate": 98.4},
+         "open": 1, "overdue": 1, "closure_rate": Rate(61, 62)},
     ],
     "by_officer": [
         {"officer": "王伟", "enterprises": 3, "visits": 3, "tickets": 5, "open": 1, "overdue": 0},
@@ -72,8 +84,8 @@ WEEKLY = {
     ],
     "feedback": {"this_week": {"banner": 0, "letter": 1}, "to_date": {"banner": 4, "letter": 3}},
     "trend": [
-        trend_week("2022-W18", "2022-05-02", "2022-05-08", 8, 6, 86, 83, 96.5),
-        trend_week(WEEK, "2022-05-09", "2022-05-15", 6, 7, 92, 90, 97.8),
+        trend_week("2022-W18", "2022-05-02", "2022-05-08", 8, 6, 86, 83, Rate(83, 86)),
+        trend_week(WEEK, "2022-05-09", "2022-05-15", 6, 7, 92, 90, Rate(90, 92)),
     ],
 }
 # fmt: on
@@ -81,7 +93,7 @@ WEEKLY = {
 
 def with_missed():
     data = copy.deepcopy(WEEKLY)
-    data["visits"].update(enterprises_visited=62, logged=62, coverage_rate=95.4)
+    data["visits"].update(enterprises_visited=62, logged=62, coverage_rate=Rate(62, 65))
     data["visits"]["missed"] = [
         enterprise(3, "[bold]红星化工[/bold]", ["王伟"]),
         enterprise(7, "氢能科技", ["王伟", "欧阳娜娜"]),
@@ -106,8 +118,9 @@ def weekly(sd, *args, **kw):
 
 
 def test_json_is_the_report_dict_verbatim(sd, canned):
-    assert json.loads(weekly(sd, "--format", "json").stdout) == WEEKLY
-    assert json.loads(weekly(sd, "--json").stdout) == WEEKLY
+    assert json.loads(weekly(sd, "--format", "json").stdout) == plain(WEEKLY)
+    assert json.loads(weekly(sd, "--json").stdout) == plain(WEEKLY)
+    assert plain(WEEKLY)["cumulative"]["closure_rate"] == 97.8  # a rate is its value in JSON
 
 
 def test_table_shows_rates_with_their_counts_and_names_the_missed(sd, canned):
@@ -141,9 +154,9 @@ def test_table_in_chinese_labels_every_part(sd, canned):
 
 def test_null_rates_show_a_dash_and_empty_cells(sd, canned, tmp_path):
     empty = copy.deepcopy(WEEKLY)
-    empty["visits"].update(enterprises_visited=0, enterprises_assigned=0, logged=0, coverage_rate=None)
-    empty["cumulative"].update(collected=0, closed=0, solved=0, closure_rate=None, resolution_rate=None)
-    empty["cumulative"].update(on_time_rate=None, on_time=0)
+    empty["visits"].update(enterprises_visited=0, enterprises_assigned=0, logged=0, coverage_rate=Rate(0, 0))
+    empty["cumulative"].update(collected=0, closed=0, solved=0, closure_rate=Rate(0, 0), resolution_rate=Rate(0, 0))
+    empty["cumulative"].update(on_time_rate=Rate(0, 0), on_time=0)
     canned["weekly"] = empty
     lines = [line.strip() for line in weekly(sd, "--lang", "en").stdout.splitlines()]
     pairs = [line.split("  ") for line in lines]
@@ -223,7 +236,7 @@ def test_xlsx_stores_numbers_percentages_and_a_native_trend_chart(sd, canned, tm
 
 def test_output_picks_the_format_from_the_extension(sd, canned, tmp_path):
     for name, check in (
-        ("r.json", lambda b: json.loads(b.decode()) == WEEKLY),
+        ("r.json", lambda b: json.loads(b.decode()) == plain(WEEKLY)),
         ("r.md", lambda b: b.decode().startswith(HEADLINE_ZH)),
         # Excel on Chinese Windows reads a BOM-less CSV as GBK; the BOM makes it UTF-8.
         ("r.csv", lambda b: b.startswith(b"\xef\xbb\xbf") and "办结率" in b.decode("utf-8-sig")),

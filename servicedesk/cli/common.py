@@ -104,8 +104,7 @@ def figures_now(store) -> str:
     from ..services import tickets
 
     c = tickets.cumulative(store)
-    shown = "—" if c["closure_rate"] is None else f"{c['closure_rate']:.1f}%"
-    return f"cumulative {c['closed']}/{c['collected']} closed, {shown}"
+    return f"cumulative {c['closed']}/{c['collected']} closed, {c['closure_rate']}"
 
 
 def stdin_is_terminal() -> bool:

@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from ..models import safe_cell, strip_control
+from ..models import Rate, safe_cell, strip_control
 
 # Free-text columns share what width is left; the others (ids, dates, codes) never wrap.
 _FLEX = {"name", "enterprise", "title", "note", "owner", "officer", "officers", "enterprises", "sector", "contact",
@@ -54,11 +54,19 @@ def text_cell(value) -> Text:
         value = ", ".join(str(v) for v in value)
     if isinstance(value, float):
         value = f"{value:.1f}"
+    if isinstance(value, Rate):
+        value = value.full()
     return Text(str(value))
 
 
+def _json_value(value):
+    if isinstance(value, Rate):
+        return value.value  # cli.md's shapes: a rate is its number
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def to_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_json_value)
 
 
 def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:

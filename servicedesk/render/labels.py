@@ -228,10 +228,6 @@ def _short_date(d: date, lang: str) -> str:
     return f"{d.month}月{d.day}日" if lang == "zh" else f"{_MONTHS_EN[d.month - 1]} {d.day}"
 
 
-def pct(value) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
 _FEEDBACK_ZH = {"banner": "锦旗 {} 面", "letter": "感谢信 {} 封", "praise": "表扬 {} 次", "complaint": "投诉 {} 件"}
 _FEEDBACK_EN = {
     "banner": ("banner", "banners"),
@@ -253,20 +249,20 @@ def headline(data: dict, lang: str) -> str:
     if lang == "zh":
         text = (
             f"本周（{data['week']}，{_short_date(start, 'zh')}—{_short_date(end, 'zh')}）"
-            f"走访企业 {v['enterprises_visited']} 家，覆盖率 {pct(v['coverage_rate'])}；"
+            f"走访企业 {v['enterprises_visited']} 家，覆盖率 {v['coverage_rate']}；"
             f"新梳理问题 {t['opened']} 个，办结 {t['closed']} 个。"
-            f"累计梳理问题 {c['collected']} 个，办结 {c['closed']} 个，办结率 {pct(c['closure_rate'])}；"
-            f"解决 {c['solved']} 个，解决率 {pct(c['resolution_rate'])}。"
+            f"累计梳理问题 {c['collected']} 个，办结 {c['closed']} 个，办结率 {c['closure_rate']}；"
+            f"解决 {c['solved']} 个，解决率 {c['resolution_rate']}。"
         )
         parts = [_FEEDBACK_ZH.get(k, "满意度评价 {} 条").format(n) for k, n in received.items()]
         return text + (f"收到{'、'.join(parts)}。" if parts else "")
     text = (
         f"This week ({data['week']}, {_short_date(start, 'en')} – {_short_date(end, 'en')}): "
-        f"{_plural(v['enterprises_visited'], 'enterprise')} visited, coverage {pct(v['coverage_rate'])}; "
+        f"{_plural(v['enterprises_visited'], 'enterprise')} visited, coverage {v['coverage_rate']}; "
         f"{_plural(t['opened'], 'new problem')} collected, {t['closed']} closed. "
         f"To date {_plural(c['collected'], 'problem')} collected, {c['closed']} closed, "
-        f"closure rate {pct(c['closure_rate'])}; {c['solved']} solved, "
-        f"resolution rate {pct(c['resolution_rate'])}."
+        f"closure rate {c['closure_rate']}; {c['solved']} solved, "
+        f"resolution rate {c['resolution_rate']}."
     )
     parts = [_plural(n, *_FEEDBACK_EN.get(k, ("rating", "ratings"))) for k, n in received.items()]
     if parts:

@@ -18,7 +18,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..models import DEFAULT_CATEGORIES
+from ..models import DEFAULT_CATEGORIES, Rate
 from . import labels as _labels
 from . import md_escape, safe_cell
 
@@ -33,23 +33,6 @@ OFFICER_COLUMNS = ("officer", "enterprises", "visits", "tickets", "open", "overd
 OLDEST_COLUMNS = ("id", "enterprise", "category", "title", "owner", "status", "opened_on", "due_on", "days_open",
                   "overdue")  # fmt: skip
 TREND_COLUMNS = ("week", "opened", "closed", "collected", "closed_cumulative", "closure_rate")
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A rate from the dict with the counts it was computed from, for "97.8% (90/92)"."""
-
-    value: float | None
-    num: int | None = None
-    den: int | None = None
-
-    def short(self) -> str:
-        return "" if self.value is None else f"{self.value:.1f}%"
-
-    def full(self) -> str:
-        if self.value is None:
-            return "—"
-        return self.short() if self.num is None or self.den is None else f"{self.short()} ({self.num}/{self.den})"
 
 
 @dataclass
@@ -106,17 +89,17 @@ def weekly(data: dict, lang: str | None = None) -> Report:
     v, t, c, fb = data["visits"], data["this_week"], data["cumulative"], data["feedback"]
     known = {r["category"]: r for r in data["by_category"]}
     visits = [(k, v[k]) for k in ("logged", "enterprises_visited", "enterprises_assigned")]
-    visits.append(("coverage_rate", Rate(v["coverage_rate"], v["enterprises_visited"], v["enterprises_assigned"])))
+    visits.append(("coverage_rate", v["coverage_rate"]))
     cumulative = [(k, c[k]) for k in ("collected", "closed", "solved")] + [
-        ("closure_rate", Rate(c["closure_rate"], c["closed"], c["collected"])),
-        ("resolution_rate", Rate(c["resolution_rate"], c["solved"], c["collected"])),
-        ("on_time_rate", Rate(c["on_time_rate"], c.get("on_time"), c["closed"])),
+        ("closure_rate", c["closure_rate"]),
+        ("resolution_rate", c["resolution_rate"]),
+        ("on_time_rate", c["on_time_rate"]),
         ("open", c["open"]),
         ("overdue", c["overdue"]),
     ]
     missed = [[e["id"], e["name"], e.get("sector"), L["list_sep"].join(e.get("officers") or [])] for e in v["missed"]]
     categories = [
-        [_category(r, lang), r["collected"], r["closed"], Rate(r["closure_rate"], r["closed"], r["collected"])]
+        [_category(r, lang), r["collected"], r["closed"], r["closure_rate"]]
         + [r["open"], r["overdue"]]
         for r in data["by_category"]
     ]
@@ -149,7 +132,7 @@ def weekly(data: dict, lang: str | None = None) -> Report:
 def _trend_section(L, title: str, weeks: list[dict]) -> Section:
     rows = [
         [w["week"], w["opened"], w["closed"], w.get("collected"), w.get("closed_cumulative")]
-        + [Rate(w["closure_rate"], w.get("closed_cumulative"), w.get("collected"))]
+        + [w["closure_rate"]]
         for w in weeks
     ]
     return _table(L, "trend", title, TREND_COLUMNS, rows)
@@ -172,12 +155,12 @@ def _closure_cells(first: str, r: dict) -> list:
         r["collected"],
         r["closed"],
         r["solved"],
-        Rate(r["closure_rate"], r["closed"], r["collected"]),
-        Rate(r["resolution_rate"], r["solved"], r["collected"]),
+        r["closure_rate"],
+        r["resolution_rate"],
         r["median_days_to_close"],
         r["p90_days_to_close"],
         r.get("on_time"),
-        Rate(r.get("on_time_rate"), r.get("on_time"), r["closed"]),
+        r["on_time_rate"],
     ]
 
 
@@ -312,17 +295,16 @@ def chart(weeks: list[dict], lang: str):
     grid.add_column(Text(L["closed"]))
     grid.add_column(Text(L["closure_rate"]), justify="right")
     for w in weeks:
-        rate = Rate(w["closure_rate"], w.get("closed_cumulative"), w.get("collected"))
+        rate = w["closure_rate"]
         grid.add_row(
             Text(w["week"]),
             Text(f"{w['opened']:>{digits}} ") + Text(_bar(w["opened"], top).ljust(BAR_WIDTH), style="yellow"),
             Text(f"{w['closed']:>{digits}} ") + Text(_bar(w["closed"], top).ljust(BAR_WIDTH), style="green"),
             _cell_text(rate),
         )
-    rates = [w["closure_rate"] for w in weeks]
-    line = Text(f"{L['rate_line']} ") + Text(_spark(rates), style="cyan")
+    line = Text(f"{L['rate_line']} ") + Text(_spark([w["closure_rate"].value for w in weeks]), style="cyan")
     if weeks:
-        line += Text(f"  {_labels.pct(rates[0])} → {_labels.pct(rates[-1])}")
+        line += Text(f"  {weeks[0]['closure_rate']} → {weeks[-1]['closure_rate']}")
     return Group(grid, line)
 
 
@@ -376,7 +358,7 @@ def _csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, Rate):
-        return value.short()
+        return "" if value.value is None else str(value)
     if isinstance(value, date):
         return value.isoformat()
     return safe_cell(value)

@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from . import labels as _labels
 from . import safe_cell
-from .report import Rate, Report, Section
+from ..models import Rate
+from .report import Report, Section
 
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
@@ -36,7 +37,7 @@ def _shown(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Rate):
-        return value.short()
+        return "" if value.value is None else str(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

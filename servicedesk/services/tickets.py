@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from .. import dates, tally
 from ..errors import InvalidInput, InvalidTransition
-from ..models import Outcome, Status, StatusFilter, clean_line, clean_text, rate
+from ..models import Outcome, Rate, Status, StatusFilter, clean_line, clean_text
 from ..store import Store
 from . import refs, roster
 
@@ -332,5 +332,5 @@ def cumulative(store: Store, on: date | None = None) -> dict:
     return {
         "collected": sums["collected"],
         "closed": sums["closed"],
-        "closure_rate": rate(sums["closed"], sums["collected"]),
+        "closure_rate": Rate(sums["closed"], sums["collected"]),
     }
