@@ -99,8 +99,7 @@ def weekly(data: dict, lang: str | None = None) -> Report:
     ]
     missed = [[e["id"], e["name"], e.get("sector"), L["list_sep"].join(e.get("officers") or [])] for e in v["missed"]]
     categories = [
-        [_category(r, lang), r["collected"], r["closed"], r["closure_rate"]]
-        + [r["open"], r["overdue"]]
+        [_category(r, lang), r["collected"], r["closed"], r["closure_rate"]] + [r["open"], r["overdue"]]
         for r in data["by_category"]
     ]
     officers = [[r["officer"] or L["nobody"]] + [r[k] for k in OFFICER_COLUMNS[1:]] for r in data["by_officer"]]
@@ -131,8 +130,7 @@ def weekly(data: dict, lang: str | None = None) -> Report:
 
 def _trend_section(L, title: str, weeks: list[dict]) -> Section:
     rows = [
-        [w["week"], w["opened"], w["closed"], w.get("collected"), w.get("closed_cumulative")]
-        + [w["closure_rate"]]
+        [w["week"], w["opened"], w["closed"], w.get("collected"), w.get("closed_cumulative")] + [w["closure_rate"]]
         for w in weeks
     ]
     return _table(L, "trend", title, TREND_COLUMNS, rows)

@@ -15,9 +15,9 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..models import Rate
 from . import labels as _labels
 from . import safe_cell
-from ..models import Rate
 from .report import Report, Section
 
 PERCENT = "0.0%"
