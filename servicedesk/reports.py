@@ -112,8 +112,7 @@ def _by_category(store: Store, per_category: dict, pending: list[dict], day: str
         rows.append(
             {
                 "category": cat["code"],
-                "label": cat["label_zh"] or cat["label"],
-                "label_en": cat["label"],
+                **_category_labels(cat),
                 "collected": counts["collected"],
                 "closed": counts["closed"],
                 "open": len(still_open),
@@ -312,6 +311,13 @@ _KEYS = {
 }
 
 
+def _category_labels(category: dict | None) -> dict:
+    """A category's names as this park has them (`category add --label`), for every report."""
+    if category is None:
+        return {}
+    return {"label": category["label_zh"] or category["label"], "label_en": category["label"]}
+
+
 def _closure_row(r: dict) -> dict:
     median = r["median_days_to_close"]
     return {
@@ -333,10 +339,10 @@ def closure(store: Store, since: date | None = None, until: date | None = None, 
         raise ValueError(by)
     end = (until or dates.today()).isoformat()
     params = {"since": since.isoformat() if since else "0000-01-01", "until": end}
-    labels = {c["code"]: c["label_zh"] or c["label"] for c in refs.categories(store)} if by == "category" else {}
+    labels = {c["code"]: c for c in refs.categories(store)} if by == "category" else {}
     with store.snapshot():
         rows = [
-            {"key": r["key"], "label": labels.get(r["key"], r["key"]), **_closure_row(r)}
+            {"key": r["key"], **_category_labels(labels.get(r["key"])), **_closure_row(r)}
             for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
         ]
         total = store.rows(_COHORT.format(key=_KEYS["total"]), params)
