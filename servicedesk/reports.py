@@ -342,7 +342,7 @@ def closure(store: Store, since: date | None = None, until: date | None = None, 
     labels = {c["code"]: c for c in refs.categories(store)} if by == "category" else {}
     with store.snapshot():
         rows = [
-            {"key": r["key"], **_category_labels(labels.get(r["key"])), **_closure_row(r)}
+            {"key": r["key"], "label": r["key"], **_category_labels(labels.get(r["key"])), **_closure_row(r)}
             for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
         ]
         total = store.rows(_COHORT.format(key=_KEYS["total"]), params)
