@@ -141,24 +141,41 @@ def _add_months(d: date, n: int) -> date:
     return d + relativedelta(months=n)
 
 
-def _ymd(m: re.Match[str], base: date) -> date | None:
+def _ymd(m: re.Match[str], base: date, ahead: bool) -> date | None:
     month = m["m"]
     if not month.isdigit():
         index = _by_prefix(month.rstrip("."), _MONTHS)
         if index is None:
             return None  # a word that names no month ("last 3"): let other forms try
         month = index + 1
-    return date(int(m["y"]) if m["y"] else base.year, int(month), int(m["d"]))
+    if m["y"]:
+        return date(int(m["y"]), int(month), int(m["d"]))
+    return _yearless(int(month), int(m["d"]), base, ahead)
 
 
-def _relative(m: re.Match[str], base: date) -> date:
+def _yearless(month: int, day: int, base: date, ahead: bool) -> date:
+    # An event written 12月28日 on 2027-01-05 happened last December, not next; a due
+    # date is the next such day. Today counts as both. Feb 29 may be up to 8 years away.
+    date(2000, month, day)  # ValueError for a day no year has: 2月30日, 13月1日
+    step = 1 if ahead else -1
+    for year in range(base.year, base.year + 9 * step, step):
+        try:
+            found = date(year, month, day)
+        except ValueError:  # Feb 29 outside a leap year; year 0 or 10000
+            continue
+        if (found >= base) if ahead else (found <= base):
+            return found
+    raise OverflowError  # only near year 1 or 9999
+
+
+def _relative(m: re.Match[str], base: date, ahead: bool) -> date:
     n, unit = int(m["n"]), m["unit"][0]
     if unit == "m":
         return _add_months(base, n)
     return base + timedelta(days=n * 7 if unit == "w" else n)
 
 
-def _weekday(m: re.Match[str], base: date) -> date | None:
+def _weekday(m: re.Match[str], base: date, ahead: bool) -> date | None:
     day = _CN_WEEKDAYS.get(m["day"])
     if day is None:
         day = _by_prefix(m["day"], _DAYS)
@@ -180,9 +197,9 @@ _DATE_FORMS = [
     (r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d\d?)(?P=sep)(?P<d>\d\d?)", _ymd),
     # 20220510
     (r"(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)", _ymd),
-    # 2022年5月10日, 5月10号 (this year)
+    # 2022年5月10日, 5月10号
     (r"(?:(?P<y>\d{4}) ?年 ?)?(?P<m>\d\d?) ?月 ?(?P<d>\d\d?) ?[日号]?", _ymd),
-    # May 10 2022, May 10, 2022, may 10 (this year)
+    # May 10 2022, May 10, 2022, may 10
     (r"(?P<m>[a-z]+\.?) (?P<d>\d\d?)(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?", _ymd),
     # 10 May 2022, 10th may
     (r"(?P<d>\d\d?)(?:st|nd|rd|th)? (?P<m>[a-z]+\.?),?(?: (?P<y>\d{4}))?", _ymd),
@@ -204,14 +221,14 @@ def _base(given: date | None) -> date:
     return given if given is not None else today()
 
 
-def _read_date(s: str, base: date) -> date | None:
+def _read_date(s: str, base: date, ahead: bool) -> date | None:
     if s in _DAY_WORDS:
         return base + timedelta(days=_DAY_WORDS[s])
     if s in _MONTH_WORDS:
         return _MONTH_WORDS[s](base)
     for pattern, read in _DATE_FORMS:
         m = _match(pattern, s)
-        if m and (found := read(m, base)) is not None:
+        if m and (found := read(m, base, ahead)) is not None:
             return found
     return None
 
@@ -221,14 +238,20 @@ def _read_date(s: str, base: date) -> date | None:
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
-def parse_date(text: str, *, today: date | None = None) -> date:
-    """Read a date as officers type it; relative words count from `today` (default: now)."""
+def parse_date(text: str, *, today: date | None = None, ahead: bool = False) -> date:
+    """Read a date as officers type it; relative words count from `today` (default: now).
+
+    A date without its year (12月28日, May 10) is the latest such day not after today for
+    an event; with `ahead` (a due date), the first such day on or after today.
+    """
     s = _normalise(text)
     try:
-        found = _read_date(s, _base(today)) if s else None
-    except (ValueError, OverflowError):
-        # The shape was right but the day does not exist: 2022-02-30, 0000-01-01, +999999w.
+        found = _read_date(s, _base(today), ahead) if s else None
+    except ValueError:
+        # The shape was right but the day does not exist: 2022-02-30, 0000-01-01, 2月30日.
         raise _unreadable("date", text, ": no such day") from None
+    except OverflowError:  # +999999w
+        raise _unreadable("date", text, f": outside {FIRST_YEAR}–{LAST_YEAR}") from None
     if found is None:
         raise _unreadable("date", text)
     if not FIRST_YEAR <= found.year <= LAST_YEAR:

@@ -30,12 +30,12 @@ TODAY = date(2022, 5, 11)
         ("2022-05-10T09:30", date(2022, 5, 10)),
         ("2022/5/10 9:30:15", date(2022, 5, 10)),
         ("2022-05-10T09:30:00+08:00", date(2022, 5, 10)),
-        # Chinese calendar forms; no year means this year
+        # Chinese calendar forms; no year: the latest such day not in the future (below)
         ("2022年5月10日", date(2022, 5, 10)),
         ("2022年5月10号", date(2022, 5, 10)),
         ("2021 年 12 月 3 日", date(2021, 12, 3)),
         ("5月10日", date(2022, 5, 10)),
-        ("12月1号", date(2022, 12, 1)),
+        ("12月1号", date(2021, 12, 1)),
         # English month names, full or abbreviated, any case
         ("May 10 2022", date(2022, 5, 10)),
         ("May 10, 2022", date(2022, 5, 10)),
@@ -44,7 +44,7 @@ TODAY = date(2022, 5, 11)
         ("SEPT 3 2021", date(2021, 9, 3)),
         ("Dec. 25 2021", date(2021, 12, 25)),
         ("1st february 2022", date(2022, 2, 1)),
-        ("june 3", date(2022, 6, 3)),
+        ("june 3", date(2021, 6, 3)),
         # words
         ("today", TODAY),
         ("Yesterday", date(2022, 5, 10)),
@@ -117,12 +117,85 @@ def test_parse_date_reads_every_documented_form(text, expected):
             "monday",
             date(2021, 12, 27),
         ),  # Sunday: its week began in 2021
-        (date(2022, 1, 2), "5月10日", date(2022, 5, 10)),
+        (date(2022, 1, 2), "5月10日", date(2021, 5, 10)),
         (date(2021, 12, 31), "tomorrow", date(2022, 1, 1)),
     ],
 )
 def test_parse_date_relative_forms_at_month_and_year_ends(base, text, expected):
     assert parse_date(text, today=base) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        (date(2027, 1, 5), "12月28日", date(2026, 12, 28)),  # the field trial's case
+        (date(2027, 1, 5), "Dec 28", date(2026, 12, 28)),
+        (date(2027, 1, 5), "28 december", date(2026, 12, 28)),
+        (date(2027, 1, 5), "１２月２８日", date(2026, 12, 28)),
+        (date(2027, 3, 1), "2月29日", date(2024, 2, 29)),  # the latest Feb 29 there was
+        (date(2024, 2, 28), "2月29日", date(2020, 2, 29)),
+        (date(2103, 3, 1), "2月29日", date(2096, 2, 29)),  # 2100 is not a leap year
+    ],
+)
+def test_a_date_without_its_year_is_the_latest_such_day_not_in_the_future(base, text, expected):
+    assert parse_date(text, today=base) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        (date(2027, 1, 5), "12月28日", date(2027, 12, 28)),
+        (date(2026, 12, 2), "1月5日", date(2027, 1, 5)),
+        (date(2022, 5, 11), "june 3", date(2022, 6, 3)),
+        (date(2022, 5, 11), "May 10", date(2023, 5, 10)),
+        (date(2025, 3, 1), "2月29日", date(2028, 2, 29)),  # the next Feb 29 there is
+        (date(2097, 1, 1), "2月29日", date(2104, 2, 29)),
+    ],
+)
+def test_a_due_date_without_its_year_is_the_next_such_day(base, text, expected):
+    assert parse_date(text, today=base, ahead=True) == expected
+
+
+@pytest.mark.parametrize("base", [date(2026, 12, 2), date(2024, 2, 29), date(2026, 12, 31), date(2027, 1, 1)])
+def test_today_is_the_boundary_of_both_rules(base):
+    yesterday, tomorrow = base - timedelta(days=1), base + timedelta(days=1)
+
+    def yearless(d):
+        return f"{d.month}月{d.day}日"
+
+    # For an event today is not in the future, tomorrow is; for a due date today is not past.
+    assert parse_date(yearless(base), today=base) == base
+    assert parse_date(yearless(tomorrow), today=base) < base
+    assert parse_date(yearless(base), today=base, ahead=True) == base
+    assert parse_date(yearless(yesterday), today=base, ahead=True) > base
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("yesterday", date(2022, 5, 10)),
+        ("-3d", date(2022, 5, 8)),
+        ("monday", date(2022, 5, 9)),
+        ("上周三", date(2022, 5, 4)),
+        ("月初", date(2022, 5, 1)),
+        ("2020-01-01", date(2020, 1, 1)),
+        ("2021年5月10日", date(2021, 5, 10)),
+        ("May 10 2021", date(2021, 5, 10)),
+    ],
+)
+def test_ahead_leaves_relative_words_and_full_dates_alone(text, expected):
+    assert parse_date(text, today=TODAY, ahead=True) == expected == parse_date(text, today=TODAY)
+
+
+@pytest.mark.parametrize("text", ["2月30日", "13月1日", "feb 30"])
+def test_a_due_date_on_a_day_no_year_has_is_refused(text):
+    with pytest.raises(DateError, match=re.escape(f'"{text}": no such day')):
+        parse_date(text, today=TODAY, ahead=True)
+
+
+def test_a_yearless_date_that_falls_before_the_ledger_years_is_refused():
+    with pytest.raises(DateError, match="outside 1900–2999"):
+        parse_date("12月28日", today=date(1900, 1, 5))
 
 
 def test_parse_date_defaults_to_the_local_today(monkeypatch):
