@@ -148,8 +148,8 @@ def _ymd(m: re.Match[str], base: date, ahead: bool) -> date | None:
         if index is None:
             return None  # a word that names no month ("last 3"): let other forms try
         month = index + 1
-    if m["y"]:
-        return date(int(m["y"]), int(month), int(m["d"]))
+    if year := m.groupdict().get("y"):  # 11.26 has no year group; 5月10日 has an unmatched one
+        return date(int(year), int(month), int(m["d"]))
     return _yearless(int(month), int(m["d"]), base, ahead)
 
 
@@ -162,6 +162,24 @@ def _yearless(month: int, day: int, base: date, ahead: bool) -> date:
         try:
             found = date(year, month, day)
         except ValueError:  # Feb 29 outside a leap year; year 0 or 10000
+            continue
+        if (found >= base) if ahead else (found <= base):
+            return found
+    raise OverflowError  # only near year 1 or 9999
+
+
+def _day_of_month(m: re.Match[str], base: date, ahead: bool) -> date:
+    # 3号 is this month's 3rd unless that is still to come (an event) or already past (a
+    # due date); then the month before or after. 31号 skips months without a 31st.
+    day = int(m["d"])
+    if not 1 <= day <= 31:
+        raise ValueError(day)
+    step = 1 if ahead else -1
+    month = base.year * 12 + base.month - 1
+    for n in range(month, month + 4 * step, step):
+        try:
+            found = date(n // 12, n % 12 + 1, day)
+        except ValueError:  # no 31st (or 30th, 29th) that month; year 0 or 10000
             continue
         if (found >= base) if ahead else (found <= base):
             return found
@@ -199,6 +217,10 @@ _DATE_FORMS = [
     (r"(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)", _ymd),
     # 2022年5月10日, 5月10号
     (r"(?:(?P<y>\d{4}) ?年 ?)?(?P<m>\d\d?) ?月 ?(?P<d>\d\d?) ?[日号]?", _ymd),
+    # 11.26, 11/26
+    (r"(?P<m>\d\d?)[./](?P<d>\d\d?)", _ymd),
+    # 3号, 3日: a day of this month
+    (r"(?P<d>\d\d?) ?[号日]", _day_of_month),
     # May 10 2022, May 10, 2022, may 10
     (r"(?P<m>[a-z]+\.?) (?P<d>\d\d?)(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?", _ymd),
     # 10 May 2022, 10th may

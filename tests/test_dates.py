@@ -156,6 +156,59 @@ def test_a_due_date_without_its_year_is_the_next_such_day(base, text, expected):
     assert parse_date(text, today=base, ahead=True) == expected
 
 
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        # month.day and month/day, as officers jot them
+        (date(2026, 12, 2), "11.26", date(2026, 11, 26)),
+        (date(2026, 12, 2), "11/26", date(2026, 11, 26)),
+        (date(2026, 12, 2), "1.5", date(2026, 1, 5)),
+        (date(2026, 12, 2), "01/05", date(2026, 1, 5)),
+        (date(2026, 12, 2), "12.25", date(2025, 12, 25)),  # not yet this year
+        (date(2027, 1, 5), "12/28", date(2026, 12, 28)),
+        (date(2026, 12, 2), "１１．２６", date(2026, 11, 26)),
+        (date(2026, 12, 2), "１１／２６", date(2026, 11, 26)),
+        # a day of this month, or of the latest month where it is not in the future
+        (date(2026, 12, 2), "3号", date(2026, 11, 3)),  # cli.md: 12-03 is tomorrow
+        (date(2026, 12, 2), "2号", date(2026, 12, 2)),
+        (date(2026, 12, 2), "1日", date(2026, 12, 1)),
+        (date(2026, 12, 2), "3 号", date(2026, 11, 3)),
+        (date(2026, 12, 2), "３号", date(2026, 11, 3)),
+        (date(2027, 1, 5), "28号", date(2026, 12, 28)),
+        (date(2026, 3, 15), "31号", date(2026, 1, 31)),  # no 31 February
+        (date(2026, 5, 10), "31号", date(2026, 3, 31)),  # no 31 April
+        (date(2026, 3, 15), "29号", date(2026, 1, 29)),  # 2026 has no February 29
+        (date(2024, 3, 15), "29号", date(2024, 2, 29)),
+    ],
+)
+def test_month_day_and_day_of_month_forms_for_an_event(base, text, expected):
+    assert parse_date(text, today=base) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        (date(2026, 12, 2), "11.26", date(2027, 11, 26)),
+        (date(2026, 12, 2), "12/25", date(2026, 12, 25)),
+        (date(2026, 12, 2), "3号", date(2026, 12, 3)),
+        (date(2026, 12, 2), "2日", date(2026, 12, 2)),
+        (date(2026, 12, 2), "1号", date(2027, 1, 1)),
+        (date(2026, 2, 1), "31号", date(2026, 3, 31)),
+        (date(2026, 4, 5), "31号", date(2026, 5, 31)),
+        (date(2026, 1, 30), "29号", date(2026, 3, 29)),
+        (date(2028, 1, 30), "29号", date(2028, 2, 29)),
+    ],
+)
+def test_month_day_and_day_of_month_forms_for_a_due_date(base, text, expected):
+    assert parse_date(text, today=base, ahead=True) == expected
+
+
+@pytest.mark.parametrize("text", ["13.1", "2.30", "0/5", "11/31", "0号", "32号", "00日"])
+def test_month_day_and_day_of_month_forms_refuse_days_that_do_not_exist(text):
+    with pytest.raises(DateError, match=re.escape(f'"{text}": no such day')):
+        parse_date(text, today=TODAY)
+
+
 @pytest.mark.parametrize("base", [date(2026, 12, 2), date(2024, 2, 29), date(2026, 12, 31), date(2027, 1, 1)])
 def test_today_is_the_boundary_of_both_rules(base):
     yesterday, tomorrow = base - timedelta(days=1), base + timedelta(days=1)
@@ -230,6 +283,12 @@ def test_parse_date_defaults_to_the_local_today(monkeypatch):
         "10",
         "2022",
         "2022-W19",
+        "11/26/2022",
+        "11.26.",
+        "1126",
+        "111.26",
+        "号",
+        "3号日",
         "٢٠٢٢-٠٥-١٠",  # Arabic-Indic digits are not what officers type
     ],
 )
