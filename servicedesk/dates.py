@@ -84,12 +84,14 @@ _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "augu
 _DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _CN_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _CN_WEEK = "(?:周|週|星期|礼拜|禮拜)"
-_CN_SHIFT = "(?:(?P<shift>[本这這上下])个?)"
+_CN_SHIFT = "(?:(?P<shift>上上|下下|[本这這上下])个?)"
 # How many weeks a prefix moves away from the current ISO week.
 _SHIFTS = {
     **dict.fromkeys([None, "this", "本", "这", "這"], 0),
     **dict.fromkeys(["last", "上"], -1),
     **dict.fromkeys(["next", "下"], 1),
+    "上上": -2,  # the week before last
+    "下下": 2,
 }
 _DAY_WORDS = {
     **dict.fromkeys(["today", "今天", "今日"], 0),
@@ -229,7 +231,7 @@ _DATE_FORMS = [
     (r"(?P<n>[+-]?\d{1,6}) ?(?P<unit>d|days?|w|weeks?|m|months?)", _relative),
     # monday, last mon, next friday
     (r"(?:(?P<shift>this|last|next) )?(?P<day>[a-z]+)", _weekday),
-    # 周三, 上周三, 下个星期五, 礼拜天
+    # 周三, 上周三, 下个星期五, 礼拜天, 上上周五
     (f"{_CN_SHIFT}?{_CN_WEEK}(?P<day>[一二三四五六日天])", _weekday),
 ]
 _MONTH_WORDS = {
@@ -284,11 +286,11 @@ def parse_date(text: str, *, today: date | None = None, ahead: bool = False) -> 
 # --- reading weeks ------------------------------------------------------------------
 
 _WEEK_NUMBER = r"(?P<y>\d{4}) ?(?:-? ?w ?|年 ?第? ?)(?P<w>\d\d?)(?: ?周)?"
-_WEEK_WORD = f"(?P<en>this|last|next)(?: week)?|(?P<cn>[本这這上下])个?{_CN_WEEK}"
+_WEEK_WORD = f"(?P<en>this|last|next)(?: week)?|(?P<cn>上上|下下|[本这這上下])个?{_CN_WEEK}"
 
 
 def parse_week(text: str, *, today: date | None = None) -> Week:
-    """Read a week: 2022-W19, this/本周, last/上周, next/下周, or any date inside it."""
+    """Read a week: 2022-W19, this/本周, last/上周, 上上周, next/下周, or any date inside it."""
     s = _normalise(text)
     if m := _match(_WEEK_NUMBER, s):
         year, number = int(m["y"]), int(m["w"])

@@ -77,6 +77,11 @@ TODAY = date(2022, 5, 11)
         ("下周五", date(2022, 5, 20)),
         ("本周五", date(2022, 5, 13)),
         ("这周五", date(2022, 5, 13)),
+        # two weeks away
+        ("上上周五", date(2022, 4, 29)),
+        ("上上个星期一", date(2022, 4, 25)),
+        ("下下周五", date(2022, 5, 27)),
+        ("下下个礼拜天", date(2022, 5, 29)),
         # offsets: no sign means ahead
         ("3d", date(2022, 5, 14)),
         ("+3d", date(2022, 5, 14)),
@@ -277,6 +282,8 @@ def test_parse_date_defaults_to_the_local_today(monkeypatch):
         "next week",
         "周八",
         "上周",
+        "上上周",
+        "上上上周五",
         "3x",
         "+999999w",
         "-99999m",
@@ -323,6 +330,10 @@ def test_date_error_is_a_servicedesk_error_with_the_documented_message():
         ("上个星期", "2022-W18", date(2022, 5, 2), date(2022, 5, 8)),
         ("next", "2022-W20", date(2022, 5, 16), date(2022, 5, 22)),
         ("下周", "2022-W20", date(2022, 5, 16), date(2022, 5, 22)),
+        ("上上周", "2022-W17", date(2022, 4, 25), date(2022, 5, 1)),
+        ("上上个星期", "2022-W17", date(2022, 4, 25), date(2022, 5, 1)),
+        ("下下周", "2022-W21", date(2022, 5, 23), date(2022, 5, 29)),
+        ("上上周五", "2022-W17", date(2022, 4, 25), date(2022, 5, 1)),
         # any date parse_date reads → the week containing it
         ("2022-05-15", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
         ("yesterday", "2022-W19", date(2022, 5, 9), date(2022, 5, 15)),
