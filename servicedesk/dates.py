@@ -140,7 +140,10 @@ def _add_months(d: date, n: int) -> date:
     # Imported here: "+1m" is rare, and dateutil would cost every start-up ~10 ms.
     from dateutil.relativedelta import relativedelta
 
-    return d + relativedelta(months=n)
+    try:
+        return d + relativedelta(months=n)
+    except ValueError:  # year 0 or 10000: far outside the ledger, not a day that is missing
+        raise OverflowError(n) from None
 
 
 def _ymd(m: re.Match[str], base: date, ahead: bool) -> date | None:
@@ -195,6 +198,13 @@ def _relative(m: re.Match[str], base: date, ahead: bool) -> date:
     return base + timedelta(days=n * 7 if unit == "w" else n)
 
 
+def _ago(m: re.Match[str], base: date, ahead: bool) -> date:
+    n = int(m["n"]) if "前" not in m["dir"] else -int(m["n"])
+    if m["unit"].endswith("月"):
+        return _add_months(base, n)
+    return base + timedelta(days=n if m["unit"] in ("天", "日") else n * 7)
+
+
 def _weekday(m: re.Match[str], base: date, ahead: bool) -> date | None:
     day = _CN_WEEKDAYS.get(m["day"])
     if day is None:
@@ -229,6 +239,8 @@ _DATE_FORMS = [
     (r"(?P<d>\d\d?)(?:st|nd|rd|th)? (?P<m>[a-z]+\.?),?(?: (?P<y>\d{4}))?", _ymd),
     # 3d, +2w, -1m, 3 days
     (r"(?P<n>[+-]?\d{1,6}) ?(?P<unit>d|days?|w|weeks?|m|months?)", _relative),
+    # 3天前, 3天后, 2周前, 1个月后
+    (r"(?P<n>\d{1,6}) ?(?P<unit>[天日]|[个個]?(?:周|週|星期|礼拜|禮拜)|[个個]月) ?(?P<dir>[以之]?[前后後])", _ago),
     # monday, last mon, next friday
     (r"(?:(?P<shift>this|last|next) )?(?P<day>[a-z]+)", _weekday),
     # 周三, 上周三, 下个星期五, 礼拜天, 上上周五

@@ -93,6 +93,21 @@ TODAY = date(2022, 5, 11)
         ("1m", date(2022, 6, 11)),
         ("-2m", date(2022, 3, 11)),
         ("3 days", date(2022, 5, 14)),
+        # the same in Chinese: 前 is ago, 后 is ahead
+        ("3天前", date(2022, 5, 8)),
+        ("3天后", date(2022, 5, 14)),
+        ("3日前", date(2022, 5, 8)),
+        ("3天以前", date(2022, 5, 8)),
+        ("3天之后", date(2022, 5, 14)),
+        ("3 天前", date(2022, 5, 8)),
+        ("0天前", TODAY),
+        ("10天後", date(2022, 5, 21)),
+        ("2周前", date(2022, 4, 27)),
+        ("2个星期后", date(2022, 5, 25)),
+        ("1个礼拜前", date(2022, 5, 4)),
+        ("1个月前", date(2022, 4, 11)),
+        ("3个月后", date(2022, 8, 11)),
+        ("３天前", date(2022, 5, 8)),
         # whitespace, case and full-width input from Chinese IMEs
         ("  2022-05-10\n", date(2022, 5, 10)),
         ("２０２２－０５－１０", date(2022, 5, 10)),
@@ -114,6 +129,8 @@ def test_parse_date_reads_every_documented_form(text, expected):
         (date(2024, 1, 31), "1m", date(2024, 2, 29)),
         (date(2022, 3, 31), "-1m", date(2022, 2, 28)),
         (date(2022, 11, 15), "3m", date(2023, 2, 15)),
+        (date(2022, 3, 31), "1个月前", date(2022, 2, 28)),
+        (date(2022, 1, 2), "3天前", date(2021, 12, 30)),
         (date(2022, 12, 5), "月底", date(2022, 12, 31)),
         (date(2024, 2, 5), "月底", date(2024, 2, 29)),
         (date(2023, 2, 5), "月底", date(2023, 2, 28)),
@@ -284,6 +301,10 @@ def test_parse_date_defaults_to_the_local_today(monkeypatch):
         "上周",
         "上上周",
         "上上上周五",
+        "天前",
+        "-3天前",
+        "3月前",
+        "3天前后",
         "3x",
         "+999999w",
         "-99999m",
@@ -456,6 +477,12 @@ def test_iso_dates_and_week_keys_round_trip(d):
     assert week.start <= d <= week.end
     if FIRST_YEAR <= week.year <= LAST_YEAR:  # 1900-01-01 is in 1900-W01; 2999-12-31 may be in 3000-W01
         assert parse_week(week.key) == week
+
+
+@pytest.mark.parametrize("text", ["+999999w", "-99999m", "999999天后", "99999个月前"])
+def test_offsets_past_the_ledger_years_say_so(text):
+    with pytest.raises(DateError, match=re.escape(f'"{text}": outside 1900–2999')):
+        parse_date(text, today=TODAY)
 
 
 @pytest.mark.parametrize("text", ["0001-01-01", "0202-05-10", "3000-01-01", "9999-12-31"])
