@@ -1,4 +1,4 @@
-"""Every way an officer writes a date or a week → a `date` or a `Week`.
+"""Every way an officer writes a date, a week or a time limit → a `date`, `Week` or `Limit`.
 
 Imported on the CLI's start-up path, so only the standard library and hand-written
 regexes: no dateutil, and no calendar (it drags in locale).
@@ -14,13 +14,16 @@ from datetime import date, datetime, timedelta
 
 from servicedesk.errors import DateError
 
-_DATE_HINT = "try 2022-05-10, 5月10日, yesterday, last monday or -3d"
-_WEEK_HINT = "try 2022-W19, this, last, next or any date in the week"
+_HINTS = {
+    "date": "try 2022-05-10, 5月10日, yesterday, last monday or -3d",
+    "week": "try 2022-W19, this, last, next or any date in the week",
+    "due date": "try 2022-05-10, 5月10日, next friday, +3d, or a limit from the opening: 10d, 15wd, 15个工作日",
+    "limit": "try 10d, 10天, 15wd or 15个工作日",
+}
 
 
 def _unreadable(what: str, text: str, why: str = "") -> DateError:
-    hint = _WEEK_HINT if what == "week" else _DATE_HINT
-    return DateError(f'can\'t read the {what} "{text.strip()}"{why}; {hint}')
+    return DateError(f'can\'t read the {what} "{text.strip()}"{why}; {_HINTS[what]}')
 
 
 def _local_now() -> datetime:
@@ -280,19 +283,71 @@ def parse_date(text: str, *, today: date | None = None, ahead: bool = False) -> 
     A date without its year (12月28日, May 10) is the latest such day not after today for
     an event; with `ahead` (a due date), the first such day on or after today.
     """
+    return _parse(text, today, ahead, "date")
+
+
+def _parse(text: str, today: date | None, ahead: bool, what: str) -> date:
     s = _normalise(text)
     try:
         found = _read_date(s, _base(today), ahead) if s else None
     except ValueError:
         # The shape was right but the day does not exist: 2022-02-30, 0000-01-01, 2月30日.
-        raise _unreadable("date", text, ": no such day") from None
+        raise _unreadable(what, text, ": no such day") from None
     except OverflowError:  # +999999w
-        raise _unreadable("date", text, f": outside {FIRST_YEAR}–{LAST_YEAR}") from None
+        raise _unreadable(what, text, f": outside {FIRST_YEAR}–{LAST_YEAR}") from None
     if found is None:
-        raise _unreadable("date", text)
+        raise _unreadable(what, text)
     if not FIRST_YEAR <= found.year <= LAST_YEAR:
-        raise _unreadable("date", text, f": outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise _unreadable(what, text, f": outside {FIRST_YEAR}–{LAST_YEAR}")
     return found
+
+
+# --- reading time limits ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A time limit counted from a ticket's opening: `Limit(30, False)` is 30 calendar
+    days, `Limit(15, True)` 15 working days (the working-day calendar lives elsewhere)."""
+
+    days: int
+    working: bool
+
+    def __str__(self) -> str:
+        return f"{self.days}{'wd' if self.working else 'd'}"
+
+
+# 10d, 10天, 10 days, 30个自然日; 15wd, 15工作日, 15个工作日, 15 working days; 15个工作日内.
+_LIMIT = (
+    r"(?P<n>\d+) ?(?:(?P<wd>wd|working days?|workdays?|[个個]?工作[日天])|d|days?|calendar days?|天|[个個]?自然日)"
+    r"(?: ?[以之]?内)?"
+)
+# Ten years: anything longer is a slip of the keyboard, not a deadline.
+MAX_LIMIT_DAYS = 3650
+
+
+def parse_limit(text: str) -> Limit | None:
+    """Read a time limit (10d, 10天, 15wd, 15个工作日, 15 working days); None if `text` is not one."""
+    m = _match(_LIMIT, _normalise(text))
+    if m is None:
+        return None
+    digits = m["n"].lstrip("0")
+    if not 1 <= len(digits) <= 4 or int(digits) > MAX_LIMIT_DAYS:  # len first: int() of 5000 digits raises
+        raise _unreadable("limit", text, f": a limit is 1 to {MAX_LIMIT_DAYS} days")
+    return Limit(int(digits), working=m["wd"] is not None)
+
+
+def parse_due(text: str, *, today: date | None = None) -> date | Limit:
+    """Read a --due value: a limit from the ticket's opening (10d, 15wd, 15个工作日) or a date.
+
+    Unlike --date, where 3d is three days from today, an unsigned 10d here is a limit; a
+    signed one (+10d, -3d) stays a date from today. A date without its year is the next
+    such day (12月28日 typed on 2027-01-05 is 2027-12-28).
+    """
+    limit = parse_limit(text)
+    if limit is not None:
+        return limit
+    return _parse(text, today, True, "due date")
 
 
 # --- reading weeks ------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import dataclasses
 import re
 import time
 from datetime import date, timedelta
@@ -7,7 +8,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicedesk import dates
-from servicedesk.dates import FIRST_YEAR, LAST_YEAR, Week, parse_date, parse_week, week_key, week_of
+from servicedesk.dates import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Limit,
+    Week,
+    parse_date,
+    parse_due,
+    parse_limit,
+    parse_week,
+    week_key,
+    week_of,
+)
 from servicedesk.errors import DateError, ServicedeskError
 
 # A Wednesday in ISO week 2022-W19 (Mon 05-09 … Sun 05-15).
@@ -442,6 +454,122 @@ def test_today_and_now_follow_tz_set_at_run_time(monkeypatch):
 
 def test_now_iso_has_seconds_precision_and_an_offset():
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", dates.now_iso())
+
+
+# --- time limits ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10d", Limit(10, working=False)),
+        ("10天", Limit(10, working=False)),
+        ("10 days", Limit(10, working=False)),
+        ("1 day", Limit(1, working=False)),
+        ("10 D", Limit(10, working=False)),
+        ("30个自然日", Limit(30, working=False)),
+        ("10天内", Limit(10, working=False)),
+        ("3650d", Limit(3650, working=False)),
+        ("15wd", Limit(15, working=True)),
+        ("15 wd", Limit(15, working=True)),
+        ("15WD", Limit(15, working=True)),
+        ("15工作日", Limit(15, working=True)),
+        ("15个工作日", Limit(15, working=True)),
+        ("15 个工作日", Limit(15, working=True)),
+        ("15个工作日内", Limit(15, working=True)),
+        ("15个工作日以内", Limit(15, working=True)),
+        ("15 working days", Limit(15, working=True)),
+        ("1 Working Day", Limit(1, working=True)),
+        ("015wd", Limit(15, working=True)),
+        ("１５个工作日", Limit(15, working=True)),
+        ("１５ｗｄ", Limit(15, working=True)),
+    ],
+)
+def test_parse_limit_reads_calendar_and_working_days(text, expected):
+    assert parse_limit(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "10",
+        "d",
+        "wd",
+        "+10d",
+        "-3d",
+        "2w",
+        "1m",
+        "3天后",
+        "3天前",
+        "10日",
+        "10号",
+        "2022-05-10",
+        "next friday",
+        "10 weeks",
+    ],
+)
+def test_parse_limit_returns_none_for_what_is_not_a_limit(text):
+    assert parse_limit(text) is None
+
+
+@pytest.mark.parametrize("text", ["0d", "0wd", "00天", "3651d", "3651个工作日", "99999wd", "9" * 5000 + "d"])
+def test_parse_limit_refuses_a_limit_outside_one_to_3650_days_naming_it(text):
+    with pytest.raises(DateError, match="a limit is 1 to 3650 days") as caught:
+        parse_limit(text)
+    assert f'the limit "{text}"' in str(caught.value)
+
+
+def test_a_limit_prints_as_it_is_written_and_is_frozen():
+    assert (str(Limit(30, False)), str(Limit(15, True))) == ("30d", "15wd")
+    assert parse_limit(str(Limit(15, True))) == Limit(15, True)
+    assert len({Limit(10, False), Limit(10, False), Limit(10, True)}) == 2
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Limit(10, False).days = 11
+
+
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        (TODAY, "10d", Limit(10, working=False)),
+        (TODAY, "15个工作日", Limit(15, working=True)),
+        (TODAY, "15wd", Limit(15, working=True)),
+        # signed offsets and other relative words stay dates counted from today
+        (TODAY, "+10d", date(2022, 5, 21)),
+        (TODAY, "-3d", date(2022, 5, 8)),
+        (TODAY, "3天后", date(2022, 5, 14)),
+        (TODAY, "2w", date(2022, 5, 25)),
+        (TODAY, "next friday", date(2022, 5, 20)),
+        (TODAY, "2022-06-30", date(2022, 6, 30)),
+        # without a year (or month): the next such day
+        (date(2027, 1, 5), "12月28日", date(2027, 12, 28)),
+        (date(2027, 1, 5), "Dec 28", date(2027, 12, 28)),
+        (date(2026, 12, 2), "11.26", date(2027, 11, 26)),
+        (date(2026, 12, 2), "3号", date(2026, 12, 3)),
+        (date(2026, 12, 2), "10日", date(2026, 12, 10)),  # 日 is a day of the month, 天 a limit
+    ],
+)
+def test_parse_due_reads_a_limit_or_a_date_ahead(base, text, expected):
+    assert parse_due(text, today=base) == expected
+
+
+def test_3d_is_three_days_ahead_for_a_date_but_a_limit_for_a_due():
+    assert parse_date("10d", today=TODAY) == date(2022, 5, 21)
+    assert parse_due("10d", today=TODAY) == Limit(10, working=False)
+
+
+def test_parse_due_defaults_to_the_local_today(monkeypatch):
+    monkeypatch.setattr(dates, "today", lambda: date(2027, 1, 5))
+    assert parse_due("12月28日") == date(2027, 12, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"), [("someday", ""), ("2月30日", ": no such day"), ("0d", ": a limit is 1 to 3650")]
+)
+def test_parse_due_names_the_value_and_suggests_a_limit(text, why):
+    with pytest.raises(DateError, match=re.escape(f'"{text}"{why}')) as caught:
+        parse_due(text, today=TODAY)
+    assert "15wd" in str(caught.value)
 
 
 # --- properties -----------------------------------------------------------------------
