@@ -575,7 +575,7 @@ def test_parse_due_names_the_value_and_suggests_a_limit(text, why):
 # --- properties -----------------------------------------------------------------------
 
 # Characters the grammar cares about, so generated text reaches deep into each form.
-_DATE_ALPHABET = "0123456789０１２-/.+－／ 年月日号周星期礼拜上下本这个天底初dwmaytsW"
+_DATE_ALPHABET = "0123456789０１２-/.+－／ 年月日号周星期礼拜上下本这个天底初前后工作内dwmaytsW"
 _texts = st.text() | st.text(alphabet=_DATE_ALPHABET, max_size=12)
 _days = st.dates()
 _ledger_days = st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31))
@@ -595,6 +595,53 @@ def test_parse_week_returns_a_week_or_raises_date_error(text, base):
         assert isinstance(parse_week(text, today=base), Week)
     except DateError as e:
         assert text.strip() in str(e)
+
+
+@given(text=_texts, base=_days)
+def test_parse_due_returns_a_date_or_a_limit_or_raises_date_error(text, base):
+    try:
+        limit = parse_limit(text)
+        assert limit is None or 1 <= limit.days <= 3650
+        assert isinstance(parse_due(text, today=base), date | Limit)
+    except DateError as e:
+        assert text.strip() in str(e)
+
+
+@given(days=st.integers(1, 3650), working=st.booleans())
+def test_limits_round_trip_through_their_text(days, working):
+    assert parse_limit(str(Limit(days, working))) == Limit(days, working) == parse_due(str(Limit(days, working)))
+
+
+def _walk(base: date, ahead: bool, wanted) -> date:
+    # The oracle: step a day at a time from today, the way the rule is worded.
+    step = timedelta(days=1 if ahead else -1)
+    d = base
+    while not wanted(d):
+        d += step
+    return d
+
+
+_MONTH_DAY_FORMS = ["{m}月{d}日", "{m}月{d}号", "{m}.{d}", "{m}/{d}", "{name} {d}", "{d} {name}"]
+_yearless_bases = st.dates(min_value=date(1910, 1, 1), max_value=date(2990, 12, 31))
+
+
+@given(base=_yearless_bases, day=st.dates(date(2000, 1, 1), date(2000, 12, 31)), form=st.sampled_from(_MONTH_DAY_FORMS))
+def test_a_yearless_date_is_the_nearest_one_never_in_the_future_for_an_event_never_past_for_a_due(base, day, form):
+    text = form.format(m=day.month, d=day.day, name=dates._MONTHS[day.month - 1])
+    event, due = parse_date(text, today=base), parse_date(text, today=base, ahead=True)
+    assert event <= base <= due
+    assert event == _walk(base, False, lambda d: (d.month, d.day) == (day.month, day.day))
+    assert due == _walk(base, True, lambda d: (d.month, d.day) == (day.month, day.day))
+    assert parse_due(text, today=base) == due
+
+
+@given(base=_yearless_bases, day=st.integers(1, 31), form=st.sampled_from(["{d}号", "{d}日"]))
+def test_a_day_of_the_month_is_the_nearest_one_never_in_the_future_for_an_event_never_past_for_a_due(base, day, form):
+    text = form.format(d=day)
+    event, due = parse_date(text, today=base), parse_date(text, today=base, ahead=True)
+    assert event <= base <= due
+    assert event == _walk(base, False, lambda d: d.day == day)
+    assert due == _walk(base, True, lambda d: d.day == day)
 
 
 @given(d=_ledger_days)
