@@ -110,13 +110,13 @@ _DASHES = str.maketrans(dict.fromkeys("\u2212\u2013\u2014", "-"))
 
 
 # A time after a date, as spreadsheets write it (2022-05-10 00:00:00, 2022-05-10T09:30).
-_TIME_SUFFIX = re.compile(r"(?<=\d)(?:t| )\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
+_TIME_SUFFIX = r"(?<=\d)(?:t| )\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$"
 
 
 def _normalise(text: str) -> str:
     # Chinese IMEs type full-width digits and punctuation (２０２２／５／１０); NFKC folds them.
     s = unicodedata.normalize("NFKC", text).translate(_DASHES).strip().lower()
-    return _TIME_SUFFIX.sub("", re.sub(r"\s+", " ", s))
+    return re.sub(_TIME_SUFFIX, "", re.sub(r"\s+", " ", s))  # compiled on first use, as _match
 
 
 def _by_prefix(word: str, names: list[str]) -> int | None:

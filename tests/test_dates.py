@@ -1,5 +1,7 @@
 import dataclasses
 import re
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 
@@ -450,6 +452,17 @@ def test_today_and_now_follow_tz_set_at_run_time(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_importing_dates_compiles_no_pattern():
+    # dates is on the CLI's start-up path: its patterns compile on first use, not at import.
+    spy = (
+        "import dataclasses, datetime, re, sys, time, unicodedata; compiled = []; compile = re.compile; "
+        "re.compile = lambda *a, **k: compiled.append(a[0]) or compile(*a, **k); "
+        "import servicedesk.dates; print(compiled); sys.exit(bool(compiled))"
+    )
+    run = subprocess.run([sys.executable, "-c", spy], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_now_iso_has_seconds_precision_and_an_offset():
