@@ -137,11 +137,22 @@ def m001_initial(conn: sqlite3.Connection) -> None:
         CREATE INDEX feedback_on ON feedback(received_on);
         """,
     )
-    from .models import DEFAULT_CATEGORIES
-
+    # The categories as released with schema 1 (frozen here: models.DEFAULT_CATEGORIES may move on).
+    categories = (
+        ("financing", "Financing", "融资", 30),
+        ("labour", "Labour shortage", "用工", 15),
+        ("permits", "Permits and approvals", "手续办理", 15),
+        ("land", "Land", "用地", 30),
+        ("utilities", "Utilities", "水电气暖", 7),
+        ("logistics", "Logistics", "物流运输", 7),
+        ("policy", "Policy funds", "政策兑现", 30),
+        ("technology", "Technology upgrade", "技术改造", 30),
+        ("market", "Market", "市场", 30),
+        ("other", "Other", "其他", 15),
+    )
     conn.executemany(
         "INSERT INTO categories (code, label, label_zh, due_days, position) VALUES (?, ?, ?, ?, ?)",
-        [(code, en, zh, days, i) for i, (code, en, zh, days) in enumerate(DEFAULT_CATEGORIES)],
+        [(code, en, zh, days, i) for i, (code, en, zh, days) in enumerate(categories)],
     )
 
 
@@ -181,9 +192,54 @@ def m002_as_of_tallies(conn: sqlite3.Connection) -> None:
         );
         """,
     )
-    from .tally import rebuild
-
-    rebuild(conn)
+    # Filled as the release of schema 2 filled them (frozen: m005 replaces these tables,
+    # and derive.py owns the derived tables from then on).
+    run_script(
+        conn,
+        """
+        WITH s AS (
+            SELECT e.ticket_id, e.kind, e.on_date, e.outcome,
+                LEAD(e.on_date) OVER w AS next_on, LAG(e.on_date) OVER w AS prev_on,
+                LAG(e.outcome) OVER w AS prev_outcome
+            FROM events e WHERE e.kind IN ('opened', 'closed', 'reopened')
+            WINDOW w AS (PARTITION BY e.ticket_id ORDER BY e.on_date, e.id)
+        )
+        INSERT INTO pending (ticket_id, from_on, until_on)
+        SELECT ticket_id, on_date, COALESCE(next_on, '9999-12-31') FROM s WHERE kind IN ('opened', 'reopened');
+        WITH s AS (
+            SELECT e.ticket_id, e.kind, e.on_date, e.outcome,
+                LEAD(e.on_date) OVER w AS next_on, LAG(e.on_date) OVER w AS prev_on,
+                LAG(e.outcome) OVER w AS prev_outcome
+            FROM events e WHERE e.kind IN ('opened', 'closed', 'reopened')
+            WINDOW w AS (PARTITION BY e.ticket_id ORDER BY e.on_date, e.id)
+        )
+        INSERT INTO tallies (day, dim, key, collected, closed, solved, on_time)
+        SELECT s.on_date, 'category', t.category,
+            SUM(s.kind = 'opened'),
+            SUM(CASE s.kind WHEN 'closed' THEN 1 WHEN 'reopened' THEN -1 ELSE 0 END),
+            SUM(CASE WHEN s.kind = 'closed' AND s.outcome = 'resolved' THEN 1
+                     WHEN s.kind = 'reopened' AND s.prev_outcome = 'resolved' THEN -1 ELSE 0 END),
+            SUM(CASE WHEN s.kind = 'closed' AND s.on_date <= t.due_on THEN 1
+                     WHEN s.kind = 'reopened' AND s.prev_on <= t.due_on THEN -1 ELSE 0 END)
+        FROM s JOIN tickets t ON t.id = s.ticket_id
+        GROUP BY s.on_date, t.category;
+        WITH o AS (
+            SELECT kind, on_date, COALESCE(CAST(owner_id AS TEXT), '') AS owner,
+                COALESCE(CAST(LAG(owner_id) OVER w AS TEXT), '') AS prev_owner
+            FROM events WHERE kind IN ('opened', 'assigned')
+            WINDOW w AS (PARTITION BY ticket_id ORDER BY on_date, id)
+        )
+        INSERT INTO tallies (day, dim, key, collected)
+        SELECT day, 'owner', owner, SUM(n) FROM (
+            SELECT on_date AS day, owner, 1 AS n FROM o
+            UNION ALL
+            SELECT on_date, prev_owner, -1 FROM o WHERE kind = 'assigned'
+        ) GROUP BY day, owner;
+        INSERT INTO tally_totals (dim, key, collected, closed, solved, on_time)
+        SELECT dim, key, SUM(collected), SUM(closed), SUM(solved), SUM(on_time)
+        FROM tallies GROUP BY dim, key;
+        """,
+    )
 
 
 def m003_report_indexes(conn: sqlite3.Connection) -> None:
@@ -223,5 +279,66 @@ def m004_roster_changes(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (m001_initial, m002_as_of_tallies, m003_report_indexes, m004_roster_changes)
+def m005_corrections(conn: sqlite3.Connection) -> None:
+    """Change sets (the unit `undo` reverses), dated corrections, deletes as marks, and the
+    columns of deadlines and follow-up. The derived tables move to derive.py, which
+    rebuilds them from the events."""
+    run_script(
+        conn,
+        """
+        -- One row per command that changed something; an undo is a change set that undoes another.
+        CREATE TABLE changesets (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT,
+            command TEXT,
+            undoes INTEGER REFERENCES changesets(id)
+        );
+        CREATE INDEX changesets_actor ON changesets(actor, id);
+        CREATE UNIQUE INDEX changesets_undoes ON changesets(undoes);
+        CREATE TRIGGER changesets_no_update BEFORE UPDATE ON changesets
+            BEGIN SELECT RAISE(ABORT, 'the change sets are append-only'); END;
+        CREATE TRIGGER changesets_no_delete BEFORE DELETE ON changesets
+            BEGIN SELECT RAISE(ABORT, 'the change sets are append-only'); END;
+        ALTER TABLE events ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        ALTER TABLE events ADD COLUMN due_on TEXT;
+        ALTER TABLE events ADD COLUMN result TEXT;
+        ALTER TABLE events ADD COLUMN score INTEGER;
+        ALTER TABLE events ADD COLUMN redo INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN detail TEXT;
+        CREATE INDEX events_changeset ON events(changeset);
+        -- base_due_on: the due date set at the opening (or corrected); due_on: the one in force.
+        ALTER TABLE tickets ADD COLUMN base_due_on TEXT;
+        UPDATE tickets SET base_due_on = due_on;
+        ALTER TABLE tickets ADD COLUMN supervised INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN urged INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tickets ADD COLUMN follow_up TEXT;
+        -- removed: 'deleted' (a mark with a reason in its history) or 'undone'; out of every figure.
+        ALTER TABLE tickets ADD COLUMN removed TEXT;
+        ALTER TABLE tickets ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        CREATE INDEX tickets_changeset ON tickets(changeset);
+        ALTER TABLE visits ADD COLUMN removed TEXT;
+        ALTER TABLE visits ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        CREATE INDEX visits_changeset ON visits(changeset);
+        ALTER TABLE feedback ADD COLUMN removed TEXT;
+        ALTER TABLE feedback ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        CREATE INDEX feedback_changeset ON feedback(changeset);
+        ALTER TABLE enterprises ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        ALTER TABLE officers ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        ALTER TABLE assignments ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        ALTER TABLE categories ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        CREATE INDEX enterprises_changeset ON enterprises(changeset);
+        CREATE INDEX officers_changeset ON officers(changeset);
+        CREATE INDEX assignments_changeset ON assignments(changeset);
+        ALTER TABLE changes ADD COLUMN changeset INTEGER REFERENCES changesets(id);
+        CREATE INDEX changes_changeset ON changes(changeset);
+        DROP TABLE pending;
+        DROP TABLE tallies;
+        DROP TABLE tally_totals;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        """,
+    )
+
+
+MIGRATIONS = (m001_initial, m002_as_of_tallies, m003_report_indexes, m004_roster_changes, m005_corrections)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -57,6 +57,12 @@ class FeedbackKind(StrEnum):
     rating = "rating"
 
 
+class FollowUpResult(StrEnum):
+    satisfied = "satisfied"
+    basically = "basically"
+    unsatisfied = "unsatisfied"
+
+
 class StatusFilter(StrEnum):
     active = "active"
     open = "open"
@@ -91,6 +97,7 @@ FEEDBACK_LABELS = {
 }
 STATUS_LABELS = {"open": "待办理", "in_progress": "办理中", "closed": "已办结"}
 OUTCOME_LABELS = {"resolved": "已解决", "explained": "解释说明", "withdrawn": "撤回"}
+RESULT_LABELS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
 # Every way a value is written (code, Chinese label, common synonyms) → its code, for
@@ -130,6 +137,10 @@ _SYNONYMS = {
     "kind": ({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)}),
     "rank": (RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)}),
     "feedback": (FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)}),
+    "result": (
+        RESULT_LABELS,
+        {"satisfied": ("很满意",), "basically": ("比较满意", "一般"), "unsatisfied": ("不太满意",)},
+    ),
 }
 
 
@@ -138,6 +149,20 @@ def words(vocabulary: str) -> dict[str, str]:
     """The table of one vocabulary (status, outcome, priority, channel, kind, rank, feedback),
     built on first use: the CLI imports this module for --help."""
     return _words(*_SYNONYMS[vocabulary])
+
+
+# An assignment (包联) covers start_on up to the day before end_on (NULL: still on); one
+# ended on its first day covers nothing. Assigned on day D = assigned between D and D.
+def assigned_between(start_on: str, end_on: str | None, first: str, last: str) -> bool:
+    """Whether an assignment covers any day of [first, last] (ISO dates)."""
+    return start_on <= last and (end_on is None or (end_on > first and end_on > start_on))
+
+
+def assigned_sql(alias: str = "a", first: str = ":start", last: str = ":end") -> str:
+    """assigned_between as an SQL condition on an assignments row. `alias`, `first` and
+    `last` are SQL (an alias, a column, a :parameter), never user text."""
+    a = f"{alias}." if alias else ""
+    return f"({a}start_on <= {last} AND ({a}end_on IS NULL OR ({a}end_on > {first} AND {a}end_on > {a}start_on)))"
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -1,27 +1,40 @@
 """The figures of domain.md, computed once per report and shared by every output format.
 
-Cumulative figures come from the tallies and the pending spans (see tally.py), so a
-weekly report costs the same at 10k tickets as at 1M; a week's own activity comes from
-the indexed ISO-week keys of tickets and events.
+Cumulative figures come from the tallies and the spans (derive.py), so a weekly report
+costs the same at 10k tickets as at 1M; a week's own activity comes from the activity
+table's ISO-week keys. Every rate is a models.Rate that carries its counts.
 """
 
 from datetime import date
 
-from . import dates, tally
-from .models import FeedbackKind, Rate
-from .services import refs, roster, tickets, visits
+from . import dates
+from .derive import indicator
+from .errors import InvalidInput
+from .models import FeedbackKind, Rate, assigned_sql
 from .store import Store
+from .views import asof, refs
+from .views import tickets as ticket_views
+from .views import visits as visit_views
 
 TREND_WEEKS = 8
 OLDEST_OPEN = 10
 CLOSURE_DIMENSIONS = ("category", "officer", "enterprise", "sector", "department", "week")
 
 
+def as_of(week: dates.Week) -> str:
+    """The day a week's report is as of: its Sunday, or today for the current week
+    (nothing is overdue before it is due). A week that has not begun has no report."""
+    today = dates.today()
+    if week.start > today:
+        raise InvalidInput(f"{week.key} has not begun yet (it starts on {week.start.isoformat()}); nothing to report")
+    return min(week.end, today).isoformat()
+
+
 def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict]]:
-    """Headline figures as of the end of `day`, the same per category, and the open tickets."""
-    per_category = tally.as_of(store.conn, day, "category")
-    pending = tally.open_as_of(store.conn, day)
-    sums = tally.total(per_category)
+    """Headline figures as of the end of `day`, the same per category, and the tickets not closed."""
+    per_category = asof.counts(store, day, "category")
+    pending = asof.pending(store, day)
+    sums = asof.total(per_category)
     headline = {
         "collected": sums["collected"],
         "closed": sums["closed"],
@@ -37,27 +50,22 @@ def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict
 
 
 def _visits(store: Store, week: dates.Week) -> dict:
-    span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
     counts = store.row(
         f"""
-        WITH assigned AS (
-            SELECT DISTINCT enterprise_id FROM assignments
-            WHERE {roster.ACTIVE_IN_SPAN}
-        )
+        WITH assigned AS (SELECT DISTINCT enterprise_id FROM ({visit_views.ASSIGNED_IN_WEEK}))
         SELECT
-            (SELECT count(*) FROM visits WHERE week = :week) AS logged,
+            (SELECT count(*) FROM visits WHERE week = :week AND removed IS NULL) AS logged,
             (SELECT count(*) FROM assigned) AS assigned,
-            (SELECT count(*) FROM assigned a
-             WHERE EXISTS (SELECT 1 FROM visits v WHERE v.week = :week AND v.enterprise_id = a.enterprise_id)) AS visited
+            (SELECT count(*) FROM assigned a WHERE {visit_views.VISITED_IN_WEEK.format(e="a.enterprise_id")}) AS visited
         """,
-        span,
+        visit_views.span(week),
     )
     return {
         "logged": counts["logged"],
         "enterprises_visited": counts["visited"],
         "enterprises_assigned": counts["assigned"],
         "coverage_rate": Rate(counts["visited"], counts["assigned"]),
-        "missed": visits.missed(store, week),
+        "missed": visit_views.missed(store, week),
     }
 
 
@@ -67,7 +75,7 @@ def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]
         """
         SELECT week, outcome, count(*) AS n FROM (
             -- SQLite takes the bare column (outcome) from the row holding the max()
-            SELECT week, outcome, max(on_date || '/' || printf('%012d', id)) FROM events
+            SELECT week, outcome, max(on_date || '/' || printf('%012d', rowid)) FROM activity
             WHERE kind = 'closed' AND week BETWEEN ? AND ? GROUP BY week, ticket_id
         ) GROUP BY week, outcome
         """,
@@ -79,27 +87,32 @@ def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]
     return result
 
 
-def _opened_in(store: Store, first: str, last: str) -> dict[str, int]:
+def _counted_in(store: Store, kind: str, first: str, last: str) -> dict[str, int]:
+    """Per week key: how many tickets had an event of `kind` dated in that week (each once)."""
     rows = store.rows(
-        "SELECT opened_week, count(*) AS n FROM tickets WHERE opened_week BETWEEN ? AND ? GROUP BY opened_week",
-        (first, last),
+        "SELECT week, count(DISTINCT ticket_id) AS n FROM activity WHERE kind = ? AND week BETWEEN ? AND ? GROUP BY week",
+        (kind, first, last),
     )
-    return {r["opened_week"]: r["n"] for r in rows}
+    return {r["week"]: r["n"] for r in rows}
 
 
-def _this_week(store: Store, week: dates.Week, closed_in: dict | None = None) -> dict:
-    closed = (closed_in if closed_in is not None else _closed_in(store, week.key, week.key)).get(week.key, {})
-    reopened = store.value(
-        "SELECT count(DISTINCT ticket_id) FROM events WHERE week = ? AND kind = 'reopened'", (week.key,)
-    )
+def _this_week(store: Store, week: dates.Week, closed_in: dict) -> dict:
+    closed = closed_in.get(week.key, {})
     return {
-        "opened": _opened_in(store, week.key, week.key).get(week.key, 0),
+        "opened": _counted_in(store, "opened", week.key, week.key).get(week.key, 0),
         "closed": sum(closed.values()),
         "resolved": closed.get("resolved", 0),
         "explained": closed.get("explained", 0),
         "withdrawn": closed.get("withdrawn", 0),
-        "reopened": reopened,
+        "reopened": _counted_in(store, "reopened", week.key, week.key).get(week.key, 0),
     }
+
+
+def category_labels(category: dict | None) -> dict:
+    """A category's names as this park has them (`category add --label`), for every report."""
+    if category is None:
+        return {}
+    return {"label": category["label_zh"] or category["label"], "label_en": category["label"]}
 
 
 def _by_category(store: Store, per_category: dict, pending: list[dict], day: str) -> list[dict]:
@@ -112,7 +125,7 @@ def _by_category(store: Store, per_category: dict, pending: list[dict], day: str
         rows.append(
             {
                 "category": cat["code"],
-                **_category_labels(cat),
+                **category_labels(cat),
                 "collected": counts["collected"],
                 "closed": counts["closed"],
                 "open": len(still_open),
@@ -124,20 +137,22 @@ def _by_category(store: Store, per_category: dict, pending: list[dict], day: str
 
 
 def _by_officer(store: Store, week: dates.Week, pending: list[dict], day: str) -> list[dict]:
-    span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
+    span = visit_views.span(week)
     assigned = {
         r["officer_id"]: r["n"]
         for r in store.rows(
-            f"""SELECT officer_id, count(DISTINCT enterprise_id) AS n FROM assignments
-            WHERE {roster.ACTIVE_IN_SPAN} GROUP BY officer_id""",
+            f"SELECT officer_id, count(DISTINCT enterprise_id) AS n FROM assignments a WHERE {assigned_sql()} GROUP BY officer_id",
             span,
         )
     }
     visited = {
         r["officer_id"]: r["n"]
-        for r in store.rows("SELECT officer_id, count(*) AS n FROM visits WHERE week = :week GROUP BY officer_id", span)
+        for r in store.rows(
+            "SELECT officer_id, count(*) AS n FROM visits WHERE week = :week AND removed IS NULL GROUP BY officer_id",
+            span,
+        )
     }
-    owned = {k: v["collected"] for k, v in tally.as_of(store.conn, day, "owner").items()}
+    owned = {k: v["collected"] for k, v in asof.counts(store, day, "owner").items()}
     names = {r["id"]: r["name"] for r in store.rows("SELECT id, name FROM officers")}
     ids = sorted({*assigned, *visited, *(int(k) for k, n in owned.items() if k and n)})
     by_owner: dict[int | None, list[dict]] = {}
@@ -151,7 +166,7 @@ def _by_officer(store: Store, week: dates.Week, pending: list[dict], day: str) -
                 "officer": names.get(officer_id) if officer_id is not None else None,
                 "enterprises": assigned.get(officer_id, 0),
                 "visits": visited.get(officer_id, 0),
-                "tickets": owned.get(tally.owner_key(officer_id), 0),
+                "tickets": owned.get("" if officer_id is None else str(officer_id), 0),
                 "open": len(mine),
                 "overdue": sum(t["due_on"] < day for t in mine),
             }
@@ -159,37 +174,46 @@ def _by_officer(store: Store, week: dates.Week, pending: list[dict], day: str) -
     return rows
 
 
-def _oldest_open(store: Store, pending: list[dict], day: str) -> list[dict]:
-    """The open tickets people act on, oldest first, with status and owner as of the day."""
-    chosen = sorted(pending, key=lambda t: (t["opened_on"], t["id"]))[:OLDEST_OPEN]
+def as_of_items(store: Store, chosen: list[dict], day: str) -> list[dict]:
+    """Ticket items for tickets not closed on `day`, showing their state on that day."""
     if not chosen:
         return []
     by_id = {t["id"]: t for t in chosen}
     marks = ", ".join("?" for _ in chosen)
-    shown = tickets.items(store, f"t.id IN ({marks})", tuple(by_id), "t.opened_on, t.id")
+    shown = ticket_views.items(store, f"t.id IN ({marks})", tuple(by_id), "t.opened_on, t.id")
     names = {r["id"]: r["name"] for r in store.rows("SELECT id, name FROM officers")}
     for item in shown:
         then = by_id[item["id"]]
         item.update(
-            status="in_progress" if then["last_kind"] == "started" else "open",
+            status=then["status"],
             outcome=None,
             closed_on=None,
             owner=names.get(then["owner_id"]),
-            overdue=item["due_on"] < day,
+            department=then["department"],
+            due_on=then["due_on"],
+            overdue=then["due_on"] < day,
             days_open=(date.fromisoformat(day) - date.fromisoformat(item["opened_on"])).days,
         )
     return shown
 
 
-def _feedback(store: Store, week: dates.Week) -> dict:
-    day = week.end.isoformat()
+def _oldest_open(store: Store, pending: list[dict], day: str) -> list[dict]:
+    """The open tickets people act on, oldest first, with their state as of the day."""
+    return as_of_items(store, sorted(pending, key=lambda t: (t["opened_on"], t["id"]))[:OLDEST_OPEN], day)
+
+
+def _feedback(store: Store, week: dates.Week, day: str) -> dict:
     to_date = {
         r["kind"]: r["n"]
-        for r in store.rows("SELECT kind, count(*) AS n FROM feedback WHERE received_on <= ? GROUP BY kind", (day,))
+        for r in store.rows(
+            "SELECT kind, count(*) AS n FROM feedback WHERE received_on <= ? AND removed IS NULL GROUP BY kind", (day,)
+        )
     }
     this_week = {
         r["kind"]: r["n"]
-        for r in store.rows("SELECT kind, count(*) AS n FROM feedback WHERE week = ? GROUP BY kind", (week.key,))
+        for r in store.rows(
+            "SELECT kind, count(*) AS n FROM feedback WHERE week = ? AND removed IS NULL GROUP BY kind", (week.key,)
+        )
     }
     # Banners and letters always, as the park reports them; other kinds once any arrived.
     kinds = [k.value for k in FeedbackKind if k in ("banner", "letter") or to_date.get(k)]
@@ -201,12 +225,11 @@ def _feedback(store: Store, week: dates.Week) -> dict:
 
 def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = None) -> list[dict]:
     weeks = [last.previous(n) for n in range(count - 1, -1, -1)]
-    opened = _opened_in(store, weeks[0].key, last.key)
+    opened = _counted_in(store, "opened", weeks[0].key, last.key)
     closed = closed if closed is not None else _closed_in(store, weeks[0].key, last.key)
     rows = []
     for w in weeks:
-        sums = tally.total(tally.as_of(store.conn, w.end.isoformat(), "category"))
-        collected, closed_cumulative = sums["collected"], sums["closed"]
+        sums = asof.park(store, w.end.isoformat())
         rows.append(
             {
                 "week": w.key,
@@ -214,35 +237,37 @@ def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = Non
                 "end": w.end.isoformat(),
                 "opened": opened.get(w.key, 0),
                 "closed": sum(closed.get(w.key, {}).values()),
-                "collected": collected,
-                "closed_cumulative": closed_cumulative,
-                "closure_rate": Rate(closed_cumulative, collected),
+                "collected": sums["collected"],
+                "closed_cumulative": sums["closed"],
+                "closure_rate": Rate(sums["closed"], sums["collected"]),
             }
         )
     return rows
 
 
 def weekly(store: Store, week: dates.Week) -> dict:
-    """Everything domain.md's "What a weekly report shows" lists, for week W ending Sunday D."""
+    """Everything domain.md's "What a weekly report shows" lists, for week W as of its Sunday
+    (or today, for the current week)."""
+    day = as_of(week)
     with store.snapshot():
-        return _weekly(store, week)
+        return _weekly(store, week, day)
 
 
-def _weekly(store: Store, week: dates.Week) -> dict:
-    day = week.end.isoformat()
+def _weekly(store: Store, week: dates.Week, day: str) -> dict:
     headline, per_category, pending = cumulative(store, day)
     closed_in = _closed_in(store, week.previous(TREND_WEEKS - 1).key, week.key)  # this week's and the trend's
     return {
         "week": week.key,
         "start": week.start.isoformat(),
-        "end": day,
+        "end": week.end.isoformat(),
+        "as_of": day,
         "visits": _visits(store, week),
         "this_week": _this_week(store, week, closed_in),
         "cumulative": headline,
         "by_category": _by_category(store, per_category, pending, day),
         "by_officer": _by_officer(store, week, pending, day),
         "oldest_open": _oldest_open(store, pending, day),
-        "feedback": _feedback(store, week),
+        "feedback": _feedback(store, week, day),
         "trend": _trend(store, week, TREND_WEEKS, closed_in),
     }
 
@@ -253,32 +278,17 @@ def trend(store: Store, weeks: int = TREND_WEEKS, until: date | None = None) -> 
         return {"until": last.end.isoformat(), "weeks": _trend(store, last, weeks)}
 
 
-# Each ticket of the cohort (opened in [since, until]) with its state as of `until`:
-# closed unless a pending span covers that day; the close is the latest one up to then.
-_COHORT = """
-WITH cohort AS (
-    SELECT t.*, e.name AS enterprise_name, e.sector
+# Each live ticket of the cohort (opened in [since, until]) with the span in force at the
+# end of `until`: its state then, owner and department included (domain.md: as of D).
+_COHORT = f"""
+WITH state AS (
+    SELECT {{key}} AS key,
+        {indicator("closed")} AS closed, {indicator("solved")} AS solved, {indicator("on_time")} AS on_time,
+        CASE WHEN s.status = 'closed'
+            THEN CAST(julianday(s.closed_on) - julianday(t.opened_on) AS INTEGER) END AS days
     FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id
-    WHERE t.opened_on >= :since AND t.opened_on <= :until
-),
-last_close AS (
-    SELECT ticket_id, on_date, outcome FROM (
-        SELECT ev.ticket_id, ev.on_date, ev.outcome, ROW_NUMBER() OVER (
-            PARTITION BY ev.ticket_id ORDER BY ev.on_date DESC, ev.id DESC) AS rn
-        FROM events ev JOIN cohort c ON c.id = ev.ticket_id
-        WHERE ev.kind = 'closed' AND ev.on_date <= :until
-    ) WHERE rn = 1
-),
-state AS (
-    SELECT {key} AS key,
-        (p.ticket_id IS NULL) AS closed,
-        (p.ticket_id IS NULL AND lc.outcome = 'resolved') AS solved,
-        (p.ticket_id IS NULL AND lc.on_date <= c.due_on) AS on_time,
-        CASE WHEN p.ticket_id IS NULL
-            THEN CAST(julianday(lc.on_date) - julianday(c.opened_on) AS INTEGER) END AS days
-    FROM cohort c
-    LEFT JOIN last_close lc ON lc.ticket_id = c.id
-    LEFT JOIN pending p ON p.ticket_id = c.id AND p.from_on <= :until AND p.until_on > :until
+    JOIN spans s ON {asof.SPAN_ON.replace(":day", ":until")}
+    WHERE t.removed IS NULL AND t.opened_on >= :since AND t.opened_on <= :until
 ),
 ranked AS (
     SELECT key, days,
@@ -301,21 +311,14 @@ ORDER BY s.key
 
 # What each --by groups on; fixed SQL fragments, never user text.
 _KEYS = {
-    "category": "c.category",
-    "enterprise": "c.enterprise_name",
-    "sector": "c.sector",
-    "department": "c.department",
-    "week": "c.opened_week",
-    "officer": f"(SELECT name FROM officers WHERE id = {tally.owner_as_of('c.id', ':until')})",
+    "category": "t.category",
+    "enterprise": "e.name",
+    "sector": "e.sector",
+    "department": "s.department",
+    "week": "t.opened_week",
+    "officer": "(SELECT name FROM officers WHERE id = s.owner_id)",
     "total": "'total'",
 }
-
-
-def _category_labels(category: dict | None) -> dict:
-    """A category's names as this park has them (`category add --label`), for every report."""
-    if category is None:
-        return {}
-    return {"label": category["label_zh"] or category["label"], "label_en": category["label"]}
 
 
 def _closure_row(r: dict) -> dict:
@@ -342,7 +345,7 @@ def closure(store: Store, since: date | None = None, until: date | None = None, 
     labels = {c["code"]: c for c in refs.categories(store)} if by == "category" else {}
     with store.snapshot():
         rows = [
-            {"key": r["key"], "label": r["key"], **_category_labels(labels.get(r["key"])), **_closure_row(r)}
+            {"key": r["key"], "label": r["key"], **category_labels(labels.get(r["key"])), **_closure_row(r)}
             for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
         ]
         total = store.rows(_COHORT.format(key=_KEYS["total"]), params)

@@ -95,7 +95,10 @@ class Store:
             raise DatabaseError(f"cannot open {self.path}: {e}") from None
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys = ON")
+        self.command: str | None = None  # the command line, recorded with each change set
+        self._changeset: int | None = None
         self._migrate()
+        self._derive()
 
     def _migrate(self) -> None:
         version = self.value("PRAGMA user_version")
@@ -122,6 +125,16 @@ class Store:
                 self.conn.execute(f"PRAGMA user_version = {number:d}")
             self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
 
+    def _derive(self) -> None:
+        """Rebuild the derived tables when the code that derives them has changed."""
+        from . import derive
+
+        if derive.is_current(self.conn):
+            return
+        with self.write():
+            if not derive.is_current(self.conn):  # another process may have done it meanwhile
+                derive.rebuild(self.conn)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -137,7 +150,20 @@ class Store:
         except BaseException:
             self.conn.rollback()
             raise
+        finally:
+            self._changeset = None
         self.conn.commit()
+
+    def changeset(self, actor: str | None, undoes: int | None = None) -> int:
+        """The id of this transaction's change set (one per command: what `undo` reverses),
+        recorded with who acted and the command line on first use."""
+        if self._changeset is None:
+            from .dates import now_iso
+
+            self._changeset = self.insert(
+                "changesets", {"at": now_iso(), "actor": actor, "command": self.command, "undoes": undoes}
+            )
+        return self._changeset
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

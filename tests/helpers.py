@@ -16,6 +16,9 @@ TICKET_KEYS = {
     "due_on",
     "closed_on",
     "overdue",
+    "supervised",
+    "urged",
+    "follow_up",
 }
 
 

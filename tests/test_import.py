@@ -54,7 +54,18 @@ def write_xlsx(path, rows, title=None):
 def counts(db) -> dict:
     conn = sqlite3.connect(db)
     try:
-        tables = ("enterprises", "officers", "assignments", "visits", "tickets", "events", "tallies", "pending")
+        tables = (
+            "enterprises",
+            "officers",
+            "assignments",
+            "visits",
+            "tickets",
+            "events",
+            "tallies",
+            "spans",
+            "activity",
+            "changesets",
+        )
         return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
     finally:
         conn.close()
@@ -195,7 +206,7 @@ def test_create_missing_adds_unknown_enterprises_and_officers(park, tmp_path):
     [
         ({8: ""}, "办结时间", "needs the date it was closed"),
         ({7: "待办理"}, "办理状态", "says it is not closed"),
-        ({8: "2022-05-01"}, "办结时间", "before the ticket was opened"),
+        ({8: "2022-05-01"}, "办结时间", "it was opened on 2022-05-09"),
         ({6: "2022-05-01"}, "办理时限", "before the opening date"),
         ({9: "没办"}, "办理结果", '"没办" is not one of'),
         ({5: "王五"}, "责任人", 'no officer named "王五"'),
@@ -410,7 +421,10 @@ def test_a_history_column_replays_reassignments_and_reopens_into_the_as_of_figur
         ("2022-05-09 opened:李娜; 2022-05-12 closed", "ends closed (resolved) on 2022-05-12, owner 李娜, but"),
         ("2022-05-10 opened:李娜", "must start with the opening on 2022-05-09"),
         ("2022-05-09 opened:李娜; 2022-05-08 started", "out of order"),
-        ("2022-05-09 opened:李娜; 2022-05-10 reopened", "cannot be reopened on 2022-05-10: it is open"),
+        (
+            "2022-05-09 opened:李娜; 2022-05-10 reopened",
+            "reopened on 2022-05-10 is out of order: only a closed ticket can be reopened",
+        ),
         ("2022-05-09 opened:李娜; soon closed", 'can\'t read the date "soon"'),
         ("2022-05-09 opened:李娜; 2022-05-10 solved", 'cannot read "2022-05-10 solved"'),
     ],

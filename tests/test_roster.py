@@ -344,7 +344,7 @@ def test_roster_changes_record_who_made_them(sd, db):
         ("园区办", "assignment", "unassigned"),
         ("园区办", "category", "added"),
     ]
-    assert json.loads(rows[3][3]) == {"phone": "13800000000"}
+    assert json.loads(rows[3][3]) == {"phone": [None, "13800000000"]}  # old → new, for undo
 
 
 def test_as_names_an_officer_like_any_officer_reference(sd, db):

@@ -6,7 +6,9 @@ import sqlite3
 import pytest
 from helpers import TICKET_KEYS, assert_user_error
 
-from servicedesk import tally
+from servicedesk import derive
+from servicedesk.store import Store
+from servicedesk.views import asof
 
 
 def tickets(sd, *args) -> list[dict]:
@@ -198,10 +200,10 @@ def test_list_table_and_csv_show_the_rows(ledger):
 def test_full_life_cycle_is_recorded_in_history(park):
     open_ticket(park, "天能电池", "缺焊工20人", "labour", "--date", "2022-05-10")
     park("--as", "王伟", "ticket", "note", "#1", "已对接人社局")
-    assert "in progress" in park("ticket", "start", "1").stdout
-    assert "now owned by 李娜" in park("--as", "主任", "ticket", "assign", "1", "李娜").stdout
+    assert "in progress" in park("ticket", "start", "1", "--date", "2022-05-11").stdout
+    assert "now owned by 李娜" in park("--as", "主任", "ticket", "assign", "1", "李娜", "--date", "2022-05-12").stdout
     assert "already owned by 李娜" in park("ticket", "assign", "1", "李娜").stdout
-    park("ticket", "refer", "1", "人社局")
+    park("ticket", "refer", "1", "人社局", "--date", "2022-05-12")
     out = park("ticket", "close", "1", "--resolution", "专场招聘", "--outcome", "explained", "--date", "2022-05-20")
     assert "closed #1 (explained)" in out.stdout and "cumulative 1/1 closed, 100.0%" in out.stdout
     out = park("ticket", "reopen", "1", "--reason", "未到岗", "--date", "2022-05-22")
@@ -348,20 +350,20 @@ def test_usage_errors_exit_2_and_change_nothing(two_tickets, db, args):
 
 
 def _derived(conn) -> dict:
-    """pending, tallies and tally_totals as comparable sets, all-zero tally rows dropped."""
+    """Every derived table as a comparable list of rows."""
+    return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in derive.TABLES}
 
-    def nonzero(rows):
-        return sorted(r for r in rows if any(r[-4:]))
 
-    return {
-        "pending": sorted(conn.execute("SELECT ticket_id, from_on, until_on FROM pending").fetchall()),
-        "tallies": nonzero(
-            conn.execute("SELECT day, dim, key, collected, closed, solved, on_time FROM tallies").fetchall()
-        ),
-        "tally_totals": nonzero(
-            conn.execute("SELECT dim, key, collected, closed, solved, on_time FROM tally_totals").fetchall()
-        ),
-    }
+COUNTS = ("collected", "closed", "solved", "on_time")
+
+
+def counts_as_of(db, day: str, dim: str) -> dict:
+    """The four headline counts per key of `dim`, as of the end of `day`."""
+    store = Store(db)
+    try:
+        return {k: {f: v[f] for f in COUNTS} for k, v in asof.counts(store, day, dim).items()}
+    finally:
+        store.close()
 
 
 def test_incremental_tallies_equal_a_rebuild_after_backdated_changes(park, db):
@@ -381,7 +383,7 @@ def test_incremental_tallies_equal_a_rebuild_after_backdated_changes(park, db):
     sd("ticket", "reopen", "1", "--reason", "未到岗", "--date", "2022-05-12")
     sd("ticket", "close", "1", "-r", "到岗", "--date", "2022-05-12")
     sd("ticket", "reopen", "1", "--reason", "又走了", "--date", "2022-06-01")
-    sd("ticket", "start", "1")
+    sd("ticket", "start", "1", "--date", "2022-06-02")
     sd("ticket", "close", "1", "-r", "稳定", "--outcome", "withdrawn", "--date", "2022-06-03")
     sd("ticket", "assign", "5", "李娜")
     sd("ticket", "assign", "5", "王伟")
@@ -394,33 +396,29 @@ def test_incremental_tallies_equal_a_rebuild_after_backdated_changes(park, db):
     try:
         incremental = _derived(conn)
         conn.execute("BEGIN")
-        tally.rebuild(conn)
+        derive.rebuild(conn)
         rebuilt = _derived(conn)
         conn.execute("ROLLBACK")
-
-        assert incremental == rebuilt
-        # And the figures are the right ones: as of 2022-05-15, tickets 1-6 collected;
-        # 1 (resolved 05-12, on time), 4 (resolved 05-08, on time) closed; 6 reopened; 3 closed later.
-        as_of = tally.as_of(conn, "2022-05-15", "category")
-        total = {k: sum(v[k] for v in as_of.values()) for k in ("collected", "closed", "solved", "on_time")}
-        assert total == {"collected": 6, "closed": 2, "solved": 2, "on_time": 2}
-        assert as_of["labour"] == {"collected": 1, "closed": 1, "solved": 1, "on_time": 1}
-        final = tally.as_of(conn, "2022-06-30", "category")
-        # 1 withdrawn (closed, not solved, late: due 05-18); 4 resolved; 3 and 6 reopened.
-        assert final["labour"] == {"collected": 1, "closed": 1, "solved": 0, "on_time": 0}
-        assert sum(v["closed"] for v in final.values()) == 2
-        owners = {
-            name: tally.as_of(conn, "2099-01-01", "owner").get(str(oid), {}).get("collected", 0)
-            for oid, name in conn.execute("SELECT id, name FROM officers")
-        }
-        assert owners == {"王伟": 4, "李娜": 2}  # 王伟: 1, 3, 5, 6; 李娜: 2, 4
-        open_now = {r["id"] for r in tally.open_as_of(_row_conn(db), "2022-05-15")}
-        assert open_now == {2, 3, 5, 6}
     finally:
         conn.close()
-
-
-def _row_conn(db):
+    assert incremental == rebuilt
+    # And the figures are the right ones: as of 2022-05-15, tickets 1-6 collected;
+    # 1 (resolved 05-12, on time), 4 (resolved 05-08, on time) closed; 6 reopened; 3 closed later.
+    as_of = counts_as_of(db, "2022-05-15", "category")
+    total = {k: sum(v[k] for v in as_of.values()) for k in COUNTS}
+    assert total == {"collected": 6, "closed": 2, "solved": 2, "on_time": 2}
+    assert as_of["labour"] == {"collected": 1, "closed": 1, "solved": 1, "on_time": 1}
+    final = counts_as_of(db, "2022-06-30", "category")
+    # 1 withdrawn (closed, not solved, late: due 05-18); 4 resolved; 3 and 6 reopened.
+    assert final["labour"] == {"collected": 1, "closed": 1, "solved": 0, "on_time": 0}
+    assert sum(v["closed"] for v in final.values()) == 2
     conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    return conn
+    names = dict(conn.execute("SELECT id, name FROM officers"))
+    conn.close()
+    now = counts_as_of(db, "2099-01-01", "owner")
+    owners = {name: now.get(str(oid), {}).get("collected", 0) for oid, name in names.items()}
+    assert owners == {"王伟": 4, "李娜": 2}  # 王伟: 1, 3, 5, 6; 李娜: 2, 4
+    store = Store(db)
+    open_now = {r["id"] for r in asof.pending(store, "2022-05-15")}
+    store.close()
+    assert open_now == {2, 3, 5, 6}

@@ -12,7 +12,7 @@ VISIT_KEYS = {"id", "enterprise", "enterprise_id", "officer", "visited_on", "cha
 def rows(db) -> dict:
     conn = sqlite3.connect(db)
     try:
-        tables = ("visits", "tickets", "events", "feedback", "pending", "tallies")
+        tables = ("visits", "tickets", "events", "feedback", "spans", "tallies", "changesets")
         return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
     finally:
         conn.close()

@@ -19,9 +19,13 @@ class State:
 
     @cached_property
     def store(self):
+        import shlex
+
         from ..store import Store
 
-        return Store(self.db_path)
+        store = Store(self.db_path)
+        store.command = shlex.join(sys.argv[1:]) if sys.argv[1:] else None  # recorded with each change set
+        return store
 
     def close(self) -> None:
         if "store" in self.__dict__:  # opened by this command
@@ -33,7 +37,7 @@ class State:
         reference reads); a name that is no officer's (the park office) is kept as typed."""
         if not self.acting_as:
             return None
-        from ..services import refs
+        from ..views import refs
 
         return refs.acting_name(self.store, self.acting_as)
 
@@ -101,10 +105,12 @@ def parse_date(text: str | None) -> date | None:
 
 def figures_now(store) -> str:
     """What a change did to the figures, for the end of its one-line report."""
-    from ..services import tickets
+    from .. import dates
+    from ..models import Rate
+    from ..views import asof
 
-    c = tickets.cumulative(store)
-    return f"cumulative {c['closed']}/{c['collected']} closed, {c['closure_rate']}"
+    c = asof.park(store, dates.today().isoformat())
+    return f"cumulative {c['closed']}/{c['collected']} closed, {Rate(c['closed'], c['collected'])}"
 
 
 def stdin_is_terminal() -> bool:

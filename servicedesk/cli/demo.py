@@ -50,6 +50,7 @@ def demo(
         problems=problems,
         open_tickets=open_tickets,
         force=force,
+        actor=s.actor,
     )
     week = built["last_week"]
     from .reports import print_weekly

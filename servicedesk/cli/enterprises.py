@@ -62,7 +62,7 @@ def list_(
     Example: servicedesk enterprise list --sector 化工 --format csv > 企业.csv
     """
     from .. import render
-    from ..services import roster
+    from ..views import roster
 
     rows = roster.list_enterprises(state(ctx).store, sector=sector, search=search, all_=all_)
     empty = (
@@ -84,13 +84,13 @@ def show(
     Example: servicedesk enterprise show 天能
     """
     from .. import render
-    from ..services import refs, roster, tickets, visits
+    from ..views import refs, roster, tickets, visits
 
     store = state(ctx).store
     row = refs.enterprise(store, ref)
     item = roster.enterprise_item(store, row)
     item["note"] = row["note"]
-    item["recent_visits"] = visits.list_visits(store, enterprise=str(row["id"]))[-5:]
+    item["recent_visits"] = visits.list_visits(store, enterprise_id=row["id"])[-5:]
     item["open_tickets"] = tickets.list_tickets(store, enterprise=str(row["id"]))
     if as_json:
         render.print_data(item)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Format, FormatOpt, JsonOpt, fmt, state
+from .common import Format, FormatOpt, JsonOpt, figures_now, fmt, state
 
 category_app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
@@ -13,7 +13,7 @@ category_app = typer.Typer(no_args_is_help=True, add_completion=False)  # its he
 def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json: JsonOpt = False):
     """Categories with their Chinese labels and default days to the due date."""
     from .. import render
-    from ..services import refs
+    from ..views import refs
 
     rows = refs.categories(state(ctx).store)
     render.print_rows(rows, fmt(format, as_json), ("code", "label", "label_zh", "due_days"))
@@ -54,5 +54,56 @@ def info(ctx: typer.Context, as_json: JsonOpt = False):
     render.details([("database", data["database"]), ("schema", data["schema_version"]), *data["counts"].items()])
 
 
+def undo(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")] = False,
+):
+    """Reverse your last change — whatever one command did (a visit with the problems it
+    opened, a close, an edit, a whole import). The undo is recorded too; run it again to
+    step further back. Another person's later change to the same thing blocks it.
+
+    Example: servicedesk undo --dry-run
+    """
+    from .. import render
+    from ..services import undo as service
+
+    s = state(ctx)
+    done = service.undo(s.store, s.actor, dry_run=dry_run)
+    cs = done.changeset
+    what = f"change set #{cs['id']} ({cs['at'][:16].replace('T', ' ')}, {cs['actor']}: {cs['command'] or '—'})"
+    render.say(("would undo " if dry_run else "undid ") + what)
+    for line in done.said():
+        render.say(f"  {line}")
+    if dry_run:
+        render.message("nothing changed (--dry-run)")
+    else:
+        render.message(figures_now(s.store))
+
+
+def doctor(
+    ctx: typer.Context,
+    repair: Annotated[bool, typer.Option("--repair", help="Rebuild what can be rebuilt from the history.")] = False,
+):
+    """Check the ledger: SQLite's integrity check, no orphans, every ticket's state equal to
+    the replay of its history, and the derived tables equal to a rebuild. Exit 1 on a problem.
+
+    Example: servicedesk doctor --repair
+    """
+    from .. import render
+    from ..services import doctor as service
+
+    found = service.check(state(ctx).store, repair=repair)
+    for line in found["repaired"]:
+        render.say(f"repaired: {line}")
+    for line in found["problems"]:
+        render.say(f"problem: {line}")
+    if found["problems"]:
+        raise typer.Exit(1)
+    if not found["repaired"]:
+        render.say("the ledger is whole: integrity ok, history and derived tables agree")
+
+
 def register(root: typer.Typer) -> None:
     root.command("info")(info)
+    root.command("undo")(undo)
+    root.command("doctor")(doctor)

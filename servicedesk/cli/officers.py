@@ -51,7 +51,7 @@ def list_(
 ):
     """List officers and the enterprises each looks after."""
     from .. import render
-    from ..services import roster
+    from ..views import roster
 
     rows = roster.list_officers(state(ctx).store, all_=all_)
     render.print_rows(
@@ -66,7 +66,7 @@ def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER
     Example: servicedesk officer show 王伟
     """
     from .. import render
-    from ..services import refs, roster, tickets
+    from ..views import refs, roster, tickets
 
     store = state(ctx).store
     item = roster.officer_item(store, refs.officer(store, ref))

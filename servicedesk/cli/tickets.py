@@ -1,19 +1,28 @@
-"""ticket open | list | show | note | start | assign | refer | close | reopen | import"""
+"""ticket open | list | show | note | start | assign | refer | close | reopen | edit | delete |
+extend | urge | supervise | follow-up | import"""
 
 from typing import Annotated
 
 import typer
 
-from ..models import Outcome, Priority, StatusFilter
+from ..models import FollowUpResult, Outcome, Priority, StatusFilter
 from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, figures_now, fmt, parse_date, state, stdin_is_terminal
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
 COLUMNS = ("id", "enterprise", "category", "title", "status", "priority", "owner", "opened_on", "due_on", "overdue")
-HISTORY_COLUMNS = ("on", "at", "kind", "actor", "note", "owner", "department", "outcome")
+HISTORY_COLUMNS = ("on", "at", "kind", "actor", "note", "owner", "department", "outcome", "due_on", "result")
 TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number: 12 or #12.")]
-DateOpt = Annotated[str | None, typer.Option("--date", help="When it happened (default today): 2022-05-10, 昨天, -2d…")]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", "-d", help="When it happened (default today): 2022-05-10, 昨天, -2d…")
+]
+AgainOpt = Annotated[bool, typer.Option("--again", help="Record it although the same one is already on file.")]
+PriorityOpt = Annotated[
+    Priority | None, typer.Option("--priority", help="低, 一般, 高, 紧急 also.", **choice(Priority, "priority"))
+]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (required).")]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="A note for the history.")]
 
 
 def _report_back(store, what: str) -> None:
@@ -31,12 +40,11 @@ def open_(
     category: Annotated[str, typer.Option("--category", "-c", help="financing/融资, labour/用工, permits/手续办理…")],
     owner: Annotated[str | None, typer.Option("--owner", help="The officer who chases it.")] = None,
     department: Annotated[str | None, typer.Option("--department", help="Department it is referred to.")] = None,
-    priority: Annotated[
-        Priority, typer.Option("--priority", help="低, 一般, 高, 紧急 also.", **choice(Priority, "priority"))
-    ] = Priority.normal,
+    priority: PriorityOpt = None,
     due: Annotated[str | None, typer.Option("--due", help="Due date (default: the category's time limit).")] = None,
     date: DateOpt = None,
     visit: Annotated[str | None, typer.Option("--visit", help="The visit it was raised on (its number).")] = None,
+    again: AgainOpt = False,
     as_json: JsonOpt = False,
 ):
     """Open a ticket for a problem an enterprise raised.
@@ -55,10 +63,11 @@ def open_(
         actor=s.actor,
         owner=owner,
         department=department,
-        priority=priority,
+        priority=priority or Priority.normal,
         due=parse_date(due),
         on=parse_date(date),
         visit_id=visit,
+        again=again,
     )
     if as_json:
         render.print_data(item)
@@ -78,7 +87,9 @@ def list_(
     category: Annotated[str | None, typer.Option("--category", "-c")] = None,
     enterprise: Annotated[str | None, typer.Option("--enterprise", "-e")] = None,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="Referred to this department.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only tickets past their due date.")] = False,
+    supervised: Annotated[bool, typer.Option("--supervised", help="Only tickets under supervision (督办).")] = False,
     since: Annotated[str | None, typer.Option("--since", help="Opened on or after.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Opened on or before.")] = None,
     limit: LimitOpt = None,
@@ -90,7 +101,7 @@ def list_(
     Example: servicedesk ticket list --status open --owner 王伟 --json
     """
     from .. import render
-    from ..services import tickets
+    from ..views import tickets
 
     rows = tickets.list_tickets(
         state(ctx).store,
@@ -102,6 +113,8 @@ def list_(
         since=parse_date(since),
         until=parse_date(until),
         limit=limit,
+        department=department,
+        supervised=supervised,
     )
     render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no tickets match")
 
@@ -113,7 +126,7 @@ def show(ctx: typer.Context, ticket: TicketArg, format: FormatOpt = Format.table
     Example: servicedesk ticket show 12
     """
     from .. import render
-    from ..services import tickets
+    from ..views import tickets
 
     item = tickets.show(state(ctx).store, ticket)
     chosen = fmt(format, as_json)
@@ -126,7 +139,9 @@ def show(ctx: typer.Context, ticket: TicketArg, format: FormatOpt = Format.table
 
 
 @app.command("note")
-def note(ctx: typer.Context, ticket: TicketArg, text: Annotated[str, typer.Argument(metavar="TEXT")]):
+def note(
+    ctx: typer.Context, ticket: TicketArg, text: Annotated[str, typer.Argument(metavar="TEXT")], date: DateOpt = None
+):
     """Add a note to a ticket's history.
 
     Example: servicedesk ticket note 12 "已对接人社局，下周招聘会"
@@ -135,23 +150,31 @@ def note(ctx: typer.Context, ticket: TicketArg, text: Annotated[str, typer.Argum
     from ..services import tickets
 
     s = state(ctx)
-    item = tickets.add_note(s.store, ticket, text, s.actor)
+    item = tickets.add_note(s.store, ticket, text, s.actor, parse_date(date))
     render.say(f"noted on #{item['id']}")
 
 
 @app.command("start")
-def start(ctx: typer.Context, ticket: TicketArg):
-    """Mark a ticket in progress (办理中)."""
+def start(ctx: typer.Context, ticket: TicketArg, date: DateOpt = None):
+    """Mark a ticket in progress (办理中).
+
+    Example: servicedesk ticket start 12 --date 周二
+    """
     from .. import render
     from ..services import tickets
 
     s = state(ctx)
-    item = tickets.start(s.store, ticket, s.actor)
+    item = tickets.start(s.store, ticket, s.actor, parse_date(date))
     render.say(f"#{item['id']} is in progress")
 
 
 @app.command("assign")
-def assign(ctx: typer.Context, ticket: TicketArg, officer: Annotated[str, typer.Argument(metavar="OFFICER")]):
+def assign(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    officer: Annotated[str, typer.Argument(metavar="OFFICER")],
+    date: DateOpt = None,
+):
     """Give a ticket to another officer.
 
     Example: servicedesk ticket assign 12 李娜
@@ -160,7 +183,7 @@ def assign(ctx: typer.Context, ticket: TicketArg, officer: Annotated[str, typer.
     from ..services import tickets
 
     s = state(ctx)
-    item, changed = tickets.reassign(s.store, ticket, officer, s.actor)
+    item, changed = tickets.reassign(s.store, ticket, officer, s.actor, parse_date(date))
     render.say(
         f"#{item['id']} is now owned by {item['owner']}"
         if changed
@@ -169,16 +192,21 @@ def assign(ctx: typer.Context, ticket: TicketArg, officer: Annotated[str, typer.
 
 
 @app.command("refer")
-def refer(ctx: typer.Context, ticket: TicketArg, department: Annotated[str, typer.Argument(metavar="DEPARTMENT")]):
+def refer(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    department: Annotated[str, typer.Argument(metavar="DEPARTMENT")],
+    date: DateOpt = None,
+):
     """Refer a ticket to a government department (交办/转办).
 
-    Example: servicedesk ticket refer 12 人社局
+    Example: servicedesk ticket refer 12 人社局 --date 周二
     """
     from .. import render
     from ..services import tickets
 
     s = state(ctx)
-    item = tickets.refer(s.store, ticket, department, s.actor)
+    item = tickets.refer(s.store, ticket, department, s.actor, parse_date(date))
     render.say(f"#{item['id']} referred to {item['department']}")
 
 
@@ -209,12 +237,7 @@ def close(
 
 
 @app.command("reopen")
-def reopen(
-    ctx: typer.Context,
-    ticket: TicketArg,
-    reason: Annotated[str, typer.Option("--reason", help="Why it is not settled after all (required).")],
-    date: DateOpt = None,
-):
+def reopen(ctx: typer.Context, ticket: TicketArg, reason: ReasonOpt, date: DateOpt = None):
     """Reopen a closed ticket.
 
     Example: servicedesk ticket reopen 12 --reason "企业反映招聘人员未到岗"
@@ -224,6 +247,146 @@ def reopen(
     s = state(ctx)
     item = tickets.reopen(s.store, ticket, reason, parse_date(date), s.actor)
     _report_back(s.store, f"reopened #{item['id']}")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    title: Annotated[str | None, typer.Option("--title", help="The problem as it should read.")] = None,
+    category: Annotated[str | None, typer.Option("--category", "-c", help="The category it always was.")] = None,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e", help="The enterprise it is about.")] = None,
+    priority: PriorityOpt = None,
+    due: Annotated[str | None, typer.Option("--due", help="The due date it was given.")] = None,
+    opened: Annotated[str | None, typer.Option("--opened", help="The day it was really raised.")] = None,
+):
+    """Correct a ticket: what was always true (a wrong category, a typo). Past reports move
+    with it, and the history keeps the old value.
+
+    Example: servicedesk ticket edit 12 --category 融资
+    """
+    from ..services import tickets
+
+    s = state(ctx)
+    item, changes = tickets.edit(
+        s.store,
+        ticket,
+        s.actor,
+        title=title,
+        category=category,
+        enterprise=enterprise,
+        priority=priority,
+        due=parse_date(due),
+        opened=parse_date(opened),
+    )
+    if not changes:
+        from .. import render
+
+        render.say(f"#{item['id']} already says that; nothing changed")
+        return
+    said = "; ".join(f"{k} {old} → {new}" for k, (old, new) in changes.items())
+    _report_back(s.store, f"corrected #{item['id']}: {said}")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, ticket: TicketArg, reason: ReasonOpt):
+    """Delete a ticket entered by mistake: out of every list and figure, kept in the file
+    (`ticket show` still shows it, with the reason).
+
+    Example: servicedesk ticket delete 12 --reason "重复录入"
+    """
+    from ..services import tickets
+
+    s = state(ctx)
+    item = tickets.delete(s.store, ticket, reason, s.actor)
+    _report_back(s.store, f"deleted #{item['id']}")
+
+
+@app.command("extend")
+def extend(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    due: Annotated[str, typer.Option("--due", help="The new due date.")],
+    reason: ReasonOpt,
+    date: DateOpt = None,
+):
+    """Extend a ticket's time limit (延期), asked before the current due date passes.
+
+    Example: servicedesk ticket extend 12 --due 2026-12-31 --reason "待省厅批复"
+    """
+    from .. import render
+    from ..services import tickets
+
+    s = state(ctx)
+    item = tickets.extend(s.store, ticket, parse_date(due), reason, parse_date(date), s.actor)
+    render.say(f"#{item['id']} is now due {item['due_on']}")
+
+
+@app.command("urge")
+def urge(ctx: typer.Context, ticket: TicketArg, note: NoteOpt = None, date: DateOpt = None):
+    """Urge whoever holds a ticket (催办).
+
+    Example: servicedesk ticket urge 12 --note "请本周内答复"
+    """
+    from .. import render
+    from ..services import tickets
+
+    s = state(ctx)
+    item = tickets.urge(s.store, ticket, note, parse_date(date), s.actor)
+    render.say(f"urged #{item['id']} ({item['urged']} so far)")
+
+
+@app.command("supervise")
+def supervise(ctx: typer.Context, ticket: TicketArg, note: NoteOpt = None, date: DateOpt = None):
+    """Put a ticket on the leadership's list (督办) until it closes.
+
+    Example: servicedesk ticket supervise 12 --note "县领导督办"
+    """
+    from .. import render
+    from ..services import tickets
+
+    s = state(ctx)
+    item = tickets.supervise(s.store, ticket, note, parse_date(date), s.actor)
+    render.say(f"#{item['id']} is supervised until it closes")
+
+
+@app.command("follow-up")
+def follow_up(
+    ctx: typer.Context,
+    ticket: TicketArg,
+    result: Annotated[
+        FollowUpResult,
+        typer.Option(
+            "--result",
+            help="satisfied 满意, basically 基本满意, unsatisfied 不满意.",
+            **choice(FollowUpResult, "result"),
+        ),
+    ],
+    score: Annotated[int | None, typer.Option("--score", help="Satisfaction 1-5.")] = None,
+    note: NoteOpt = None,
+    date: DateOpt = None,
+    keep_closed: Annotated[
+        bool, typer.Option("--keep-closed", help="Unsatisfied for reasons outside the park's control: no redo.")
+    ] = False,
+):
+    """Record the enterprise's verdict on a close (回访); unsatisfied reopens it as a redo (重办).
+
+    Not by the officer who owned it at the close. Example: servicedesk --as 李娜 ticket follow-up 12 --result 满意
+    """
+    from ..services import tickets
+
+    s = state(ctx)
+    item, redo = tickets.follow_up(
+        s.store,
+        ticket,
+        str(result),
+        score=score,
+        note=note,
+        on=parse_date(date),
+        keep_closed=keep_closed,
+        actor=s.actor,
+    )
+    _report_back(s.store, f"followed up #{item['id']}: {result}" + ("; reopened as a redo (重办)" if redo else ""))
 
 
 add_import(app, "ticket")

@@ -1,4 +1,4 @@
-"""visit log | list | missing | import, and feedback add | list"""
+"""visit log | list | missing | edit | delete | import, and feedback add | list | delete | import"""
 
 from typing import Annotated
 
@@ -15,6 +15,9 @@ COLUMNS = ("id", "visited_on", "enterprise", "officer", "channel", "note", "tick
 ENTERPRISE_COLUMNS = ("id", "name", "sector", "officers")
 FEEDBACK_COLUMNS = ("id", "received_on", "enterprise", "kind", "score", "ticket", "note")
 WeekOpt = Annotated[str | None, typer.Option("--week", "-w", help="2022-W19, this/本周, last/上周, or a date in it.")]
+AgainOpt = Annotated[bool, typer.Option("--again", help="Record it although the same one is already on file.")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (required).")]
+ChannelHelp = "onsite 实地, online 线上, phone 电话, event 活动."
 
 
 @app.command("log")
@@ -36,6 +39,7 @@ def log(
     problems: Annotated[
         list[str] | None, typer.Option("--problem", "-p", help="CATEGORY:TEXT; opens a ticket. Repeat for more.")
     ] = None,
+    again: AgainOpt = False,
     as_json: JsonOpt = False,
 ):
     """Record a visit; each --problem opens a ticket linked to it.
@@ -56,6 +60,7 @@ def log(
         channel=channel,
         note=note,
         problems=problems or [],
+        again=again,
     )
     if as_json:
         render.print_data(visit)
@@ -83,32 +88,40 @@ def list_(
 
     Example: servicedesk visit list --week last --officer 王伟
     """
-    from .. import render
-    from ..services import visits
+    from .. import dates, render
+    from ..views import refs, visits
 
+    store = state(ctx).store
     rows = visits.list_visits(
-        state(ctx).store,
-        week=week,
+        store,
+        week=dates.parse_week(week) if week else None,
         since=parse_date(since),
         until=parse_date(until),
-        enterprise=enterprise,
-        officer=officer,
+        enterprise_id=refs.enterprise(store, enterprise)["id"] if enterprise else None,
+        officer_id=refs.officer(store, officer)["id"] if officer else None,
         limit=limit,
     )
     render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no visits match")
 
 
 @app.command("missing")
-def missing(ctx: typer.Context, week: WeekOpt = None, format: FormatOpt = Format.table, as_json: JsonOpt = False):
+def missing(
+    ctx: typer.Context,
+    week: WeekOpt = None,
+    officer: Annotated[str | None, typer.Option("--officer", "-o", help="Only this officer's enterprises.")] = None,
+    format: FormatOpt = Format.table,
+    as_json: JsonOpt = False,
+):
     """Enterprises assigned to an officer that week but not visited (default: this week).
 
-    Example: servicedesk visit missing --week last
+    Example: servicedesk visit missing --week last --officer 王伟
     """
     from .. import dates, render
-    from ..services import visits
+    from ..views import refs, visits
 
+    store = state(ctx).store
     w = dates.parse_week(week or "this")
-    rows = visits.missed(state(ctx).store, w)
+    rows = visits.missed(store, w, refs.officer(store, officer)["id"] if officer else None)
     render.print_rows(
         rows, fmt(format, as_json), ENTERPRISE_COLUMNS, empty=f"every assigned enterprise was visited in {w.key}"
     )
@@ -130,6 +143,7 @@ def feedback_add(
     ticket: Annotated[str | None, typer.Option("--ticket", help="The ticket it is about.")] = None,
     date: Annotated[str | None, typer.Option("--date", "-d")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
+    again: AgainOpt = False,
 ):
     """Record feedback from an enterprise.
 
@@ -140,7 +154,15 @@ def feedback_add(
 
     s = state(ctx)
     item = visits.add_feedback(
-        s.store, enterprise, kind, score=score, ticket=ticket, on=parse_date(date), note=note, actor=s.actor
+        s.store,
+        enterprise,
+        kind,
+        score=score,
+        ticket=ticket,
+        on=parse_date(date),
+        note=note,
+        actor=s.actor,
+        again=again,
     )
     render.say(f"recorded {item['kind']} #{item['id']} from {item['enterprise']} on {item['received_on']}")
 
@@ -155,10 +177,67 @@ def feedback_list(
 ):
     """List feedback, oldest first."""
     from .. import render
-    from ..services import visits
+    from ..views import visits
 
     rows = visits.list_feedback(state(ctx).store, since=parse_date(since), until=parse_date(until))
     render.print_rows(rows, fmt(format, as_json), FEEDBACK_COLUMNS, empty="no feedback recorded")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    visit: Annotated[str, typer.Argument(metavar="ID", help="Visit number.")],
+    date: Annotated[str | None, typer.Option("--date", "-d", help="The day it really took place.")] = None,
+    officer: Annotated[str | None, typer.Option("--officer", "-o", help="Who really visited.")] = None,
+    channel: Annotated[
+        Channel | None, typer.Option("--channel", help=ChannelHelp, **choice(Channel, "channel"))
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+):
+    """Correct a visit (what was always true); the change log keeps the old values.
+
+    Example: servicedesk visit edit 48 --date 2026-11-26
+    """
+    from .. import render
+    from ..services import visits
+
+    s = state(ctx)
+    item, changes = visits.edit_visit(
+        s.store, visit, on=parse_date(date), officer=officer, channel=channel, note=note, actor=s.actor
+    )
+    if changes:
+        said = "; ".join(f"{k} {old} → {new}" for k, (old, new) in changes.items())
+        render.say(f"corrected visit #{item['id']}: {said}")
+    else:
+        render.say(f"visit #{item['id']} already says that; nothing changed")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, visit: Annotated[str, typer.Argument(metavar="ID")], reason: ReasonOpt):
+    """Delete a visit entered by mistake: out of every list and figure, kept in the file.
+
+    Refused while tickets it opened are not deleted. Example: servicedesk visit delete 48 --reason "重复录入"
+    """
+    from .. import render
+    from ..services import visits
+
+    s = state(ctx)
+    item = visits.delete_visit(s.store, visit, reason, actor=s.actor)
+    render.say(f"deleted visit #{item['id']} ({item['enterprise']}, {item['visited_on']})")
+
+
+@feedback_app.command("delete")
+def feedback_delete(ctx: typer.Context, feedback: Annotated[str, typer.Argument(metavar="ID")], reason: ReasonOpt):
+    """Delete feedback entered by mistake: out of every list and figure, kept in the file.
+
+    Example: servicedesk feedback delete 7 --reason "重复录入"
+    """
+    from .. import render
+    from ..services import visits
+
+    s = state(ctx)
+    item = visits.delete_feedback(s.store, feedback, reason, actor=s.actor)
+    render.say(f"deleted feedback #{item['id']} ({item['kind']} from {item['enterprise']}, {item['received_on']})")
 
 
 add_import(app, "visit")

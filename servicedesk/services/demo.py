@@ -19,8 +19,9 @@ import random
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from .. import dates, tally
+from .. import dates, derive
 from ..errors import ServicedeskError
+from ..life import EventKind, next_status
 from ..store import Store
 from . import demo_words as words
 
@@ -35,7 +36,8 @@ FLUSH_ROWS = 20_000  # visit and event rows buffered before a batch goes to the 
 TZ = "+08:00"  # the park's clock: timestamps are deterministic, not the machine's zone
 
 DATA_TABLES = ("feedback", "events", "tickets", "visits", "assignments", "officers", "enterprises")
-DERIVED_TABLES = ("pending", "tallies", "tally_totals")
+# Replaced with the park too: its history starts with the demo (referring rows before the rows they refer to).
+LOG_TABLES = ("changes", "changesets")
 
 
 _CHANNELS = list(words.VISIT_NOTES)
@@ -283,19 +285,21 @@ class Park:
         if not is_open:
             steps.append((end, 9, "closed", {"note": resolution, "outcome": "resolved"}))
         events = buffer["events"]
-        self._event(events, ticket_id, opened, recorded_at, owner, "opened", {"owner_id": owner})
-        last_day, clock, status, current = opened, seconds, "open", owner
+        due_on = (opened + timedelta(days=due_days)).isoformat()
+        self._event(events, ticket_id, opened, recorded_at, owner, "opened", {"owner_id": owner, "due_on": due_on})
+        last_day, clock, status, current = opened, seconds, next_status(None, EventKind.opened), owner
         for day, _, kind, fields in steps:
             clock = clock + self._int(300, 5400) if day == last_day else self._int(8 * 3600 + 1800, 18 * 3600)
             last_day = day
             self._event(events, ticket_id, day, _at(self._day(day)[0], clock), current, kind, fields)
             current = fields.get("owner_id", current)
-            status = {"started": "in_progress", "closed": "closed"}.get(kind, status)
+            status = next_status(status, EventKind(kind))
         buffer["tickets"].append({
             "id": ticket_id, "enterprise_id": e + 1, "visit_id": self.visit_id, "category": code,
             "title": problem.format(n=n), "priority": self._weighted(words.PRIORITIES, _PRIORITY_CUM),
             "owner_id": current, "department": department, "opened_on": self._day(opened)[0],
-            "opened_week": self._day(opened)[1], "due_on": (opened + timedelta(days=due_days)).isoformat(),
+            "opened_week": self._day(opened)[1], "due_on": (due := (opened + timedelta(days=due_days)).isoformat()),
+            "base_due_on": due,
             "status": status, "outcome": None if is_open else "resolved",
             "closed_on": None if is_open else self._day(end)[0], "resolution": resolution,
         })  # fmt: skip
@@ -315,7 +319,7 @@ class Park:
         events.append({
             "id": self.event_id, "ticket_id": ticket_id, "kind": kind, "on_date": on, "week": week, "at": at, "actor": self.officers[actor_id - 1]["name"],
             "note": fields.get("note"), "outcome": fields.get("outcome"), "owner_id": fields.get("owner_id"),
-            "department": fields.get("department"),
+            "department": fields.get("department"), "due_on": fields.get("due_on"),
         })  # fmt: skip
 
     def _feedback_picks(self):
@@ -342,9 +346,10 @@ class Park:
         })  # fmt: skip
 
 
-def _insert(store: Store, table: str, rows: list[dict]) -> None:
+def _insert(store: Store, table: str, rows: list[dict], changeset: int) -> None:
     columns = list(rows[0])
-    store.insert_rows(table, columns, map(operator.itemgetter(*columns), rows))
+    get = operator.itemgetter(*columns)
+    store.insert_rows(table, [*columns, "changeset"], ((*get(r), changeset) for r in rows))
 
 
 def holdings(store: Store) -> dict[str, int]:
@@ -369,12 +374,15 @@ def _bulk(store: Store, force: bool):
     A failure rolls all of it back and the old data stays.
     """
     conn = store.conn
-    triggers = _schema(store, "trigger", ("events",)) if force else []
+    triggers = _schema(store, "trigger", ("events", *LOG_TABLES)) if force else []
     indexes = _schema(store, "index", ("visits", "tickets", "events", "feedback"))
     for item in triggers:
         conn.execute(f'DROP TRIGGER "{item["name"]}"')
     if force:
-        for table in (*DERIVED_TABLES, *DATA_TABLES):  # referring rows before the rows they refer to
+        for table in derive.TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("UPDATE categories SET changeset = NULL")
+        for table in (*DATA_TABLES, *LOG_TABLES):  # referring rows before the rows they refer to
             conn.execute(f"DELETE FROM {table}")
     for item in indexes:
         conn.execute(f'DROP INDEX "{item["name"]}"')
@@ -393,6 +401,7 @@ def build(
     open_tickets: int | None = None,
     force: bool = False,
     today: date | None = None,
+    actor: str | None = None,
 ) -> dict:
     """Fill an empty database (or, with force, an emptied one) with a demo park; returns its counts."""
     if enterprises < 1 or not 1 <= weeks <= MAX_WEEKS:
@@ -412,10 +421,11 @@ def build(
         ]
         park = Park(enterprises, weeks, seed, problems, open_tickets, today or dates.today(), categories)
         with _bulk(store, force=any(held.values())):
+            changeset = store.changeset(actor)
             for table, batch in park.rows():
-                _insert(store, table, batch)
+                _insert(store, table, batch, changeset)
                 park.counts[table] += len(batch)
-        tally.rebuild(store.conn)
+        derive.rebuild(store.conn)
     return {
         **park.counts,
         "open": park.n_open,

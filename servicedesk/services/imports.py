@@ -17,6 +17,8 @@ from datetime import date
 
 from .. import dates
 from ..errors import ImportFailed
+from ..life import OPEN_END
+from ..models import assigned_between
 from ..spreadsheets import CHANNEL, FEEDBACK, KIND, RANK, YES_NO, Row, Sheet, split_names
 from ..store import Store
 
@@ -49,8 +51,8 @@ class Names:
         self.new.append({"id": found, "name": name, "created_at": self.now})
         return found
 
-    def write(self, store: Store) -> None:
-        bulk(store, self.table, self.new)
+    def write(self, store: Store, changeset: int) -> None:
+        bulk(store, self.table, ({**r, "changeset": changeset} for r in self.new))
 
 
 def bulk(store: Store, table: str, rows, columns: list[str] | None = None) -> None:
@@ -78,9 +80,7 @@ class Assignments:
 
     def on_duty(self, enterprise_id: int, day: str) -> set[int]:
         return {
-            o
-            for o, start, end in self.by_enterprise.get(enterprise_id, ())
-            if start <= day and (end is None or end > day)
+            o for o, start, end in self.by_enterprise.get(enterprise_id, ()) if assigned_between(start, end, day, day)
         }
 
 
@@ -133,9 +133,10 @@ class Importer:
         raise NotImplementedError
 
     def write(self) -> None:
+        changeset = self.store.changeset(self.actor)
         for names in self.names:
-            names.write(self.store)
-        bulk(self.store, self.table, self.new)
+            names.write(self.store, changeset)
+        bulk(self.store, self.table, ({**r, "changeset": changeset} for r in self.new))
 
     def counts(self) -> dict:
         created = {n.table: len(n.new) for n in self.names if n.new}
@@ -216,11 +217,11 @@ class EnterpriseImporter(Importer):
         self.enterprises = Names(self.store, "enterprises", "enterprise", create=True, now=self.now)
         self.officers = self.lookups("officers", "officer")
         self.lines: dict[str, int] = {}
-        self.ends: dict[tuple[int, int], list] = {}
-        for officer_id, enterprise_id, end in self.store.conn.execute(
-            "SELECT officer_id, enterprise_id, end_on FROM assignments"
+        self.spans: dict[tuple[int, int], list] = {}
+        for officer_id, enterprise_id, start, end in self.store.conn.execute(
+            "SELECT officer_id, enterprise_id, start_on, end_on FROM assignments"
         ):
-            self.ends.setdefault((officer_id, enterprise_id), []).append(end)
+            self.spans.setdefault((officer_id, enterprise_id), []).append((start, end))
         self.assignments: list[dict] = []
         self.archived = {r[0] for r in self.store.conn.execute("SELECT id FROM enterprises WHERE archived = 1")}
 
@@ -233,10 +234,10 @@ class EnterpriseImporter(Importer):
         del record["_officers"]
         for name, start in officers:
             officer_id = self.officers.id(self, {"_line": record["_line"], "officers": name}, "officers")
-            ends = self.ends.setdefault((officer_id, enterprise_id), [])
-            if any(end is None or end > start for end in ends):
-                continue  # already looks after it then, as `assign` would say
-            ends.append(None)
+            spans = self.spans.setdefault((officer_id, enterprise_id), [])
+            if any(assigned_between(s, e, start, OPEN_END) for s, e in spans):
+                continue  # already looks after it then or later, as `assign` would say
+            spans.append((start, None))
             self.assignments.append(
                 {"officer_id": officer_id, "enterprise_id": enterprise_id, "start_on": start, "end_on": None}
             )
@@ -249,7 +250,8 @@ class EnterpriseImporter(Importer):
 
     def write(self) -> None:
         super().write()
-        bulk(self.store, "assignments", self.assignments)
+        changeset = self.store.changeset(self.actor)
+        bulk(self.store, "assignments", ({**a, "changeset": changeset} for a in self.assignments))
 
     def counts(self) -> dict:
         return {**super().counts(), "assignments": len(self.assignments)}

@@ -7,9 +7,11 @@ from enum import StrEnum
 
 from .. import dates
 from ..errors import InvalidInput
-from ..models import Kind, Rank, clean_line, clean_text
+from ..life import OPEN_END
+from ..models import Kind, Rank, assigned_sql, clean_line, clean_text
 from ..store import Store
-from . import refs
+from ..views import refs
+from ..views import roster as views
 
 ENTERPRISE_FIELDS = ("name", "sector", "kind", "contact", "phone", "address", "note")
 OFFICER_FIELDS = ("name", "rank", "unit", "phone")
@@ -32,11 +34,11 @@ def _clean_fields(fields: dict) -> dict:
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in fields.items()}
 
 
-# Enterprises ---------------------------------------------------------------
+# The change log -------------------------------------------------------------
 
 
 def record_change(store: Store, actor: str | None, subject: str, subject_id, action: str, detail=None) -> None:
-    """One line in the append-only change log, inside the caller's transaction."""
+    """One line in the append-only change log, inside the caller's transaction and change set."""
     store.insert(
         "changes",
         {
@@ -46,6 +48,7 @@ def record_change(store: Store, actor: str | None, subject: str, subject_id, act
             "subject_id": str(subject_id),
             "action": action,
             "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+            "changeset": store.changeset(actor),
         },
     )
 
@@ -54,6 +57,7 @@ def _add(store: Store, table: str, noun: str, record: dict, actor: str | None) -
     record["created_at"] = dates.now_iso()
     with store.write():
         _unique(store, table, record["name"], noun)
+        record["changeset"] = store.changeset(actor)
         new_id = store.insert(table, record)
         record_change(store, actor, noun, new_id, "added", {k: v for k, v in record.items() if v is not None})
     return new_id
@@ -67,9 +71,10 @@ def _edit(store: Store, table: str, noun: str, ref: str, changes: dict, actor: s
         if "name" in changes:
             changes["name"] = _name(changes["name"], noun)
             _unique(store, table, changes["name"], noun, exclude=found["id"])
-        if changes:
-            store.update(table, found["id"], changes)
-            record_change(store, actor, noun, found["id"], "edited", changes)
+        changed = {k: [found[k], v] for k, v in changes.items() if found[k] != v}
+        if changed:
+            store.update(table, found["id"], {k: new for k, (_, new) in changed.items()})
+            record_change(store, actor, noun, found["id"], "edited", changed)
     return found["id"]
 
 
@@ -80,90 +85,39 @@ def _archive(store: Store, table: str, noun: str, ref: str, on: date | None, act
         found = refs.resolve(store, noun, ref)
         store.conn.execute(f"UPDATE {table} SET archived = 1 WHERE id = ?", (found["id"],))
         ended = _end_assignments(store, f"{noun}_id", found["id"], day)
-        record_change(store, actor, noun, found["id"], "archived", {"on": day, "assignments_ended": ended})
-    return found["id"], ended
+        record_change(store, actor, noun, found["id"], "archived", {"on": day, "ended": ended})
+    return found["id"], len(ended)
+
+
+def _end_assignments(store: Store, column: str, value: int, day: str) -> list[int]:
+    """End the running assignments of an enterprise or officer on `day`; returns their ids."""
+    ids = [
+        r[0] for r in store.conn.execute(f"SELECT id FROM assignments WHERE {column} = ? AND end_on IS NULL", (value,))
+    ]
+    store.conn.execute(
+        f"UPDATE assignments SET end_on = max(start_on, ?) WHERE {column} = ? AND end_on IS NULL", (day, value)
+    )
+    return ids
+
+
+# Enterprises ---------------------------------------------------------------
 
 
 def add_enterprise(store: Store, name: str, *, actor: str | None = None, **fields) -> dict:
     record = _clean_fields({k: fields.get(k) for k in ENTERPRISE_FIELDS if k != "name"})
     record["name"] = _name(name, "enterprise")
     record["kind"] = str(record.get("kind") or Kind.enterprise)
-    new_id = _add(store, "enterprises", "enterprise", record, actor)
-    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (new_id,)))
+    return views.enterprise(store, _add(store, "enterprises", "enterprise", record, actor))
 
 
 def edit_enterprise(store: Store, ref: str, *, actor: str | None = None, **changes) -> dict:
-    found = _edit(store, "enterprises", "enterprise", ref, changes, actor)
-    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (found,)))
+    return views.enterprise(store, _edit(store, "enterprises", "enterprise", ref, changes, actor))
 
 
 def archive_enterprise(store: Store, ref: str, on: date | None = None, *, actor: str | None = None):
     """Archive an enterprise and end its assignments; returns it and how many ended."""
     found, ended = _archive(store, "enterprises", "enterprise", ref, on, actor)
-    return enterprise_item(store, store.row("SELECT * FROM enterprises WHERE id = ?", (found,))), ended
-
-
-def _end_assignments(store: Store, column: str, value: int, day: str) -> int:
-    cursor = store.conn.execute(
-        f"UPDATE assignments SET end_on = max(start_on, ?) WHERE {column} = ? AND end_on IS NULL",
-        (day, value),
-    )
-    return cursor.rowcount
-
-
-# An assignment covers part of [:start, :end]; one ended on its first day covers nothing.
-ACTIVE_IN_SPAN = "start_on <= :end AND (end_on IS NULL OR (end_on > :start AND end_on > start_on))"
-
-
-def officers_of(store: Store, enterprise_id: int, on: date | None = None) -> list[dict]:
-    day = (on or dates.today()).isoformat()
-    return store.rows(
-        """SELECT o.* FROM assignments a JOIN officers o ON o.id = a.officer_id
-        WHERE a.enterprise_id = ? AND a.start_on <= ? AND (a.end_on IS NULL OR a.end_on > ?)
-        ORDER BY o.name""",
-        (enterprise_id, day, day),
-    )
-
-
-def enterprise_item(store: Store, row: dict) -> dict:
-    return enterprise_json(row, [o["name"] for o in officers_of(store, row["id"])])
-
-
-def enterprise_json(row: dict, officer_names: list[str]) -> dict:
-    """The JSON shape of cli.md's `enterprise list`."""
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "sector": row["sector"],
-        "kind": row["kind"],
-        "contact": row["contact"],
-        "phone": row["phone"],
-        "address": row["address"],
-        "officers": officer_names,
-        "archived": bool(row["archived"]),
-    }
-
-
-def list_enterprises(store: Store, sector: str | None = None, search: str | None = None, all_: bool = False):
-    where, params = [], []
-    if not all_:
-        where.append("e.archived = 0")
-    if sector:
-        where.append("instr(lower(e.sector), lower(?)) > 0")
-        params.append(sector)
-    if search:
-        where.append("(instr(lower(e.name), lower(?)) > 0 OR instr(lower(coalesce(e.note, '')), lower(?)) > 0)")
-        params += [search, search]
-    sql = "SELECT e.* FROM enterprises e" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id"
-    today = dates.today().isoformat()
-    officers = {}
-    for r in store.rows(
-        """SELECT a.enterprise_id, o.name FROM assignments a JOIN officers o ON o.id = a.officer_id
-        WHERE a.start_on <= ? AND (a.end_on IS NULL OR a.end_on > ?) ORDER BY o.name""",
-        (today, today),
-    ):
-        officers.setdefault(r["enterprise_id"], []).append(r["name"])
-    return [enterprise_json(row, officers.get(row["id"], [])) for row in store.rows(sql, params)]
+    return views.enterprise(store, found), ended
 
 
 # Officers ------------------------------------------------------------------
@@ -173,45 +127,16 @@ def add_officer(store: Store, name: str, *, actor: str | None = None, **fields) 
     record = _clean_fields({k: fields.get(k) for k in OFFICER_FIELDS if k != "name"})
     record["name"] = _name(name, "officer")
     record["rank"] = str(record.get("rank") or Rank.staff)
-    new_id = _add(store, "officers", "officer", record, actor)
-    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (new_id,)))
+    return views.officer(store, _add(store, "officers", "officer", record, actor))
 
 
 def edit_officer(store: Store, ref: str, *, actor: str | None = None, **changes) -> dict:
-    found = _edit(store, "officers", "officer", ref, changes, actor)
-    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (found,)))
+    return views.officer(store, _edit(store, "officers", "officer", ref, changes, actor))
 
 
 def archive_officer(store: Store, ref: str, on: date | None = None, *, actor: str | None = None):
     found, ended = _archive(store, "officers", "officer", ref, on, actor)
-    return officer_item(store, store.row("SELECT * FROM officers WHERE id = ?", (found,))), ended
-
-
-def officer_item(store: Store, row: dict) -> dict:
-    today = dates.today().isoformat()
-    names = [
-        r["name"]
-        for r in store.rows(
-            """SELECT e.name FROM assignments a JOIN enterprises e ON e.id = a.enterprise_id
-            WHERE a.officer_id = ? AND a.start_on <= ? AND (a.end_on IS NULL OR a.end_on > ?)
-            ORDER BY e.name""",
-            (row["id"], today, today),
-        )
-    ]
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "rank": row["rank"],
-        "unit": row["unit"],
-        "phone": row["phone"],
-        "enterprises": names,
-        "archived": bool(row["archived"]),
-    }
-
-
-def list_officers(store: Store, all_: bool = False) -> list[dict]:
-    sql = "SELECT * FROM officers" + ("" if all_ else " WHERE archived = 0") + " ORDER BY id"
-    return [officer_item(store, r) for r in store.rows(sql)]
+    return views.officer(store, found), ended
 
 
 # Assignments ---------------------------------------------------------------
@@ -225,17 +150,19 @@ def assign(store: Store, officer_ref: str, enterprise_refs: list[str], start: da
         officer = refs.active(refs.officer(store, officer_ref), "officer")
         for ref in enterprise_refs:
             ent = refs.active(refs.enterprise(store, ref), "enterprise")
+            # Already looking after it on that day or later: nothing to start.
             current = store.row(
-                "SELECT * FROM assignments WHERE officer_id = ? AND enterprise_id = ? AND (end_on IS NULL OR end_on > ?)",
-                (officer["id"], ent["id"], day),
+                f"SELECT 1 FROM assignments a WHERE officer_id = :o AND enterprise_id = :e AND {assigned_sql()}",
+                {"o": officer["id"], "e": ent["id"], "start": day, "end": OPEN_END},
             )
             if current:
                 already.append(ent["name"])
                 continue
             assignment = store.insert(
                 "assignments",
-                {"officer_id": officer["id"], "enterprise_id": ent["id"], "start_on": day, "end_on": None},
-            )
+                {"officer_id": officer["id"], "enterprise_id": ent["id"], "start_on": day, "end_on": None,
+                 "changeset": store.changeset(actor)},
+            )  # fmt: skip
             record_change(
                 store,
                 actor,
@@ -308,16 +235,19 @@ def add_category(
             clash = next((n for n in (label.lower(), label_zh) if n and n in names), None)
             if clash:
                 raise InvalidInput(f'"{clash}" already names the category {other["code"]}; choose another label')
-        known = store.row("SELECT 1 FROM categories WHERE code = ?", (code,))
+        known = store.row("SELECT * FROM categories WHERE code = ?", (code,))
         given = {"label": label, "label_zh": label_zh, "due_days": due_days}
-        record_change(store, actor, "category", code, "edited" if known else "added", given)
         if known:
+            changed = {k: [known[k], v] for k, v in given.items() if v is not None and known[k] != v}
+            if changed:
+                record_change(store, actor, "category", code, "edited", changed)
             store.conn.execute(
                 """UPDATE categories SET label = ?, label_zh = coalesce(?, label_zh),
                 due_days = coalesce(?, due_days) WHERE code = ?""",
                 (label, label_zh, due_days, code),
             )
         else:
+            record_change(store, actor, "category", code, "added", given)
             position = store.value("SELECT coalesce(max(position), 0) + 1 FROM categories")
             store.insert(
                 "categories",
@@ -327,6 +257,7 @@ def add_category(
                     "label_zh": label_zh,
                     "due_days": NEW_CATEGORY_DUE_DAYS if due_days is None else due_days,
                     "position": position,
+                    "changeset": store.changeset(actor),
                 },
             )
     return store.row("SELECT * FROM categories WHERE code = ?", (code,))

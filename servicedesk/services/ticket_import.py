@@ -10,8 +10,9 @@ import re
 from collections import namedtuple
 from datetime import timedelta
 
-from .. import tally
+from .. import derive
 from ..errors import DateError
+from ..life import Event, Refused, replay
 from ..spreadsheets import OUTCOME, PRIORITY, STATUS, Row
 from .imports import NO_RESOLUTION, Assignments, Importer, bulk
 
@@ -27,7 +28,9 @@ HISTORY_EXAMPLE = "2022-05-09 opened:王伟; 2022-05-12 closed:resolved; 2022-05
 _ENTRY = re.compile(rf"^(?P<on>\S+)\s+(?P<kind>{'|'.join(HISTORY_KINDS)})(?::(?P<arg>.*))?$")
 EARLIER_CLOSE = "closed (imported history)"
 REOPENED = "reopened (imported history)"
-EVENT_COLUMNS = ["ticket_id", "kind", "on_date", "week", "at", "actor", "note", "outcome", "owner_id", "department"]
+EVENT_COLUMNS = ["ticket_id", "kind", "on_date", "week", "at", "actor", "note", "outcome", "owner_id", "department",
+                 "changeset", "due_on"]  # fmt: skip
+_COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_on"}  # where a row says each
 
 
 class TicketImporter(Importer):
@@ -75,14 +78,10 @@ class TicketImporter(Importer):
             raise row.error("status", f'"{row.text("status")}" says work has not started, but the row has a start date')
         if due < opened:
             raise row.error("due_on", f"{due.isoformat()} is before the opening date {opened.isoformat()}")
-        if started and started < opened:
-            raise row.error("started_on", f"{started.isoformat()} is before the opening date {opened.isoformat()}")
         resolution = row.text("resolution")
         if status == "closed":
             if closed is None:
                 raise row.error("closed_on", "a closed ticket needs the date it was closed (办结时间)")
-            if closed < max(opened, started or opened):
-                raise row.error("closed_on", f"{closed.isoformat()} is before the ticket was opened or started")
             outcome = outcome or "resolved"
             resolution = resolution or NO_RESOLUTION
         visited = row.date("visited_on")
@@ -106,7 +105,22 @@ class TicketImporter(Importer):
         if row.has("history"):
             record["history"] = self._history(row, record)
             record["started_on"] = None  # the history says when, every time
+        else:
+            self._check_order(row, record)
         return record
+
+    def _check_order(self, row: Row, record: dict) -> None:
+        """The row's own dates (opened, started, closed) in the order of a ticket's life."""
+        events = [Event(0, "opened", record["opened_on"])]
+        if record["started_on"]:
+            events.append(Event(1, "started", record["started_on"]))
+        if record["status"] == "closed":
+            events.append(Event(2, "closed", record["closed_on"], outcome=record["outcome"]))
+        try:
+            replay(record["opened_on"], record["due_on"], events)
+        except Refused as e:
+            column = _COLUMN_OF[e.event.kind]
+            raise row.error(column, f"{e.event.on_date} does not fit: {e.reason}") from None
 
     def _history(self, row: Row, record: dict) -> list[tuple[str, str, str | None]]:
         """The `history` cell replayed: it must start at the opening and end where the row's columns say."""
@@ -122,30 +136,30 @@ class TicketImporter(Importer):
             except DateError as e:
                 raise row.error("history", str(e)) from None
             entries.append((m["kind"], day, (m["arg"] or "").strip() or None))
-        status, owner, last, closed, outcome = None, None, record["opened_on"], None, None
+        opened = [i for i, (kind, _, _) in enumerate(entries) if kind == "opened"]
+        if opened != [0] or entries[0][1] != record["opened_on"]:
+            raise row.error("history", f"it must start with the opening on {record['opened_on']}, once")
+        events = []
         for i, (kind, day, arg) in enumerate(entries):
-            if day < last or day > self.sheet.today.isoformat():
-                raise row.error("history", f"{kind} on {day} is out of order (after {last}, not after today)")
-            if (status is None) != (kind == "opened") or (kind == "opened" and day != record["opened_on"]):
-                raise row.error("history", f"it must start with the opening on {record['opened_on']}, once")
-            allowed = {"started": ("open",), "closed": ("open", "in_progress"), "reopened": ("closed",)}
-            if status not in allowed.get(kind, (status,)):
-                raise row.error("history", f"cannot be {kind} on {day}: it is {status} by then")
-            if kind in ("opened", "assigned"):
-                owner = arg
+            if day > self.sheet.today.isoformat():
+                raise row.error("history", f"{kind} on {day} is in the future")
             if kind == "closed":
-                closed, outcome = day, OUTCOME.get(arg or "resolved")
+                outcome = OUTCOME.get(arg or "resolved")
                 if outcome is None:
                     raise row.error("history", f'"{arg}" is not an outcome; use resolved, explained or withdrawn')
                 entries[i] = (kind, day, outcome)
-            status = {"opened": "open", "started": "in_progress", "closed": "closed", "reopened": "open"}.get(
-                kind, status
-            )
-            last = day
-        ends = _state(status, owner, closed if status == "closed" else None, outcome if status == "closed" else None)
+            # Owners stay names here: the replay only compares them.
+            owner = arg if kind in ("opened", "assigned") else None
+            events.append(Event(i, kind, day, owner_id=owner, outcome=entries[i][2] if kind == "closed" else None))
+        try:
+            ends = replay(record["opened_on"], record["due_on"], events).state
+        except Refused as e:
+            raise row.error("history", f"{e.event.kind} on {e.event.on_date} is out of order: {e.reason}") from None
+        closed = ends.status == "closed"
+        ended = _state(ends.status, ends.owner_id, ends.closed_on if closed else None, ends.outcome if closed else None)
         says = _state(record["status"], record["owner"], record["closed_on"], record["outcome"])
-        if ends != says:
-            raise row.error("history", f"it ends {ends}, but the row's other columns say {says}")
+        if ended != says:
+            raise row.error("history", f"it ends {ended}, but the row's other columns say {says}")
         return entries
 
     def prepare(self) -> None:
@@ -215,18 +229,33 @@ class TicketImporter(Importer):
 
     def _events(self):
         """Each new ticket's history, as rows in EVENT_COLUMNS order."""
-        now, actor = self.now, self.actor
+        now, actor, changeset = self.now, self.actor, self.changeset
         for t in self.new:
             if t.id in self.histories:
                 yield from self._replayed(t)
                 continue
-            yield (t.id, "opened", t.opened_on, t.opened_week, now, actor, None, None, t.owner_id, t.department)
+            yield (t.id, "opened", t.opened_on, t.opened_week, now, actor, None, None, t.owner_id, t.department,
+                   changeset, t.due_on)  # fmt: skip
             started = self.started.get(t.id)
             if started:
-                yield (t.id, "started", started, self.week(started), now, actor, None, None, None, None)
+                yield (
+                    t.id,
+                    "started",
+                    started,
+                    self.week(started),
+                    now,
+                    actor,
+                    None,
+                    None,
+                    None,
+                    None,
+                    changeset,
+                    None,
+                )
             if t.status == "closed":
                 closed = t.closed_on
-                yield (t.id, "closed", closed, self.week(closed), now, actor, t.resolution, t.outcome, None, None)
+                yield (t.id, "closed", closed, self.week(closed), now, actor, t.resolution, t.outcome, None, None,
+                       changeset, None)  # fmt: skip
 
     def _replayed(self, t: Ticket):
         history = self.histories[t.id]
@@ -238,15 +267,20 @@ class TicketImporter(Importer):
             outcome = arg if kind == "closed" else None
             note = {"closed": t.resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind)
             department = t.department if kind == "opened" else None
-            yield (t.id, kind, day, self.week(day), self.now, self.actor, note, outcome, owner_id, department)
+            due_on = t.due_on if kind == "opened" else None
+            yield (t.id, kind, day, self.week(day), self.now, self.actor, note, outcome, owner_id, department,
+                   self.changeset, due_on)  # fmt: skip
 
     def write(self) -> None:
+        self.changeset = self.store.changeset(self.actor)
         for names in self.names:
-            names.write(self.store)
-        bulk(self.store, "tickets", self.new, list(Ticket._fields))
+            names.write(self.store, self.changeset)
+        columns = [*Ticket._fields, "base_due_on", "changeset"]
+        bulk(self.store, "tickets", ((*t, t.due_on, self.changeset) for t in self.new), columns)
         bulk(self.store, "events", self._events(), EVENT_COLUMNS)
         if self.new:
-            tally.rebuild(self.store.conn)
+            # The new tickets' spans and tallies; their projection columns are already as imported.
+            derive.refresh(self.store.conn, (t.id for t in self.new))
 
     def counts(self) -> dict:
         return {**super().counts(), "linked_to_visits": self.linked}

@@ -1,95 +1,35 @@
-"""Opening, moving and listing problem tickets; every change appends an event."""
+"""Opening and moving problem tickets: every change appends a dated event, and the
+ticket is replayed (life.py) so its state and the derived tables follow.
 
-from datetime import date, timedelta
-
-from .. import dates, tally
-from ..errors import InvalidInput, InvalidTransition
-from ..models import Outcome, Rate, Status, StatusFilter, clean_line, clean_text
-from ..store import Store
-from . import refs, roster
-
-# One query serves every list of tickets, so every list has cli.md's JSON shape.
-ITEM_SQL = """
-SELECT t.id, e.name AS enterprise, t.enterprise_id, t.category, t.title, t.status,
-    t.outcome, t.priority, o.name AS owner, t.department, t.opened_on, t.due_on, t.closed_on
-FROM tickets t
-JOIN enterprises e ON e.id = t.enterprise_id
-LEFT JOIN officers o ON o.id = t.owner_id
+Each verb is one transaction and one change set (what `undo` reverses). An event that
+does not fit the ticket's life at its date is refused, naming the event it conflicts with.
 """
 
+import json
+from datetime import date, timedelta
 
-def _with_overdue(row: dict, today: str) -> dict:
-    row["overdue"] = row["status"] != Status.closed and row["due_on"] < today
-    return row
+from .. import dates, derive
+from ..errors import InvalidInput, InvalidTransition
+from ..life import VERBS, EventKind, Refused, too_early
+from ..models import Outcome, Status, clean_line, clean_text
+from ..store import Store
+from ..views import refs
+from ..views import tickets as views
+from ..views.roster import officers_of
 
-
-def items(store: Store, where: str = "1", params: tuple | dict = (), order: str = "t.id", limit: int | None = None):
-    sql = f"{ITEM_SQL} WHERE {where} ORDER BY {order}" + (" LIMIT ?" if limit is not None else "")
-    if limit is not None:
-        params = (*params, limit)
-    today = dates.today().isoformat()
-    return [_with_overdue(r, today) for r in store.rows(sql, params)]
-
-
-def item(store: Store, ticket_id: int) -> dict:
-    return items(store, "t.id = ?", (ticket_id,))[0]
+K = EventKind
 
 
-def list_tickets(
-    store: Store,
-    status: StatusFilter = StatusFilter.active,
-    category: str | None = None,
-    enterprise: str | None = None,
-    owner: str | None = None,
-    overdue: bool = False,
-    since: date | None = None,
-    until: date | None = None,
-    limit: int | None = None,
-) -> list[dict]:
-    """Tickets, newest first; `since`/`until` bound the opening date."""
-    where, params = [], []
-    if status == StatusFilter.active:
-        where.append("t.status IN ('open', 'in_progress')")
-    elif status != StatusFilter.all:
-        where.append("t.status = ?")
-        params.append(str(status))
-    if category:
-        where.append("t.category = ?")
-        params.append(refs.category(store, category)["code"])
-    if enterprise:
-        where.append("t.enterprise_id = ?")
-        params.append(refs.enterprise(store, enterprise)["id"])
-    if owner:
-        where.append("t.owner_id = ?")
-        params.append(refs.officer(store, owner)["id"])
-    if overdue:
-        where.append("t.status IN ('open', 'in_progress') AND t.due_on < ?")
-        params.append(dates.today().isoformat())
-    if since:
-        where.append("t.opened_on >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("t.opened_on <= ?")
-        params.append(until.isoformat())
-    return items(store, " AND ".join(where) or "1", tuple(params), "t.opened_on DESC, t.id DESC", limit)
-
-
-def _not_future(day: date, what: str) -> str:
+def not_future(day: date, what: str) -> str:
     if day > dates.today():
         raise InvalidInput(f"{what} {day.isoformat()} is in the future")
     return day.isoformat()
 
 
-def _event(store: Store, ticket_id: int, kind: str, on: str, actor: str | None, **fields) -> None:
-    record = {"ticket_id": ticket_id, "kind": kind, "on_date": on, "week": dates.week_key(date.fromisoformat(on))}
-    record.update(at=dates.now_iso(), actor=actor, **fields)
-    store.insert("events", record)
-
-
 def default_owner(store: Store, enterprise_id: int, on: date, fallback: str | None) -> int | None:
     """The enterprise's officer when it has exactly one, else the `fallback` officer
     (who is acting, or who visited), else nobody."""
-    assigned = roster.officers_of(store, enterprise_id, on)
+    assigned = officers_of(store, enterprise_id, on.isoformat())
     if len(assigned) == 1:
         return assigned[0]["id"]
     if fallback:
@@ -98,37 +38,25 @@ def default_owner(store: Store, enterprise_id: int, on: date, fallback: str | No
     return None
 
 
-def open_ticket(
-    store: Store,
-    enterprise: str,
-    title: str,
-    category: str,
-    *,
-    actor: str | None = None,
-    owner: str | None = None,
-    department: str | None = None,
-    priority: str = "normal",
-    due: date | None = None,
-    on: date | None = None,
-    visit_id: int | str | None = None,
-) -> dict:
-    if visit_id is not None:
-        visit_id = refs.number(visit_id, "visit")
-    with store.write():
-        ticket_id = insert_ticket(
-            store,
-            enterprise,
-            title,
-            category,
-            actor=actor,
-            owner=owner,
-            department=department,
-            priority=priority,
-            due=due,
-            on=on,
-            visit_id=visit_id,
+def live(store: Store, ref: str | int) -> dict:
+    """A ticket that can still be worked on: not deleted, not undone."""
+    ticket = refs.ticket(store, ref)
+    if ticket["removed"] == "deleted":
+        raise InvalidTransition(
+            f"ticket #{ticket['id']} was deleted; `servicedesk ticket show {ticket['id']}` says why"
         )
-    return item(store, ticket_id)
+    if ticket["removed"]:
+        raise InvalidTransition(f"ticket #{ticket['id']} was undone")
+    return ticket
+
+
+def duplicate_of(store: Store, enterprise_id: int, category: str, title: str) -> dict | None:
+    """A live ticket still open with the same enterprise, category and title."""
+    return store.row(
+        """SELECT id, opened_on FROM tickets WHERE enterprise_id = ? AND category = ? AND title = ?
+        AND removed IS NULL AND status != 'closed' ORDER BY id LIMIT 1""",
+        (enterprise_id, category, title),
+    )
 
 
 def insert_ticket(
@@ -145,8 +73,10 @@ def insert_ticket(
     on=None,
     visit_id=None,
     fallback_owner=None,
+    again=False,
 ) -> int:
-    """Insert a ticket and its opening event inside the caller's transaction.
+    """Insert a ticket and its opening event inside the caller's transaction; the caller
+    replays it (derive.refresh) once everything it opens is in.
 
     With no `owner`, default_owner picks one, falling back to `fallback_owner` (default: the actor).
     """
@@ -154,9 +84,13 @@ def insert_ticket(
     if not text:
         raise InvalidInput("the problem description cannot be empty")
     opened = on or dates.today()
-    opened_on = _not_future(opened, "the opening date")
+    opened_on = not_future(opened, "the opening date")
     ent = enterprise if isinstance(enterprise, dict) else refs.active(refs.enterprise(store, enterprise), "enterprise")
     cat = refs.category(store, category)
+    if not again and (twin := duplicate_of(store, ent["id"], cat["code"], text)):
+        raise InvalidInput(
+            f"already recorded as ticket #{twin['id']} (open since {twin['opened_on']}); --again records another"
+        )
     owner_id = (
         refs.active(refs.officer(store, owner), "officer")["id"]
         if owner
@@ -166,11 +100,12 @@ def insert_ticket(
     if due_on < opened_on:
         raise InvalidInput(f"the due date {due_on} is before the opening date {opened_on}")
     if visit_id is not None:
-        visit = store.row("SELECT enterprise_id FROM visits WHERE id = ?", (visit_id,))
+        visit = store.row("SELECT enterprise_id FROM visits WHERE id = ? AND removed IS NULL", (visit_id,))
         if not visit:
             raise InvalidInput(f"no visit #{visit_id}")
         if visit["enterprise_id"] != ent["id"]:
             raise InvalidInput(f"visit #{visit_id} was to another enterprise")
+    changeset = store.changeset(actor)
     record = {
         "enterprise_id": ent["id"],
         "visit_id": visit_id,
@@ -182,155 +117,233 @@ def insert_ticket(
         "opened_on": opened_on,
         "opened_week": dates.week_key(opened),
         "due_on": due_on,
+        "base_due_on": due_on,
         "status": str(Status.open),
+        "changeset": changeset,
     }
     ticket_id = store.insert("tickets", record)
-    _event(store, ticket_id, "opened", opened_on, actor, owner_id=owner_id, department=record["department"])
-    tally.opened(store.conn, ticket_id, opened_on, cat["code"], owner_id)
+    _event(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id, department=record["department"],
+           due_on=due_on)  # fmt: skip
     return ticket_id
 
 
-def _last_status_event(store: Store, ticket_id: int, kinds: tuple[str, ...]) -> dict:
-    marks = ", ".join("?" for _ in kinds)
-    return store.row(
-        f"SELECT * FROM events WHERE ticket_id = ? AND kind IN ({marks}) ORDER BY on_date DESC, id DESC LIMIT 1",
-        (ticket_id, *kinds),
-    )
+def open_ticket(store: Store, enterprise: str, title: str, category: str, *, actor: str | None = None, **options):
+    """Open one ticket (ticket open); options as insert_ticket's."""
+    if options.get("visit_id") is not None:
+        options["visit_id"] = refs.number(options["visit_id"], "visit")
+    with store.write():
+        ticket_id = insert_ticket(store, enterprise, title, category, actor=actor, **options)
+        derive.refresh(store.conn, [ticket_id])
+    return views.item(store, ticket_id)
 
 
-def _dated(store: Store, ticket: dict, on: date | None, verb: str) -> str:
-    """The effective date of a status change: not in the future, not before the last one."""
-    day = _not_future(on or dates.today(), f"the {verb} date")
-    # `started` is left out: it has no --date, so it is dated today, and a close recorded
-    # after it may rightly be back-dated before it.
-    last = _last_status_event(store, ticket["id"], ("opened", "closed", "reopened"))
-    if day < ticket["opened_on"]:
-        raise InvalidTransition(
-            f"ticket #{ticket['id']} was opened on {ticket['opened_on']}; cannot {verb} it on {day}"
-        )
-    if day < last["on_date"]:
-        raise InvalidTransition(
-            f"ticket #{ticket['id']} was {last['kind']} on {last['on_date']}; cannot {verb} it on an earlier date ({day})"
-        )
-    return day
+def _event(store: Store, ticket_id: int, kind: EventKind, on: str, actor: str | None, **fields) -> int:
+    record = {"ticket_id": ticket_id, "kind": str(kind), "on_date": on, "week": dates.week_key(date.fromisoformat(on))}
+    record.update(at=dates.now_iso(), actor=actor, changeset=store.changeset(actor), **fields)
+    return store.insert("events", record)
 
 
-def add_note(store: Store, ref: str, text: str, actor: str | None) -> dict:
+def refused(ticket_id: int, kind: EventKind, day: str | None, new_event: int | None, e: Refused) -> InvalidTransition:
+    """The one line a refused change gets: what it conflicts with, and why."""
+    what = f"cannot {VERBS[K(kind)]} #{ticket_id}" + (f" on {day}" if day else "")
+    if e.event.id == new_event:
+        return InvalidTransition(f"{what}: {e.reason}")
+    other = e.event
+    if day and other.on_date > day:
+        return InvalidTransition(f"{what}: it was {other.kind} on {other.on_date}; date it on or after that")
+    return InvalidTransition(f"{what}: its {other.kind} on {other.on_date} would then be out of order ({e.reason})")
+
+
+def record(store: Store, ticket: dict, kind: EventKind, on: str, actor: str | None, **fields):
+    """Append one event to a ticket and replay it, inside the caller's transaction; returns its Life."""
+    if why := too_early(derive.life(store.conn, ticket["id"]), kind, on):
+        raise InvalidTransition(f"cannot {VERBS[K(kind)]} #{ticket['id']} on {on}: {why}")
+    event_id = _event(store, ticket["id"], kind, on, actor, **fields)
+    try:
+        return derive.refresh(store.conn, [ticket["id"]])[ticket["id"]]
+    except Refused as e:
+        raise refused(ticket["id"], kind, on, event_id, e) from None
+
+
+def _verb(store: Store, ref, kind: EventKind, on: date | None, actor: str | None, **fields) -> dict:
+    """The common shape of a ticket verb: one live ticket, one dated event, one transaction."""
+    day = not_future(on or dates.today(), f"the {VERBS[kind]} date")
+    with store.write():
+        ticket = live(store, ref)
+        record(store, ticket, kind, day, actor, **fields)
+    return views.item(store, ticket["id"])
+
+
+def add_note(store: Store, ref: str, text: str, actor: str | None, on: date | None = None) -> dict:
     note = clean_text(text)
     if not note:
         raise InvalidInput("the note cannot be empty")
-    with store.write():
-        ticket = refs.ticket(store, ref)
-        _event(store, ticket["id"], "note", dates.today().isoformat(), actor, note=note)
-    return item(store, ticket["id"])
+    return _verb(store, ref, K.note, on, actor, note=note)
 
 
-def start(store: Store, ref: str, actor: str | None) -> dict:
-    with store.write():
-        ticket = refs.ticket(store, ref)
-        if ticket["status"] != Status.open:
-            state = "already in progress" if ticket["status"] == Status.in_progress else "closed; reopen it first"
-            raise InvalidTransition(f"ticket #{ticket['id']} is {state}")
-        day = _dated(store, ticket, None, "start")
-        store.conn.execute("UPDATE tickets SET status = 'in_progress' WHERE id = ?", (ticket["id"],))
-        _event(store, ticket["id"], "started", day, actor)
-    return item(store, ticket["id"])
+def start(store: Store, ref: str, actor: str | None, on: date | None = None) -> dict:
+    return _verb(store, ref, K.started, on, actor)
 
 
-def reassign(store: Store, ref: str, officer_ref: str, actor: str | None) -> tuple[dict, bool]:
+def reassign(store: Store, ref: str, officer_ref: str, actor: str | None, on: date | None = None):
     """Give the ticket a new owner; returns (ticket, changed)."""
+    day = not_future(on or dates.today(), "the assign date")
     with store.write():
-        ticket = refs.ticket(store, ref)
+        ticket = live(store, ref)
         officer = refs.active(refs.officer(store, officer_ref), "officer")
         if ticket["owner_id"] == officer["id"]:
-            return item(store, ticket["id"]), False
-        day = max(dates.today().isoformat(), ticket["opened_on"])
-        store.conn.execute("UPDATE tickets SET owner_id = ? WHERE id = ?", (officer["id"], ticket["id"]))
-        _event(store, ticket["id"], "assigned", day, actor, owner_id=officer["id"])
-        tally.reassigned(store.conn, day, ticket["owner_id"], officer["id"])
-    return item(store, ticket["id"]), True
+            return views.item(store, ticket["id"]), False
+        record(store, ticket, K.assigned, day, actor, owner_id=officer["id"])
+    return views.item(store, ticket["id"]), True
 
 
-def refer(store: Store, ref: str, department: str, actor: str | None) -> dict:
-    dept = clean_text(department)
+def refer(store: Store, ref: str, department: str, actor: str | None, on: date | None = None) -> dict:
+    dept = clean_line(department)
     if not dept:
         raise InvalidInput("name the department the ticket is referred to")
-    with store.write():
-        ticket = refs.ticket(store, ref)
-        store.conn.execute("UPDATE tickets SET department = ? WHERE id = ?", (dept, ticket["id"]))
-        _event(store, ticket["id"], "referred", dates.today().isoformat(), actor, department=dept)
-    return item(store, ticket["id"])
+    return _verb(store, ref, K.referred, on, actor, department=dept)
 
 
 def close(store: Store, ref: str, resolution: str, outcome: Outcome, on: date | None, actor: str | None) -> dict:
     text = clean_text(resolution)
     if not text:
         raise InvalidInput("closing needs a resolution note: --resolution TEXT")
-    with store.write():
-        ticket = refs.ticket(store, ref)
-        if ticket["status"] == Status.closed:
-            raise InvalidTransition(
-                f"ticket #{ticket['id']} is already closed ({ticket['outcome']}, {ticket['closed_on']}); "
-                f"reopen it first: servicedesk ticket reopen {ticket['id']} --reason TEXT"
-            )
-        day = _dated(store, ticket, on, "close")
-        store.conn.execute(
-            "UPDATE tickets SET status = 'closed', outcome = ?, closed_on = ?, resolution = ? WHERE id = ?",
-            (str(outcome), day, text, ticket["id"]),
-        )
-        _event(store, ticket["id"], "closed", day, actor, note=text, outcome=str(outcome))
-        tally.closed(store.conn, ticket["id"], day, ticket["category"], str(outcome), ticket["due_on"])
-    return item(store, ticket["id"])
+    return _verb(store, ref, K.closed, on, actor, note=text, outcome=str(outcome))
 
 
 def reopen(store: Store, ref: str, reason: str, on: date | None, actor: str | None) -> dict:
     text = clean_text(reason)
     if not text:
         raise InvalidInput("reopening needs a reason: --reason TEXT")
+    return _verb(store, ref, K.reopened, on, actor, note=text)
+
+
+def extend(store: Store, ref: str, due: date, reason: str, on: date | None, actor: str | None) -> dict:
+    """延期: a new due date, asked before the one in force has passed."""
+    text = clean_text(reason)
+    if not text:
+        raise InvalidInput("an extension needs a reason: --reason TEXT")
+    return _verb(store, ref, K.extended, on, actor, note=text, due_on=due.isoformat())
+
+
+def urge(store: Store, ref: str, note: str | None, on: date | None, actor: str | None) -> dict:
+    return _verb(store, ref, K.urged, on, actor, note=clean_text(note))
+
+
+def supervise(store: Store, ref: str, note: str | None, on: date | None, actor: str | None) -> dict:
+    return _verb(store, ref, K.supervised, on, actor, note=clean_text(note))
+
+
+def follow_up(
+    store: Store,
+    ref: str,
+    result: str,
+    *,
+    score: int | None = None,
+    note: str | None = None,
+    on: date | None = None,
+    keep_closed: bool = False,
+    actor: str | None = None,
+) -> tuple[dict, bool]:
+    """回访: the enterprise's verdict on a close; `unsatisfied` reopens it as a redo (重办)
+    unless the reason lies outside the park's control. Returns (ticket, reopened)."""
+    if score is not None and not 1 <= score <= 5:
+        raise InvalidInput(f"--score must be from 1 to 5, not {score}")
+    day = not_future(on or dates.today(), "the follow-up date")
+    redo = result == "unsatisfied" and not keep_closed
     with store.write():
-        ticket = refs.ticket(store, ref)
+        ticket = live(store, ref)
         if ticket["status"] != Status.closed:
-            raise InvalidTransition(
-                f"ticket #{ticket['id']} is {ticket['status'].replace('_', ' ')}; only a closed ticket can be reopened"
+            raise InvalidTransition(f"ticket #{ticket['id']} is not closed; a follow-up asks about a close")
+        life = derive.life(store.conn, ticket["id"])
+        grader = store.row("SELECT id, name FROM officers WHERE name = ?", (actor,)) if actor else None
+        if grader and grader["id"] == life.owner_at_close:
+            raise InvalidInput(
+                f"{grader['name']} owned #{ticket['id']} when it closed, and nobody grades their own work; "
+                "the follow-up is recorded by another officer (--as NAME)"
             )
-        day = _dated(store, ticket, on, "reopen")
-        last_close = _last_status_event(store, ticket["id"], ("closed",))
-        store.conn.execute(
-            "UPDATE tickets SET status = 'open', outcome = NULL, closed_on = NULL, resolution = NULL WHERE id = ?",
-            (ticket["id"],),
-        )
-        _event(store, ticket["id"], "reopened", day, actor, note=text)
-        tally.reopened(store.conn, ticket["id"], day, ticket["category"], last_close, ticket["due_on"])
-    return item(store, ticket["id"])
+        detail = json.dumps({"keep_closed": True}) if keep_closed and result == "unsatisfied" else None
+        fields = {"result": result, "score": score, "note": clean_text(note), "detail": detail}
+        record(store, ticket, K.followed_up, day, actor, **fields)
+        if redo:
+            record(store, ticket, K.reopened, day, actor, note=f"重办: {clean_text(note) or result}", redo=1)
+    return views.item(store, ticket["id"]), redo
 
 
-def history(store: Store, ticket_id: int) -> list[dict]:
-    rows = store.rows(
-        """SELECT ev.on_date AS "on", ev.at, ev.actor, ev.kind, ev.note, ev.outcome,
-            o.name AS owner, ev.department
-        FROM events ev LEFT JOIN officers o ON o.id = ev.owner_id
-        WHERE ev.ticket_id = ? ORDER BY ev.on_date, ev.id""",
-        (ticket_id,),
-    )
-    for r in rows:
-        for key in ("outcome", "owner", "department"):
-            if r[key] is None:
-                del r[key]
-    return rows
+# Corrections -------------------------------------------------------------------------
+
+EDITABLE = ("title", "category", "enterprise", "priority", "due", "opened")
+_SHOWN = {"enterprise_id": "enterprise", "base_due_on": "due_on"}  # a column → its name in the history
 
 
-def show(store: Store, ref: str) -> dict:
-    ticket = refs.ticket(store, ref)
-    shown = item(store, ticket["id"])
-    shown.update(visit_id=ticket["visit_id"], resolution=ticket["resolution"], history=history(store, ticket["id"]))
-    return shown
+def edit(store: Store, ref: str, actor: str | None, **given) -> tuple[dict, dict]:
+    """A retroactive correction: what was always true. Returns (ticket, {field: [old, new]})."""
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given:
+        raise InvalidInput(f"say what to correct: {', '.join('--' + f for f in EDITABLE)}")
+    with store.write():
+        ticket = live(store, ref)
+        columns = {c: v for c, v in _corrected(store, ticket, given).items() if ticket[c] != v}
+        if not columns:
+            return views.item(store, ticket["id"]), {}
+        changes = {_SHOWN.get(c, c): [ticket[c], v] for c, v in columns.items()}
+        if "enterprise_id" in columns:
+            names = dict(
+                store.conn.execute("SELECT id, name FROM enterprises WHERE id IN (?, ?)", changes["enterprise"])
+            )
+            changes["enterprise"] = [names[i] for i in changes["enterprise"]]
+        if "opened_on" in columns:
+            columns["opened_week"] = dates.week_key(date.fromisoformat(columns["opened_on"]))
+        event_id = _event(store, ticket["id"], K.edited, dates.today().isoformat(), actor,
+                          detail=json.dumps(changes, ensure_ascii=False))  # fmt: skip
+        sets = ", ".join(f"{c} = ?" for c in columns)
+
+        def correct():
+            store.conn.execute(f"UPDATE tickets SET {sets} WHERE id = ?", (*columns.values(), ticket["id"]))
+
+        try:
+            derive.refresh(store.conn, [ticket["id"]], change=correct)
+        except Refused as e:
+            raise refused(ticket["id"], K.edited, None, event_id, e) from None
+    return views.item(store, ticket["id"]), changes
 
 
-def cumulative(store: Store, on: date | None = None) -> dict:
-    """Collected / closed / closure rate as of a day: the figure each change reports back."""
-    sums = tally.total(tally.as_of(store.conn, (on or dates.today()).isoformat(), "category"))
-    return {
-        "collected": sums["collected"],
-        "closed": sums["closed"],
-        "closure_rate": Rate(sums["closed"], sums["collected"]),
-    }
+def _corrected(store: Store, ticket: dict, given: dict) -> dict:
+    """The tickets columns that the given corrections set (column names are ours)."""
+    columns = {}
+    if "title" in given:
+        columns["title"] = clean_line(given["title"])
+        if not columns["title"]:
+            raise InvalidInput("the problem description cannot be empty")
+    if "category" in given:
+        columns["category"] = refs.category(store, given["category"])["code"]
+    if "priority" in given:
+        columns["priority"] = str(given["priority"])
+    if "enterprise" in given:
+        ent = refs.active(refs.enterprise(store, given["enterprise"]), "enterprise")
+        if ticket["visit_id"] is not None and ent["id"] != ticket["enterprise_id"]:
+            raise InvalidInput(
+                f"ticket #{ticket['id']} was raised on visit #{ticket['visit_id']}; correct the visit's enterprise "
+                "by undoing or deleting that visit instead"
+            )
+        columns["enterprise_id"] = ent["id"]
+    if "opened" in given:
+        columns["opened_on"] = not_future(given["opened"], "the opening date")
+    if "due" in given:
+        columns["base_due_on"] = given["due"].isoformat()
+    opened = columns.get("opened_on", ticket["opened_on"])
+    due = columns.get("base_due_on", ticket["base_due_on"])
+    if due < opened:
+        raise InvalidInput(f"the due date {due} is before the opening date {opened}")
+    return columns
+
+
+def delete(store: Store, ref: str, reason: str, actor: str | None) -> dict:
+    """Entered by mistake: out of every list and figure, kept in the file with its reason."""
+    text = clean_text(reason)
+    if not text:
+        raise InvalidInput("a delete needs a reason: --reason TEXT")
+    with store.write():
+        ticket = live(store, ref)
+        record(store, ticket, K.deleted, dates.today().isoformat(), actor, note=text)
+    return views.item(store, ticket["id"])

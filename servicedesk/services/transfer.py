@@ -8,9 +8,11 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
+from ..derive import EFFECTIVE
 from ..errors import ImportFailed, InvalidInput
 from ..spreadsheets import Sheet
 from ..store import Store
+from ..views.roster import assigned_names
 from . import roster
 from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, VisitImporter
 from .ticket_import import TicketImporter, format_history
@@ -70,9 +72,6 @@ def import_file(
                 report("checking names", rows - len(records), rows)
         if failure:
             raise failure
-        if not dry_run:
-            report("writing", 0, None)
-            importer.write()
         result = {
             "kind": kind,
             "file": sheet.name,
@@ -81,7 +80,10 @@ def import_file(
             "ignored_columns": sheet.ignored,
             **importer.counts(),
         }
-        if not dry_run:
+        # A file already in (re-imported) changes nothing: no write, no change set to undo.
+        if not dry_run and (result["added"] or result["created"] or result.get("assignments")):
+            report("writing", 0, None)
+            importer.write()
             roster.record_change(store, actor, "import", sheet.name, f"{kind}s imported", result)
     return result
 
@@ -99,7 +101,7 @@ _EXPORTS = {
         ORDER BY a.id""",
     "visits": """SELECT v.id, e.name AS enterprise, o.name AS officer, v.visited_on, v.channel, v.note
         FROM visits v JOIN enterprises e ON e.id = v.enterprise_id LEFT JOIN officers o ON o.id = v.officer_id
-        ORDER BY v.id""",
+        WHERE v.removed IS NULL ORDER BY v.id""",
     "tickets": """SELECT t.id, e.name AS enterprise, t.category, t.title, t.opened_on, o.name AS owner,
             t.department, t.priority, t.due_on, t.status,
             CASE WHEN t.status != 'open' THEN (SELECT max(ev.on_date) FROM events ev
@@ -107,12 +109,12 @@ _EXPORTS = {
             t.closed_on, t.outcome, t.resolution, v.visited_on
         FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id
         LEFT JOIN officers o ON o.id = t.owner_id LEFT JOIN visits v ON v.id = t.visit_id
-        ORDER BY t.id""",
+        WHERE t.removed IS NULL ORDER BY t.id""",
     "events": """SELECT ev.id, ev.ticket_id AS ticket, ev.kind, ev.on_date, ev.week, ev.at, ev.actor,
             ev.note, ev.outcome, o.name AS owner, ev.department
         FROM events ev LEFT JOIN officers o ON o.id = ev.owner_id ORDER BY ev.id""",
     "feedback": """SELECT f.id, e.name AS enterprise, f.kind, f.score, f.ticket_id AS ticket, f.received_on, f.note
-        FROM feedback f JOIN enterprises e ON e.id = f.enterprise_id ORDER BY f.id""",
+        FROM feedback f JOIN enterprises e ON e.id = f.enterprise_id WHERE f.removed IS NULL ORDER BY f.id""",
     "categories": "SELECT code, label, label_zh, due_days, position FROM categories ORDER BY position, code",
 }
 _FLAGS = ("archived",)
@@ -125,13 +127,8 @@ def _tables(store: Store) -> list[str]:
 
 
 def _enterprise_officers(store: Store, rows: list[dict]) -> None:
-    """The roster's 包联 columns: current officers, and when each started (one date when all agree)."""
-    current: dict[int, list[tuple[str, str]]] = {}
-    for enterprise_id, name, start in store.conn.execute(
-        """SELECT a.enterprise_id, o.name, a.start_on FROM assignments a JOIN officers o ON o.id = a.officer_id
-        WHERE a.end_on IS NULL ORDER BY a.start_on, a.id"""
-    ):
-        current.setdefault(enterprise_id, []).append((name, start))
+    """The roster's 包联 columns: today's officers, and when each started (one date when all agree)."""
+    current = assigned_names(store)
     for row in rows:
         pairs = current.get(row["id"], [])
         starts = [s for _, s in pairs]
@@ -143,11 +140,12 @@ def _ticket_history(store: Store, rows: list[dict]) -> None:
     """The `history` column, for the tickets whose columns alone would lose a reassignment or a reopen."""
     events: dict[int, list[tuple]] = {}
     for ticket_id, on, kind, outcome, owner in store.conn.execute(
-        """SELECT ev.ticket_id, ev.on_date, ev.kind, ev.outcome, o.name FROM events ev
-        LEFT JOIN officers o ON o.id = ev.owner_id
-        WHERE ev.kind IN ('opened', 'assigned', 'started', 'closed', 'reopened')
-          AND ev.ticket_id IN (SELECT ticket_id FROM events WHERE kind IN ('assigned', 'reopened'))
-        ORDER BY ev.ticket_id, ev.on_date, ev.id"""
+        f"""SELECT e.ticket_id, CASE WHEN e.kind = 'opened' THEN t.opened_on ELSE e.on_date END AS day, e.kind,
+            e.outcome, o.name FROM events e JOIN tickets t ON t.id = e.ticket_id
+        LEFT JOIN officers o ON o.id = e.owner_id
+        WHERE e.kind IN ('opened', 'assigned', 'started', 'closed', 'reopened') AND {EFFECTIVE}
+          AND e.ticket_id IN (SELECT ticket_id FROM events WHERE kind IN ('assigned', 'reopened'))
+        ORDER BY e.ticket_id, day, e.kind != 'opened', e.id"""
     ):
         events.setdefault(ticket_id, []).append((on, kind, outcome if kind == "closed" else owner))
     for row in rows:

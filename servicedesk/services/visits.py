@@ -1,13 +1,24 @@
-"""Visits (走访), who was missed in a week, and feedback from enterprises."""
+"""Visits (走访) with the problems they turn up, feedback from enterprises, and their
+corrections: each command one transaction and one change set.
+
+A correction of a visit or feedback item updates its row and writes what it was to the
+append-only change log; a delete is a `removed` mark with its reason there, never a
+removed row.
+"""
 
 import re
 from datetime import date
 
-from .. import dates
-from ..errors import InvalidInput
+from .. import dates, derive
+from ..errors import InvalidInput, NotFound
 from ..models import Channel, FeedbackKind, clean_text
 from ..store import Store
-from . import refs, roster, tickets
+from ..views import refs
+from ..views import tickets as ticket_views
+from ..views import visits as views
+from ..views.roster import officers_of
+from . import tickets
+from .roster import record_change
 
 _PROBLEM = re.compile(r"^\s*([^:：]+?)\s*[:：]\s*(.+)$", re.S)
 
@@ -27,7 +38,7 @@ def _officer_for(store: Store, enterprise: dict, officer: str | None, acting: st
         found = store.row("SELECT * FROM officers WHERE name = ?", (acting,))
         if found:
             return found
-    assigned = roster.officers_of(store, enterprise["id"], on)
+    assigned = officers_of(store, enterprise["id"], on.isoformat())
     if len(assigned) == 1:
         return assigned[0]
     who = (
@@ -36,6 +47,14 @@ def _officer_for(store: Store, enterprise: dict, officer: str | None, acting: st
         else f"{enterprise['name']} has no officer assigned"
     )
     raise InvalidInput(f"who visited? {who}; give --officer NAME (or --as NAME)")
+
+
+def _same_visit(store: Store, enterprise_id: int, officer_id: int, day: str, note: str | None) -> dict | None:
+    return store.row(
+        """SELECT id FROM visits WHERE enterprise_id = ? AND visited_on = ? AND officer_id = ?
+        AND note IS ? AND removed IS NULL ORDER BY id LIMIT 1""",
+        (enterprise_id, day, officer_id, note),
+    )
 
 
 def log_visit(
@@ -49,110 +68,123 @@ def log_visit(
     channel: Channel = Channel.onsite,
     note: str | None = None,
     problems: list[str] = (),
+    again: bool = False,
 ) -> tuple[dict, list[dict]]:
     """Record a visit and open one ticket per problem, all in one transaction.
 
-    `acting` is the --as officer (a default for who visited); `actor` is recorded as who logged it.
+    `acting` is the --as officer (a default for who visited); `actor` is recorded as who
+    logged it. The same visit logged twice (↑ Enter) is refused unless `again`.
     """
     day = on or dates.today()
-    if day > dates.today():
-        raise InvalidInput(f"the visit date {day.isoformat()} is in the future")
+    visited_on = tickets.not_future(day, "the visit date")
     parsed = [parse_problem(p) for p in problems]
+    text = clean_text(note)
     with store.write():
         ent = refs.active(refs.enterprise(store, enterprise), "enterprise")
         who = _officer_for(store, ent, officer, acting, day)
+        if not again and (twin := _same_visit(store, ent["id"], who["id"], visited_on, text)):
+            raise InvalidInput(f"already recorded as visit #{twin['id']} on {visited_on}; --again records another")
         visit_id = store.insert(
             "visits",
             {
                 "enterprise_id": ent["id"],
                 "officer_id": who["id"],
-                "visited_on": day.isoformat(),
+                "visited_on": visited_on,
                 "week": dates.week_key(day),
                 "channel": str(channel),
-                "note": clean_text(note),
+                "note": text,
                 "recorded_at": dates.now_iso(),
                 "recorded_by": actor,
+                "changeset": store.changeset(actor),
             },
         )
         ticket_ids = [
             tickets.insert_ticket(
-                store, ent, text, category, actor=acting or actor, on=day, visit_id=visit_id, fallback_owner=who["name"]
-            )
-            for category, text in parsed
+                store,
+                ent,
+                title,
+                category,
+                actor=acting or actor,
+                on=day,
+                visit_id=visit_id,
+                fallback_owner=who["name"],
+                again=again,
+            )  # fmt: skip
+            for category, title in parsed
         ]
-    return visit_item(store, visit_id), [tickets.item(store, t) for t in ticket_ids]
+        derive.refresh(store.conn, ticket_ids)
+    return views.visit_item(store, visit_id), [ticket_views.item(store, t) for t in ticket_ids]
 
 
-VISIT_SQL = """
-SELECT v.id, e.name AS enterprise, v.enterprise_id, o.name AS officer, v.visited_on,
-    v.channel, v.note,
-    (SELECT group_concat(t.id) FROM tickets t WHERE t.visit_id = v.id) AS tickets
-FROM visits v JOIN enterprises e ON e.id = v.enterprise_id
-LEFT JOIN officers o ON o.id = v.officer_id
-"""
+def _live_visit(store: Store, ref) -> dict:
+    number = refs.number(ref, "visit")
+    found = store.row("SELECT * FROM visits WHERE id = ?", (number,))
+    if not found or found["removed"] == "undone":
+        raise NotFound(f"no visit #{number}; see `servicedesk visit list`")
+    if found["removed"]:
+        raise InvalidInput(f"visit #{number} was deleted")
+    return found
 
 
-def _visit_json(row: dict) -> dict:
-    row["tickets"] = sorted(int(t) for t in row["tickets"].split(",")) if row["tickets"] else []
-    return row
-
-
-def visit_item(store: Store, visit_id: int) -> dict:
-    return _visit_json(store.row(VISIT_SQL + " WHERE v.id = ?", (visit_id,)))
-
-
-def list_visits(
+def edit_visit(
     store: Store,
-    week: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    enterprise: str | None = None,
+    ref,
+    *,
+    on: date | None = None,
     officer: str | None = None,
-    limit: int | None = None,
-) -> list[dict]:
-    where, params = [], []
-    if week:
-        where.append("v.week = ?")
-        params.append(str(dates.parse_week(week)))
-    if since:
-        where.append("v.visited_on >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("v.visited_on <= ?")
-        params.append(until.isoformat())
-    if enterprise:
-        where.append("v.enterprise_id = ?")
-        params.append(refs.enterprise(store, enterprise)["id"])
-    if officer:
-        where.append("v.officer_id = ?")
-        params.append(refs.officer(store, officer)["id"])
-    sql = VISIT_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY v.visited_on, v.id"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [_visit_json(r) for r in store.rows(sql, params)]
+    channel: Channel | None = None,
+    note: str | None = None,
+    actor: str | None = None,
+) -> tuple[dict, dict]:
+    """Correct a visit (what was always true); returns (visit, {field: [old, new]})."""
+    with store.write():
+        visit = _live_visit(store, ref)
+        columns = {}
+        if on is not None:
+            columns["visited_on"] = tickets.not_future(on, "the visit date")
+            columns["week"] = dates.week_key(on)
+        if officer is not None:
+            columns["officer_id"] = refs.officer(store, officer)["id"]
+        if channel is not None:
+            columns["channel"] = str(channel)
+        if note is not None:
+            columns["note"] = clean_text(note)
+        changes = {c: [visit[c], v] for c, v in columns.items() if visit[c] != v and c != "week"}
+        if changes:
+            # Problems found on the visit are dated with it: a later visit date must not leave one before it.
+            if "visited_on" in changes:
+                early = store.value(
+                    "SELECT min(opened_on) FROM tickets WHERE visit_id = ? AND removed IS NULL", (visit["id"],)
+                )
+                if early is not None and early < columns["visited_on"]:
+                    raise InvalidInput(
+                        f"visit #{visit['id']} turned up problems opened on {early}; it cannot have been later"
+                    )
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            store.conn.execute(f"UPDATE visits SET {sets} WHERE id = ?", (*columns.values(), visit["id"]))
+            record_change(store, actor, "visit", visit["id"], "edited", changes)
+    return views.visit_item(store, visit["id"]), changes
 
 
-def missed(store: Store, week: dates.Week) -> list[dict]:
-    """Enterprises with an assignment active on some day of the week and no visit in it,
-    each with the officers assigned that week (not today's)."""
-    span = {"start": week.start.isoformat(), "end": week.end.isoformat(), "week": week.key}
-    active = roster.ACTIVE_IN_SPAN
-    officers: dict[int, list[str]] = {}
-    for r in store.rows(
-        f"""SELECT DISTINCT a.enterprise_id, o.name FROM assignments a JOIN officers o ON o.id = a.officer_id
-        WHERE {active} ORDER BY o.name""",
-        span,
-    ):
-        officers.setdefault(r["enterprise_id"], []).append(r["name"])
-    rows = store.rows(
-        f"""SELECT e.* FROM enterprises e
-        WHERE e.id IN (SELECT enterprise_id FROM assignments WHERE {active})
-          AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.week = :week AND v.enterprise_id = e.id)
-        ORDER BY e.name""",
-        span,
-    )
-    return [roster.enterprise_json(r, officers.get(r["id"], [])) for r in rows]
+def delete_visit(store: Store, ref, reason: str, actor: str | None = None) -> dict:
+    """Entered by mistake: out of every list and figure, kept in the file with the reason."""
+    text = clean_text(reason)
+    if not text:
+        raise InvalidInput("a delete needs a reason: --reason TEXT")
+    with store.write():
+        visit = _live_visit(store, ref)
+        opened = [r["id"] for r in store.rows(
+            "SELECT id FROM tickets WHERE visit_id = ? AND removed IS NULL ORDER BY id", (visit["id"],)
+        )]  # fmt: skip
+        if opened:
+            listed = ", ".join(f"#{t}" for t in opened)
+            raise InvalidInput(
+                f"visit #{visit['id']} opened tickets {listed}; delete them first "
+                f"(servicedesk ticket delete {opened[0]} --reason …), or undo the visit"
+            )
+        store.conn.execute("UPDATE visits SET removed = 'deleted' WHERE id = ?", (visit["id"],))
+        record_change(store, actor, "visit", visit["id"], "deleted", {"reason": text})
+    return views.visit_item(store, visit["id"])
 
 
 # Feedback ------------------------------------------------------------------
@@ -168,10 +200,10 @@ def add_feedback(
     on: date | None = None,
     note: str | None = None,
     actor: str | None = None,
+    again: bool = False,
 ) -> dict:
     day = on or dates.today()
-    if day > dates.today():
-        raise InvalidInput(f"the feedback date {day.isoformat()} is in the future")
+    received_on = tickets.not_future(day, "the feedback date")
     if score is not None and not 1 <= score <= 5:
         raise InvalidInput(f"--score must be from 1 to 5, not {score}")
     if kind == FeedbackKind.rating and score is None:
@@ -183,9 +215,16 @@ def add_feedback(
         ticket_id = None
         if ticket:
             found = refs.ticket(store, ticket)
-            if found["enterprise_id"] != ent["id"]:
-                raise InvalidInput(f"ticket #{found['id']} belongs to another enterprise")
+            if found["enterprise_id"] != ent["id"] or found["removed"]:
+                why = "was deleted" if found["removed"] else "belongs to another enterprise"
+                raise InvalidInput(f"ticket #{found['id']} {why}")
             ticket_id = found["id"]
+        twin = store.row(
+            "SELECT id FROM feedback WHERE enterprise_id = ? AND kind = ? AND received_on = ? AND removed IS NULL",
+            (ent["id"], str(kind), received_on),
+        )
+        if twin and not again:
+            raise InvalidInput(f"already recorded as feedback #{twin['id']} on {received_on}; --again records another")
         feedback_id = store.insert(
             "feedback",
             {
@@ -193,31 +232,28 @@ def add_feedback(
                 "kind": str(kind),
                 "score": score,
                 "ticket_id": ticket_id,
-                "received_on": day.isoformat(),
+                "received_on": received_on,
                 "week": dates.week_key(day),
                 "note": clean_text(note),
                 "recorded_at": dates.now_iso(),
                 "recorded_by": actor,
+                "changeset": store.changeset(actor),
             },
         )
-    return list_feedback(store, feedback_id=feedback_id)[0]
+    return views.feedback_item(store, feedback_id)
 
 
-def list_feedback(store: Store, since: date | None = None, until: date | None = None, feedback_id: int | None = None):
-    where, params = [], []
-    if feedback_id is not None:
-        where.append("f.id = ?")
-        params.append(feedback_id)
-    if since:
-        where.append("f.received_on >= ?")
-        params.append(since.isoformat())
-    if until:
-        where.append("f.received_on <= ?")
-        params.append(until.isoformat())
-    return store.rows(
-        """SELECT f.id, e.name AS enterprise, f.enterprise_id, f.kind, f.score, f.ticket_id AS ticket,
-            f.received_on, f.note FROM feedback f JOIN enterprises e ON e.id = f.enterprise_id"""
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY f.received_on, f.id",
-        params,
-    )
+def delete_feedback(store: Store, ref, reason: str, actor: str | None = None) -> dict:
+    text = clean_text(reason)
+    if not text:
+        raise InvalidInput("a delete needs a reason: --reason TEXT")
+    number = refs.number(ref, "feedback")
+    with store.write():
+        found = store.row("SELECT * FROM feedback WHERE id = ?", (number,))
+        if not found or found["removed"] == "undone":
+            raise NotFound(f"no feedback #{number}; see `servicedesk feedback list`")
+        if found["removed"]:
+            raise InvalidInput(f"feedback #{number} was deleted already")
+        store.conn.execute("UPDATE feedback SET removed = 'deleted' WHERE id = ?", (number,))
+        record_change(store, actor, "feedback", number, "deleted", {"reason": text})
+    return views.feedback_item(store, number)

@@ -1,0 +1,270 @@
+"""A ticket's life: the kinds of event, the transition table, and the replay of a ticket's
+events into its states over time. No I/O: the services, the importer, the demo generator
+and the derived tables (derive.py) all read a ticket's history through `replay`.
+
+The replay is the one definition of what a history means. It checks that the events are
+in the order of a ticket's life (domain.md "Corrections"), and turns them into:
+- `spans`: the ticket's state from one day to the next change, for "as of D" figures;
+- `activity`: the dated things that a week's own figures count (opened, closed, …);
+- `state`: where the ticket stands now (the tickets table keeps it for lists).
+"""
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import NamedTuple
+
+from .models import Outcome, Status
+
+OPEN_END = "9999-12-31"  # the end of a span that has not ended
+
+
+class EventKind(StrEnum):
+    opened = "opened"
+    started = "started"
+    assigned = "assigned"
+    referred = "referred"
+    note = "note"
+    closed = "closed"
+    reopened = "reopened"
+    edited = "edited"
+    deleted = "deleted"
+    extended = "extended"
+    urged = "urged"
+    supervised = "supervised"
+    followed_up = "followed_up"
+
+
+K = EventKind
+
+# The transition table: the status each status-changing kind leads to, from each status it may follow.
+TRANSITIONS: dict[EventKind, dict[Status | None, Status]] = {
+    K.opened: {None: Status.open},
+    K.started: {Status.open: Status.in_progress},
+    K.closed: {Status.open: Status.closed, Status.in_progress: Status.closed},
+    K.reopened: {Status.closed: Status.open},
+}
+# Things done to a ticket while it is being handled: between an opening (or reopening) and its close.
+IN_CYCLE = frozenset({K.started, K.assigned, K.referred, K.extended, K.urged, K.supervised})
+# Things done once it is closed.
+AFTER_CLOSE = frozenset({K.followed_up})
+# The verb a kind is refused with: "cannot close #12 on …".
+VERBS = {
+    K.opened: "open",
+    K.started: "start",
+    K.assigned: "assign",
+    K.referred: "refer",
+    K.note: "note on",
+    K.closed: "close",
+    K.reopened: "reopen",
+    K.edited: "edit",
+    K.deleted: "delete",
+    K.extended: "extend",
+    K.urged: "urge",
+    K.supervised: "supervise",
+    K.followed_up: "follow up",
+}
+SATISFIED = ("satisfied", "basically")  # results that count as satisfied (满意, 基本满意)
+
+
+class Event(NamedTuple):
+    """One recorded event, as the replay needs it (a row of the events table)."""
+
+    id: int
+    kind: str
+    on_date: str
+    owner_id: int | None = None
+    department: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+    due_on: str | None = None
+    result: str | None = None
+    redo: int = 0
+
+
+EVENT_FIELDS = Event._fields
+
+
+class Refused(Exception):
+    """An event that does not fit the ticket's life at its date. `event` is the one that
+    broke the order: the new one, or an existing one that the new one would put out of order."""
+
+    def __init__(self, event: Event, reason: str):
+        super().__init__(reason)
+        self.event, self.reason = event, reason
+
+
+def next_status(status: Status | None, kind: EventKind) -> Status | None:
+    """The status after an event; None when the kind cannot follow this status."""
+    moves = TRANSITIONS.get(kind)
+    if moves is None:
+        return status
+    return moves.get(status)
+
+
+@dataclass(frozen=True)
+class State:
+    """A ticket as of the end of a day: what every as-of figure is computed from."""
+
+    status: str = Status.open
+    outcome: str | None = None  # of the latest close, while closed
+    closed_on: str | None = None  # the latest close, while closed
+    due_on: str = ""  # the due date in force (frozen at a close)
+    owner_id: int | None = None
+    department: str | None = None
+    supervised: int = 0  # on the leadership's list until the ticket closes
+    supervised_ever: int = 0
+    urged: int = 0  # how many times so far
+    extended: int = 0  # how many times so far
+    ever_closed: int = 0
+    reopened: int = 0  # ever reopened, for any reason
+    redone: int = 0  # ever reopened by an unsatisfied follow-up
+    follow_up: str | None = None  # the result of the latest close's follow-up, while closed
+    last_result: str | None = None  # the latest follow-up's result, whenever it was
+
+
+SPAN_FIELDS = tuple(State.__dataclass_fields__)
+
+
+@dataclass
+class Life:
+    """A ticket's replayed history."""
+
+    state: State | None  # None: the ticket does not count (deleted, or its opening undone)
+    spans: list[tuple]  # (from_on, until_on, *SPAN_FIELDS)
+    activity: list[tuple]  # (kind, on_date, outcome, result, redo)
+    removed: str | None = None  # "deleted" or "undone"
+    resolution: str | None = None  # the latest close's note, while closed
+    owner_at_close: int | None = None  # who owned it when it last closed
+    last_status: Event | None = None  # the latest opened/started/closed/reopened event
+    opened_on: str | None = None
+
+
+def _order(event: Event, opened_on: str) -> tuple:
+    # The opening is the ticket's first event, on its opening day (which `edit --opened` may move).
+    if event.kind == K.opened:
+        return (opened_on, 0, event.id)
+    return (event.on_date, 1, event.id)
+
+
+def replay(opened_on: str, due_on: str, events: list[Event]) -> Life:
+    """Replay a ticket's effective events (undone ones already left out) from its opening.
+
+    `opened_on` and `due_on` are the ticket's own (corrected) opening and due dates; the
+    events are in any order. Raises Refused for the first event that does not fit.
+    """
+    ordered = sorted(events, key=lambda e: _order(e, opened_on))
+    if not any(e.kind == K.opened for e in ordered):
+        return Life(None, [], [], removed="undone")
+    if ordered[0].kind != K.opened:
+        raise Refused(ordered[0], f"it was opened on {opened_on}")
+    first = ordered[0]
+    state = State(due_on=due_on, owner_id=first.owner_id, department=first.department)
+    spans: list[tuple] = []
+    activity: list[tuple] = [(K.opened.value, opened_on, None, None, 0)]
+    life = Life(state, spans, activity, last_status=first, opened_on=opened_on)
+    day = opened_on
+    for event in ordered[1:]:
+        if event.on_date < opened_on:
+            raise Refused(event, f"it was opened on {opened_on}")
+        if event.on_date != day:
+            spans.append((day, event.on_date, *_fields(state)))
+            day = event.on_date
+        state = _apply(life, state, event)
+        if event.kind in TRANSITIONS:
+            life.last_status = event
+    spans.append((day, OPEN_END, *_fields(state)))
+    life.state = state
+    if any(e.kind == K.deleted for e in ordered):
+        # Out of every figure; its last state stays for `ticket show`.
+        life.removed, life.spans, life.activity = "deleted", [], []
+    return life
+
+
+def _fields(state: State) -> tuple:
+    return tuple(getattr(state, f) for f in SPAN_FIELDS)
+
+
+def _apply(life: Life, s: State, e: Event) -> State:
+    """The state after one event, or Refused."""
+    kind = e.kind
+    closed = s.status == Status.closed
+    if kind in TRANSITIONS:
+        after = next_status(Status(s.status), K(kind))
+        if after is None:
+            raise Refused(e, _why_not(s, K(kind)))
+    elif kind in IN_CYCLE and closed:
+        raise Refused(e, f"it was closed on {s.closed_on}; reopen it first, or date it before the close")
+    elif kind in AFTER_CLOSE and not closed:
+        raise Refused(e, "it is not closed then")
+    if kind == K.started:
+        return replace(s, status=Status.in_progress)
+    if kind == K.assigned:
+        return replace(s, owner_id=e.owner_id)
+    if kind == K.referred:
+        return replace(s, department=e.department)
+    if kind == K.closed:
+        life.activity.append((kind, e.on_date, e.outcome, None, 0))
+        life.resolution, life.owner_at_close = e.note, s.owner_id
+        return replace(
+            s,
+            status=Status.closed,
+            outcome=e.outcome or Outcome.resolved,
+            closed_on=e.on_date,
+            supervised=0,
+            ever_closed=1,
+            follow_up=None,
+        )
+    if kind == K.reopened:
+        life.activity.append((kind, e.on_date, None, None, int(bool(e.redo))))
+        life.resolution = None
+        return replace(
+            s,
+            status=Status.open,
+            outcome=None,
+            closed_on=None,
+            reopened=1,
+            redone=s.redone or int(bool(e.redo)),
+            follow_up=None,
+        )
+    if kind == K.extended:
+        if e.on_date > s.due_on:
+            raise Refused(e, f"its due date {s.due_on} had passed")
+        if not e.due_on or e.due_on <= s.due_on:
+            raise Refused(e, f"the new due date {e.due_on} is not after {s.due_on}")
+        life.activity.append((kind, e.on_date, None, None, 0))
+        return replace(s, due_on=e.due_on, extended=s.extended + 1)
+    if kind == K.urged:
+        life.activity.append((kind, e.on_date, None, None, 0))
+        return replace(s, urged=s.urged + 1)
+    if kind == K.supervised:
+        life.activity.append((kind, e.on_date, None, None, 0))
+        return replace(s, supervised=1, supervised_ever=1)
+    if kind == K.followed_up:
+        life.activity.append((kind, e.on_date, None, e.result, 0))
+        return replace(s, follow_up=e.result, last_result=e.result)
+    return s  # note, edited: nothing a figure counts
+
+
+def too_early(life: Life, kind: str, day: str) -> str | None:
+    """Why a new close or reopen dated `day` comes too early, if it does: it is dated no
+    earlier than the ticket's previous change of status (domain.md "Corrections")."""
+    last = life.last_status
+    if life.opened_on and day < life.opened_on:
+        return f"it was opened on {life.opened_on}"
+    if kind in (K.closed, K.reopened) and last is not None and day < last.on_date:
+        return f"it was {last.kind} on {last.on_date}; date it on or after that"
+    return None
+
+
+def _why_not(s: State, kind: EventKind) -> str:
+    if kind == K.opened:
+        return "it is already open"
+    if s.status == Status.closed:
+        return (
+            f"it is already closed (on {s.closed_on}); reopen it first"
+            if kind == K.closed
+            else (f"it was closed on {s.closed_on}; reopen it first, or date it before the close")
+        )
+    if kind == K.started:
+        return "it is already in progress"
+    return f"only a closed ticket can be reopened; it is {s.status.replace('_', ' ')}"

@@ -1,0 +1,68 @@
+"""`doctor`: is the ledger whole? SQLite's own integrity check, foreign keys, every
+ticket's state equal to the replay of its history, and the derived tables equal to a
+rebuild from the events. With `repair`, what can be rebuilt is rebuilt."""
+
+from .. import derive
+from ..store import Store
+
+
+class _Undo(Exception):
+    """Rolls back a rebuild made only to compare."""
+
+
+def check(store: Store, *, repair: bool = False) -> dict:
+    """{"problems": [...], "repaired": [...]}: each problem named, one line each."""
+    conn = store.conn
+    problems: list[str] = []
+    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    if integrity != ["ok"]:
+        problems += [f"integrity: {line}" for line in integrity[:20]]
+        return {"problems": problems, "repaired": []}
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
+        problems.append(f"orphan: {table} row {rowid} refers to a missing {parent} row")
+    derived: list[str] = []
+    try:
+        with store.write():
+            kept = all(_exists(conn, t) for t in derive.TABLES)
+            if kept:  # a copy of each derived table, to compare with a rebuild
+                for t in derive.TABLES:
+                    conn.execute(f"DROP TABLE IF EXISTS temp.doctor_{t}")
+                    conn.execute(f"CREATE TEMP TABLE doctor_{t} AS SELECT * FROM {t}")
+            stored = {
+                r[0]: tuple(r[1:]) for r in conn.execute(f"SELECT id, {', '.join(derive.PROJECTION)} FROM tickets")
+            }
+            refused = derive.rebuild(conn, strict=False)
+            for ticket_id, why in refused:
+                problems.append(f"ticket #{ticket_id}: its history is out of order ({why})")
+            now = {r[0]: tuple(r[1:]) for r in conn.execute(f"SELECT id, {', '.join(derive.PROJECTION)} FROM tickets")}
+            for ticket_id in sorted(k for k in now if now[k] != stored.get(k))[:20]:
+                derived.append(f"ticket #{ticket_id}: its stored state differs from the replay of its history")
+            if not kept:
+                derived.append("derived tables: missing")
+            else:
+                derived += [f"derived table {t}: differs from a rebuild from the events" for t in derive.TABLES
+                            if _differ(conn, t)]  # fmt: skip
+            if not repair:
+                raise _Undo
+    except _Undo:
+        pass
+    if repair:
+        return {"problems": problems, "repaired": derived}
+    return {"problems": problems + derived, "repaired": []}
+
+
+def _differ(conn, table: str) -> bool:
+    """Whether the rebuilt table and the copy kept before the rebuild hold different rows."""
+    for a, b in ((table, f"doctor_{table}"), (f"doctor_{table}", table)):
+        if conn.execute(f"SELECT 1 FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b}) LIMIT 1").fetchone():
+            return True
+    return (
+        conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        != conn.execute(f"SELECT count(*) FROM doctor_{table}").fetchone()
+    )
+
+
+def _exists(conn, table: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is not None
+    )
