@@ -274,7 +274,7 @@ class VisitImporter(Importer):
         self.enterprises = self.lookups("enterprises", "enterprise")
         self.officers = self.lookups("officers", "officer")
         self.seen = self.counted(
-            "SELECT enterprise_id, officer_id, visited_on, note, count(*) FROM visits GROUP BY 1, 2, 3, 4"
+            "SELECT enterprise_id, officer_id, visited_on, note, count(*) FROM visits WHERE removed IS NULL GROUP BY 1, 2, 3, 4"
         )
         self.assigned = Assignments(self.store)
         acting = self.acting and self.officers.ids.get(self.acting)
@@ -338,7 +338,7 @@ class FeedbackImporter(Importer):
     def prepare(self) -> None:
         self.enterprises = self.lookups("enterprises", "enterprise")
         self.seen = self.counted(
-            "SELECT enterprise_id, kind, received_on, note, count(*) FROM feedback GROUP BY 1, 2, 3, 4"
+            "SELECT enterprise_id, kind, received_on, note, count(*) FROM feedback WHERE removed IS NULL GROUP BY 1, 2, 3, 4"
         )
 
     def plan(self, record: dict) -> None:

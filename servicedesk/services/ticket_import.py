@@ -166,7 +166,7 @@ class TicketImporter(Importer):
         self.enterprises = self.lookups("enterprises", "enterprise")
         self.officers = self.lookups("officers", "officer")
         self.seen = self.counted(
-            "SELECT enterprise_id, category, title, opened_on, count(*) FROM tickets GROUP BY 1, 2, 3, 4"
+            "SELECT enterprise_id, category, title, opened_on, count(*) FROM tickets WHERE removed IS NULL GROUP BY 1, 2, 3, 4"
         )
         self.next_id = (self.store.value("SELECT max(id) FROM tickets") or 0) + 1
         self.visits: dict[tuple[int, str], list[tuple[int, int]]] | None = None
