@@ -31,3 +31,8 @@ class DatabaseError(ServicedeskError):
 
 class ImportFailed(ServicedeskError):
     """A row of an imported file is wrong; nothing was written."""
+
+
+class Notice(UserWarning):
+    """Something the person should know that is not an error (a year's holidays unknown):
+    raised with warnings.warn, shown by the CLI as one `warning: …` line on stderr."""

@@ -280,8 +280,9 @@ def m004_roster_changes(conn: sqlite3.Connection) -> None:
 
 
 def m005_corrections(conn: sqlite3.Connection) -> None:
-    """Change sets (the unit `undo` reverses), dated corrections, deletes as marks, and the
-    columns of deadlines and follow-up. The derived tables move to derive.py, which
+    """Change sets (the unit `undo` reverses), dated corrections, deletes as marks, the
+    columns of deadlines and follow-up, working-day limits with the park's calendar and
+    settings, and services delivered. The derived tables move to derive.py, which
     rebuilds them from the events."""
     run_script(
         conn,
@@ -336,9 +337,47 @@ def m005_corrections(conn: sqlite3.Connection) -> None:
         DROP TABLE tallies;
         DROP TABLE tally_totals;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        -- A category's time limit counts working days (1) or calendar days (0).
+        ALTER TABLE categories ADD COLUMN due_working INTEGER NOT NULL DEFAULT 0;
+        -- Days that differ from Monday–Friday: statutory holidays and make-up working days
+        -- (source 'package', copied from chinese-calendar) and the park's own (source 'park').
+        CREATE TABLE calendar (
+            day TEXT NOT NULL,
+            source TEXT NOT NULL,
+            workday INTEGER NOT NULL,
+            name TEXT,
+            changeset INTEGER REFERENCES changesets(id),
+            PRIMARY KEY (day, source)
+        );
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+        CREATE TABLE services (
+            id INTEGER PRIMARY KEY,
+            enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+            kind TEXT NOT NULL,
+            served_on TEXT NOT NULL,
+            week TEXT NOT NULL,
+            quantity INTEGER,
+            amount_fen INTEGER,
+            officer_id INTEGER REFERENCES officers(id),
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT,
+            removed TEXT,
+            changeset INTEGER REFERENCES changesets(id)
+        );
+        CREATE INDEX services_week ON services(week, kind);
+        CREATE INDEX services_on ON services(served_on, kind);
+        CREATE INDEX services_enterprise ON services(enterprise_id, served_on);
+        CREATE INDEX services_changeset ON services(changeset);
         """,
     )
 
 
-MIGRATIONS = (m001_initial, m002_as_of_tallies, m003_report_indexes, m004_roster_changes, m005_corrections)
+MIGRATIONS = (
+    m001_initial,
+    m002_as_of_tallies,
+    m003_report_indexes,
+    m004_roster_changes,
+    m005_corrections,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

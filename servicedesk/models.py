@@ -63,6 +63,22 @@ class FollowUpResult(StrEnum):
     unsatisfied = "unsatisfied"
 
 
+class Light(StrEnum):
+    red = "red"
+    yellow = "yellow"
+    green = "green"
+
+
+class ServiceKind(StrEnum):
+    diagnosis = "diagnosis"
+    training = "training"
+    briefing = "briefing"
+    pass_ = "pass"
+    funds = "funds"
+    financing = "financing"
+    other = "other"
+
+
 class StatusFilter(StrEnum):
     active = "active"
     open = "open"
@@ -97,6 +113,15 @@ FEEDBACK_LABELS = {
 }
 STATUS_LABELS = {"open": "待办理", "in_progress": "办理中", "closed": "已办结"}
 OUTCOME_LABELS = {"resolved": "已解决", "explained": "解释说明", "withdrawn": "撤回"}
+SERVICE_LABELS = {
+    "diagnosis": "诊断",
+    "training": "培训",
+    "briefing": "政策宣讲",
+    "pass": "车辆通行证",
+    "funds": "资金申报",
+    "financing": "融资对接",
+    "other": "其他",
+}
 RESULT_LABELS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
@@ -137,6 +162,14 @@ _SYNONYMS = {
     "kind": ({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)}),
     "rank": (RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)}),
     "feedback": (FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)}),
+    "service": (
+        SERVICE_LABELS,
+        {"diagnosis": ("智能化诊断", "专家诊断"), "briefing": ("宣讲",), "pass": ("通行证",), "funds": ("专项资金",)},
+    ),
+    "light": (
+        {"red": "红", "yellow": "黄", "green": "绿"},
+        {"red": ("红灯", "超期"), "yellow": ("黄灯",), "green": ("绿灯",)},
+    ),
     "result": (
         RESULT_LABELS,
         {"satisfied": ("很满意",), "basically": ("比较满意", "一般"), "unsatisfied": ("不太满意",)},
@@ -163,6 +196,31 @@ def assigned_sql(alias: str = "a", first: str = ":start", last: str = ":end") ->
     `last` are SQL (an alias, a column, a :parameter), never user text."""
     a = f"{alias}." if alias else ""
     return f"({a}start_on <= {last} AND ({a}end_on IS NULL OR ({a}end_on > {first} AND {a}end_on > {a}start_on)))"
+
+
+_AMOUNT = re.compile(r"^([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万|亿)?\s*元?$")
+_MAX_FEN = 10**17  # a thousand trillion yuan: beyond any park's funds, and within SQLite's integers
+
+
+def parse_amount(text: str) -> int | None:
+    """An amount of money in fen (1/100 yuan): 25170000, 25,170,000, 2517万, 2517万元, 1.2亿;
+    None when the text is not one."""
+    from decimal import Decimal
+
+    m = _AMOUNT.match(unicodedata.normalize("NFKC", str(text)).strip())
+    if not m:
+        return None
+    value = Decimal(m[1].replace(",", "")) * {None: 1, "万": 10_000, "亿": 100_000_000}[m[2]] * 100
+    if value != value.to_integral_value() or not 0 <= value < _MAX_FEN:
+        return None
+    return int(value)
+
+
+def yuan(fen: int | None) -> int | float | None:
+    """Fen as yuan for JSON: a whole number when it is one."""
+    if fen is None:
+        return None
+    return fen // 100 if fen % 100 == 0 else fen / 100
 
 
 def rate(numerator: int, denominator: int) -> float | None:

@@ -19,6 +19,7 @@ TICKET_KEYS = {
     "supervised",
     "urged",
     "follow_up",
+    "light",
 }
 
 

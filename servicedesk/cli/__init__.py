@@ -26,7 +26,8 @@ SUBCOMMANDS = {
     "enterprise": ("enterprises", "app", "Enterprises and projects in the park (企业 / 项目)."),
     "officer": ("officers", "app", "Officers who visit enterprises (干部 / 首席服务员)."),
     "feedback": ("visits", "feedback_app", "Banners, letters, praise, complaints and ratings from enterprises."),
-    "category": ("misc", "category_app", "Problem categories and their time limits."),
+    "category": ("categories", "app", "Problem categories and their time limits (问题类别)."),
+    "calendar": ("calendar", "app", "Working days: holidays and make-up days (工作日)."),
 }
 
 
@@ -62,8 +63,12 @@ class Group(TyperGroup):
             self._listing = False
 
     def invoke(self, ctx):
+        import warnings
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _notice
+                return super().invoke(ctx)
         except ServicedeskError as e:
             fail(str(e))
         except BrokenPipeError:
@@ -80,6 +85,19 @@ class Group(TyperGroup):
             if sqlite3 and isinstance(e, sqlite3.OperationalError):
                 fail(f"the database is busy or unusable ({e}); try again")
             raise
+
+
+def _notice(message, category, filename, lineno, file=None, line=None):
+    """A Notice from the services is one `warning: …` line on stderr; other warnings as Python shows them."""
+    from .. import render
+    from ..errors import Notice
+
+    if issubclass(category, Notice):
+        render.message(f"warning: {message}")
+    else:
+        import warnings
+
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def fail(message: str):
@@ -140,8 +158,9 @@ def main_options(
 
 
 def _register() -> None:
-    from . import demo, misc, officers, transfer
+    from . import calendar, demo, misc, officers, transfer
 
+    calendar.register(app)
     officers.register(app)
     demo.register(app)
     misc.register(app)

@@ -103,6 +103,31 @@ def parse_date(text: str | None) -> date | None:
     return dates.parse_date(text)
 
 
+def parse_due(text: str | None):
+    """A --due value: a date (a yearless one is the next such day) or a limit from the
+    opening (10d, 15wd, 15个工作日) as a dates.Limit; None stays None."""
+    if text is None:
+        return None
+    from .. import dates
+
+    return dates.parse_due(text)
+
+
+def parse_limit(text: str | None):
+    """A --limit value (30d, 15wd, 15个工作日) as a dates.Limit; None stays None."""
+    if text is None:
+        return None
+    from .. import dates
+    from ..errors import InvalidInput
+
+    found = dates.parse_limit(text)
+    if found is None:
+        raise InvalidInput(
+            f'can\'t read the limit "{text}"; write 30d (calendar days) or 15wd / 15个工作日 (working days)'
+        )
+    return found
+
+
 def figures_now(store) -> str:
     """What a change did to the figures, for the end of its one-line report."""
     from .. import dates

@@ -1,44 +1,10 @@
-"""category list | add, and info"""
+"""info, undo and doctor: the ledger itself"""
 
 from typing import Annotated
 
 import typer
 
-from .common import Format, FormatOpt, JsonOpt, figures_now, fmt, state
-
-category_app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
-
-
-@category_app.command("list")
-def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json: JsonOpt = False):
-    """Categories with their Chinese labels and default days to the due date."""
-    from .. import render
-    from ..views import refs
-
-    rows = refs.categories(state(ctx).store)
-    render.print_rows(rows, fmt(format, as_json), ("code", "label", "label_zh", "due_days"))
-
-
-@category_app.command("add")
-def category_add(
-    ctx: typer.Context,
-    code: Annotated[str, typer.Argument(metavar="CODE", help="Short code, e.g. environment.")],
-    label: Annotated[str, typer.Option("--label", help="English label.")],
-    label_zh: Annotated[str | None, typer.Option("--label-zh", help="Chinese label, e.g. 环保.")] = None,
-    due_days: Annotated[
-        int | None, typer.Option("--due-days", help="Days from opening to the due date (new categories: 15).")
-    ] = None,
-):
-    """Add a category, or change an existing one's labels and time limit.
-
-    Example: servicedesk category add environment --label Environment --label-zh 环保 --due-days 20
-    """
-    from .. import render
-    from ..services import roster
-
-    s = state(ctx)
-    row = roster.add_category(s.store, code, label, label_zh, due_days, actor=s.actor)
-    render.say(f"category {row['code']} ({row['label_zh'] or row['label']}): due in {row['due_days']} days")
+from .common import JsonOpt, figures_now, state
 
 
 def info(ctx: typer.Context, as_json: JsonOpt = False):

@@ -5,13 +5,25 @@ from typing import Annotated
 
 import typer
 
-from ..models import FollowUpResult, Outcome, Priority, StatusFilter
-from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, figures_now, fmt, parse_date, state, stdin_is_terminal
+from ..models import FollowUpResult, Light, Outcome, Priority, StatusFilter
+from .common import (
+    Format,
+    FormatOpt,
+    JsonOpt,
+    LimitOpt,
+    choice,
+    figures_now,
+    fmt,
+    parse_date,
+    parse_due,
+    state,
+    stdin_is_terminal,
+)
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
-COLUMNS = ("id", "enterprise", "category", "title", "status", "priority", "owner", "opened_on", "due_on", "overdue")
+COLUMNS = ("id", "enterprise", "category", "title", "status", "priority", "owner", "opened_on", "due_on", "light")
 HISTORY_COLUMNS = ("on", "at", "kind", "actor", "note", "owner", "department", "outcome", "due_on", "result")
 TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number: 12 or #12.")]
 DateOpt = Annotated[
@@ -41,7 +53,12 @@ def open_(
     owner: Annotated[str | None, typer.Option("--owner", help="The officer who chases it.")] = None,
     department: Annotated[str | None, typer.Option("--department", help="Department it is referred to.")] = None,
     priority: PriorityOpt = None,
-    due: Annotated[str | None, typer.Option("--due", help="Due date (default: the category's time limit).")] = None,
+    due: Annotated[
+        str | None,
+        typer.Option(
+            "--due", help="Due date, or a limit from the opening: 10d, 15wd, 15个工作日 (default: the category's)."
+        ),
+    ] = None,
     date: DateOpt = None,
     visit: Annotated[str | None, typer.Option("--visit", help="The visit it was raised on (its number).")] = None,
     again: AgainOpt = False,
@@ -64,7 +81,7 @@ def open_(
         owner=owner,
         department=department,
         priority=priority or Priority.normal,
-        due=parse_date(due),
+        due=parse_due(due),
         on=parse_date(date),
         visit_id=visit,
         again=again,
@@ -90,6 +107,18 @@ def list_(
     department: Annotated[str | None, typer.Option("--department", help="Referred to this department.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only tickets past their due date.")] = False,
     supervised: Annotated[bool, typer.Option("--supervised", help="Only tickets under supervision (督办).")] = False,
+    light: Annotated[
+        Light | None,
+        typer.Option(
+            "--light", help="red (overdue), yellow (due soon) or green; 红/黄/绿 also.", **choice(Light, "light")
+        ),
+    ] = None,
+    due_within: Annotated[
+        int | None, typer.Option("--due-within", min=1, max=365, help="Due within N working days (today included).")
+    ] = None,
+    awaiting_follow_up: Annotated[
+        bool, typer.Option("--awaiting-follow-up", help="Closed, and the close not followed up (回访) yet.")
+    ] = False,
     since: Annotated[str | None, typer.Option("--since", help="Opened on or after.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Opened on or before.")] = None,
     limit: LimitOpt = None,
@@ -115,6 +144,9 @@ def list_(
         limit=limit,
         department=department,
         supervised=supervised,
+        light=str(light) if light else None,
+        due_within=due_within,
+        awaiting_follow_up=awaiting_follow_up,
     )
     render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no tickets match")
 
@@ -276,7 +308,7 @@ def edit(
         category=category,
         enterprise=enterprise,
         priority=priority,
-        due=parse_date(due),
+        due=parse_due(due),
         opened=parse_date(opened),
     )
     if not changes:
@@ -306,7 +338,7 @@ def delete(ctx: typer.Context, ticket: TicketArg, reason: ReasonOpt):
 def extend(
     ctx: typer.Context,
     ticket: TicketArg,
-    due: Annotated[str, typer.Option("--due", help="The new due date.")],
+    due: Annotated[str, typer.Option("--due", help="The new due date, or a limit added to the current one: 10wd.")],
     reason: ReasonOpt,
     date: DateOpt = None,
 ):
@@ -318,7 +350,7 @@ def extend(
     from ..services import tickets
 
     s = state(ctx)
-    item = tickets.extend(s.store, ticket, parse_date(due), reason, parse_date(date), s.actor)
+    item = tickets.extend(s.store, ticket, parse_due(due), reason, parse_date(date), s.actor)
     render.say(f"#{item['id']} is now due {item['due_on']}")
 
 

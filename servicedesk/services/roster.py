@@ -6,6 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from .. import dates
+from ..dates import Limit
 from ..errors import InvalidInput
 from ..life import OPEN_END
 from ..models import Kind, Rank, assigned_sql, clean_line, clean_text
@@ -217,36 +218,51 @@ MAX_DUE_DAYS = 3650
 
 
 def add_category(
-    store: Store, code: str, label: str, label_zh: str | None, due_days: int | None, *, actor: str | None = None
+    store: Store,
+    code: str,
+    label: str | None,
+    label_zh: str | None,
+    due_days: int | None = None,
+    *,
+    limit=None,
+    actor: str | None = None,
+    edit: bool = False,
 ) -> dict:
-    """Add a category, or change a known one: only what is given changes (--due-days overrides a default)."""
+    """Add a category, or change a known one: only what is given changes. The time limit
+    is `limit` (a dates.Limit: 30d, 15wd) or `due_days` calendar days."""
     code = (code or "").strip().lower()
     if not _CODE.match(code):
         raise InvalidInput(f'"{code}" is not a category code; use lower-case letters, digits, - or _')
-    if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
-        raise InvalidInput(f"--due-days must be from 1 to {MAX_DUE_DAYS}")
+    if due_days is not None:
+        if not 1 <= due_days <= MAX_DUE_DAYS:
+            raise InvalidInput(f"--due-days must be from 1 to {MAX_DUE_DAYS}")
+        limit = Limit(due_days, False)
     label, label_zh = clean_text(label), clean_text(label_zh)
-    if not label:
-        raise InvalidInput("a category needs a --label")
     with store.write():
+        known = store.row("SELECT * FROM categories WHERE code = ?", (code,))
+        if edit and not known:
+            raise InvalidInput(f'no category "{code}"; add it with `servicedesk category add {code} --label …`')
+        if not known and not label:
+            raise InvalidInput("a category needs a --label")
         # A label is also a way to name the category, so it must not name another one.
         for other in store.rows("SELECT * FROM categories WHERE code != ?", (code,)):
             names = {other["code"], (other["label"] or "").lower(), other["label_zh"]}
-            clash = next((n for n in (label.lower(), label_zh) if n and n in names), None)
+            clash = next((n for n in ((label or "").lower(), label_zh) if n and n in names), None)
             if clash:
                 raise InvalidInput(f'"{clash}" already names the category {other["code"]}; choose another label')
-        known = store.row("SELECT * FROM categories WHERE code = ?", (code,))
-        given = {"label": label, "label_zh": label_zh, "due_days": due_days}
+        given = {"label": label, "label_zh": label_zh}
+        if limit is not None:
+            given.update(due_days=limit.days, due_working=int(limit.working))
         if known:
             changed = {k: [known[k], v] for k, v in given.items() if v is not None and known[k] != v}
             if changed:
                 record_change(store, actor, "category", code, "edited", changed)
-            store.conn.execute(
-                """UPDATE categories SET label = ?, label_zh = coalesce(?, label_zh),
-                due_days = coalesce(?, due_days) WHERE code = ?""",
-                (label, label_zh, due_days, code),
-            )
+                sets = ", ".join(f"{k} = ?" for k in changed)
+                store.conn.execute(
+                    f"UPDATE categories SET {sets} WHERE code = ?", (*(v for _, v in changed.values()), code)
+                )
         else:
+            limit = limit or Limit(NEW_CATEGORY_DUE_DAYS, False)
             record_change(store, actor, "category", code, "added", given)
             position = store.value("SELECT coalesce(max(position), 0) + 1 FROM categories")
             store.insert(
@@ -255,7 +271,8 @@ def add_category(
                     "code": code,
                     "label": label,
                     "label_zh": label_zh,
-                    "due_days": NEW_CATEGORY_DUE_DAYS if due_days is None else due_days,
+                    "due_days": limit.days,
+                    "due_working": int(limit.working),
                     "position": position,
                     "changeset": store.changeset(actor),
                 },

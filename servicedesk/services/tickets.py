@@ -6,16 +6,19 @@ does not fit the ticket's life at its date is refused, naming the event it confl
 """
 
 import json
-from datetime import date, timedelta
+from datetime import date
 
 from .. import dates, derive
+from ..dates import Limit
 from ..errors import InvalidInput, InvalidTransition
 from ..life import VERBS, EventKind, Refused, too_early
 from ..models import Outcome, Status, clean_line, clean_text
 from ..store import Store
+from ..views import calendar as views_calendar
 from ..views import refs
 from ..views import tickets as views
 from ..views.roster import officers_of
+from . import calendar
 
 K = EventKind
 
@@ -96,7 +99,7 @@ def insert_ticket(
         if owner
         else default_owner(store, ent["id"], opened, fallback_owner or actor)
     )
-    due_on = (due or opened + timedelta(days=cat["due_days"])).isoformat()
+    due_on = due_date(store, opened, due, cat).isoformat()
     if due_on < opened_on:
         raise InvalidInput(f"the due date {due_on} is before the opening date {opened_on}")
     if visit_id is not None:
@@ -125,6 +128,20 @@ def insert_ticket(
     _event(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id, department=record["department"],
            due_on=due_on)  # fmt: skip
     return ticket_id
+
+
+def due_date(store: Store, opened: date, due, category: dict | None = None) -> date:
+    """A due date given as a date, as a dates.Limit from the opening day, or (None) by the
+    category's time limit. The date is stored: reports never count working days again."""
+    if isinstance(due, date):
+        return due
+    if views_calendar.known_years(store) is None:
+        calendar.sync_package(store)  # once per ledger: lights need the holidays too
+    return calendar.due(store, opened, due or category_limit(category))
+
+
+def category_limit(category: dict) -> Limit:
+    return Limit(category["due_days"], bool(category["due_working"]))
 
 
 def open_ticket(store: Store, enterprise: str, title: str, category: str, *, actor: str | None = None, **options):
@@ -218,12 +235,18 @@ def reopen(store: Store, ref: str, reason: str, on: date | None, actor: str | No
     return _verb(store, ref, K.reopened, on, actor, note=text)
 
 
-def extend(store: Store, ref: str, due: date, reason: str, on: date | None, actor: str | None) -> dict:
-    """延期: a new due date, asked before the one in force has passed."""
+def extend(store: Store, ref: str, due, reason: str, on: date | None, actor: str | None) -> dict:
+    """延期: a new due date (or a dates.Limit added to the one in force), asked before the
+    one in force has passed."""
     text = clean_text(reason)
     if not text:
         raise InvalidInput("an extension needs a reason: --reason TEXT")
-    return _verb(store, ref, K.extended, on, actor, note=text, due_on=due.isoformat())
+    day = not_future(on or dates.today(), "the extend date")
+    with store.write():
+        ticket = live(store, ref)
+        new_due = due_date(store, date.fromisoformat(ticket["due_on"]), due)
+        record(store, ticket, K.extended, day, actor, note=text, due_on=new_due.isoformat())
+    return views.item(store, ticket["id"])
 
 
 def urge(store: Store, ref: str, note: str | None, on: date | None, actor: str | None) -> dict:
@@ -329,9 +352,9 @@ def _corrected(store: Store, ticket: dict, given: dict) -> dict:
         columns["enterprise_id"] = ent["id"]
     if "opened" in given:
         columns["opened_on"] = not_future(given["opened"], "the opening date")
-    if "due" in given:
-        columns["base_due_on"] = given["due"].isoformat()
     opened = columns.get("opened_on", ticket["opened_on"])
+    if "due" in given:
+        columns["base_due_on"] = due_date(store, date.fromisoformat(opened), given["due"]).isoformat()
     due = columns.get("base_due_on", ticket["base_due_on"])
     if due < opened:
         raise InvalidInput(f"the due date {due} is before the opening date {opened}")

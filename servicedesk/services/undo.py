@@ -219,6 +219,17 @@ def _unmark(table: str):
     return inverse
 
 
+def _uncalendar(conn, day, detail):
+    """A park calendar entry back to what it was: none, or the earlier entry."""
+    old_workday, old_name = detail["workday"][0], detail["name"][0]
+    if old_workday is None:
+        conn.execute("DELETE FROM calendar WHERE day = ? AND source = 'park'", (day,))
+    else:
+        conn.execute(
+            "UPDATE calendar SET workday = ?, name = ? WHERE day = ? AND source = 'park'", (old_workday, old_name, day)
+        )
+
+
 # (subject, action) in the change log → how to put it back.
 _INVERSES = {
     ("enterprise", "edited"): _restore("enterprises"),
@@ -229,6 +240,11 @@ _INVERSES = {
     ("officer", "archived"): _unarchive("officers"),
     ("assignment", "unassigned"): lambda conn, subject_id, detail: conn.execute(
         "UPDATE assignments SET end_on = NULL WHERE id = ?", (subject_id,)
+    ),
+    ("calendar", "holiday"): _uncalendar,
+    ("calendar", "workday"): _uncalendar,
+    ("setting", "set"): lambda conn, key, detail: conn.execute(
+        "UPDATE settings SET value = ? WHERE key = ?", (detail["value"][0], key)
     ),
     ("visit", "deleted"): _unmark("visits"),
     ("feedback", "deleted"): _unmark("feedback"),

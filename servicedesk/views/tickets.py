@@ -7,9 +7,10 @@ import json
 from datetime import date
 
 from .. import dates
+from ..life import OPEN_END
 from ..models import Status, StatusFilter
 from ..store import Store
-from . import refs
+from . import calendar, refs
 
 # One query serves every list of tickets, so every list has cli.md's JSON shape.
 ITEM_SQL = """
@@ -24,8 +25,10 @@ LIVE = "t.removed IS NULL"
 NOT_CLOSED = "t.status IN ('open', 'in_progress')"
 
 
-def _item(row: dict, today: str) -> dict:
-    row["overdue"] = row["status"] != Status.closed and row["due_on"] < today
+def _item(row: dict, today: str, yellow_until: str) -> dict:
+    not_closed = row["status"] != Status.closed
+    row["overdue"] = not_closed and row["due_on"] < today
+    row["light"] = calendar.light(row["due_on"], today, yellow_until) if not_closed else None
     row["supervised"] = bool(row["supervised"])
     return row
 
@@ -35,8 +38,12 @@ def items(store: Store, where: str = "1", params: tuple | dict = (), order: str 
     sql = f"{ITEM_SQL} WHERE {where} ORDER BY {order}" + (" LIMIT ?" if limit is not None else "")
     if limit is not None:
         params = (*params, limit)
-    today = dates.today().isoformat()
-    return [_item(r, today) for r in store.rows(sql, params)]
+    rows = store.rows(sql, params)
+    if not rows:
+        return rows
+    today = dates.today()
+    yellow_until = calendar.yellow_until(store, today)
+    return [_item(r, today.isoformat(), yellow_until) for r in rows]
 
 
 def item(store: Store, ticket_id: int) -> dict:
@@ -55,6 +62,9 @@ def list_tickets(
     limit: int | None = None,
     department: str | None = None,
     supervised: bool = False,
+    light: str | None = None,
+    due_within: int | None = None,
+    awaiting_follow_up: bool = False,
 ) -> list[dict]:
     """Live tickets, newest first; `since`/`until` bound the opening date."""
     where, params = [LIVE], []
@@ -77,9 +87,24 @@ def list_tickets(
         params.append(department.strip())
     if supervised:
         where.append(f"t.supervised = 1 AND {NOT_CLOSED}")
-    if overdue:
+    today = dates.today()
+    if overdue or light == "red":
         where.append(f"{NOT_CLOSED} AND t.due_on < ?")
-        params.append(dates.today().isoformat())
+        params.append(today.isoformat())
+    if light in ("yellow", "green"):
+        where.append(f"{NOT_CLOSED} AND t.due_on >= ? AND t.due_on {'<=' if light == 'yellow' else '>'} ?")
+        params += [today.isoformat(), calendar.yellow_until(store, today)]
+    if due_within is not None:
+        # Due on one of the next N working days, today included (not yet overdue).
+        last = calendar.load(store, today).nth_workday_from(today, due_within)
+        where.append(f"{NOT_CLOSED} AND t.due_on >= ? AND t.due_on <= ?")
+        params += [today.isoformat(), last.isoformat()]
+    if awaiting_follow_up:
+        # Closed, and its latest close not followed up yet (the span it is in now says so).
+        where.append(
+            f"t.status = 'closed' AND EXISTS (SELECT 1 FROM spans s WHERE s.ticket_id = t.id "
+            f"AND s.until_on = '{OPEN_END}' AND s.follow_up IS NULL)"
+        )
     if since:
         where.append("t.opened_on >= ?")
         params.append(since.isoformat())

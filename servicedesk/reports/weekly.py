@@ -1,4 +1,4 @@
-"""The figures of domain.md, computed once per report and shared by every output format.
+"""The weekly report and the trend (domain.md "What a weekly report shows").
 
 Cumulative figures come from the tallies and the spans (derive.py), so a weekly report
 costs the same at 10k tickets as at 1M; a week's own activity comes from the activity
@@ -7,18 +7,18 @@ table's ISO-week keys. Every rate is a models.Rate that carries its counts.
 
 from datetime import date
 
-from . import dates
-from .derive import indicator
-from .errors import InvalidInput
-from .models import FeedbackKind, Rate, assigned_sql
-from .store import Store
-from .views import asof, refs
-from .views import tickets as ticket_views
-from .views import visits as visit_views
+from .. import dates
+from ..errors import InvalidInput
+from ..models import FeedbackKind, Rate, assigned_sql
+from ..store import Store
+from ..views import asof, delivered, refs
+from ..views import calendar as calendar_views
+from ..views import tickets as ticket_views
+from ..views import visits as visit_views
 
 TREND_WEEKS = 8
 OLDEST_OPEN = 10
-CLOSURE_DIMENSIONS = ("category", "officer", "enterprise", "sector", "department", "week")
+REPEAT_WINDOW_DAYS = 90  # a problem raised again within this many days is a repeat (重复诉求)
 
 
 def as_of(week: dates.Week) -> str:
@@ -253,6 +253,60 @@ def weekly(store: Store, week: dates.Week) -> dict:
         return _weekly(store, week, day)
 
 
+def _deadlines(store: Store, week: dates.Week, pending: list[dict], day: str) -> dict:
+    """Part 9: the tickets not closed by their light on the day, and this week's extensions,
+    urgings and supervisions (each ticket once)."""
+    until = calendar_views.yellow_until(store, date.fromisoformat(day))
+    lights = [calendar_views.light(t["due_on"], day, until) for t in pending]
+    supervised = sorted((t for t in pending if t["supervised"]), key=lambda t: (t["opened_on"], t["id"]))
+    return {
+        "red": lights.count("red"),
+        "yellow": lights.count("yellow"),
+        "green": lights.count("green"),
+        **{
+            kind: _counted_in(store, kind, week.key, week.key).get(week.key, 0)
+            for kind in ("extended", "urged", "supervised")
+        },
+        "supervised_list": as_of_items(store, supervised, day),
+    }
+
+
+def _follow_up(store: Store, week: dates.Week, sums: dict[str, int]) -> dict:
+    """Part 10: follow-ups this week, the follow-up, satisfaction, redo and reopen rates as
+    of the day, and the repeat problems raised this week."""
+    repeats = repeat_problems(store, week)
+    return {
+        "this_week": _counted_in(store, "followed_up", week.key, week.key).get(week.key, 0),
+        "follow_up_rate": Rate(sums["followed"], sums["closed"]),
+        "satisfaction_rate": Rate(sums["satisfied"], sums["with_follow_up"]),
+        "redo_rate": Rate(sums["redone"], sums["ever_closed"]),
+        "reopen_rate": Rate(sums["reopened"], sums["ever_closed"]),
+        "repeat_problems": len(repeats),
+        "repeat_list": ticket_views.items(
+            store, f"t.id IN ({', '.join('?' for _ in repeats)})", tuple(repeats), "t.opened_on, t.id"
+        )
+        if repeats
+        else [],
+    }
+
+
+def repeat_problems(store: Store, week: dates.Week) -> list[int]:
+    """Tickets opened in the week for an enterprise that already had a ticket in the same
+    category opened within the previous REPEAT_WINDOW_DAYS days (domain.md 重复诉求)."""
+    window = f"-{REPEAT_WINDOW_DAYS} days"
+    return [
+        r[0]
+        for r in store.conn.execute(
+            f"""SELECT t.id FROM tickets t WHERE t.opened_week = ? AND t.removed IS NULL AND EXISTS (
+                SELECT 1 FROM tickets p WHERE p.enterprise_id = t.enterprise_id AND p.category = t.category
+                AND p.removed IS NULL AND p.id != t.id AND p.opened_on >= date(t.opened_on, '{window}')
+                AND (p.opened_on < t.opened_on OR (p.opened_on = t.opened_on AND p.id < t.id)))
+            ORDER BY t.opened_on, t.id""",
+            (week.key,),
+        )
+    ]
+
+
 def _weekly(store: Store, week: dates.Week, day: str) -> dict:
     headline, per_category, pending = cumulative(store, day)
     closed_in = _closed_in(store, week.previous(TREND_WEEKS - 1).key, week.key)  # this week's and the trend's
@@ -269,6 +323,9 @@ def _weekly(store: Store, week: dates.Week, day: str) -> dict:
         "oldest_open": _oldest_open(store, pending, day),
         "feedback": _feedback(store, week, day),
         "trend": _trend(store, week, TREND_WEEKS, closed_in),
+        "deadlines": _deadlines(store, week, pending, day),
+        "follow_up": _follow_up(store, week, asof.total(per_category)),
+        "services": delivered.weekly(store, week, day),
     }
 
 
@@ -276,94 +333,3 @@ def trend(store: Store, weeks: int = TREND_WEEKS, until: date | None = None) -> 
     last = dates.week_of(until or dates.today())
     with store.snapshot():
         return {"until": last.end.isoformat(), "weeks": _trend(store, last, weeks)}
-
-
-# Each live ticket of the cohort (opened in [since, until]) with the span in force at the
-# end of `until`: its state then, owner and department included (domain.md: as of D).
-_COHORT = f"""
-WITH state AS (
-    SELECT {{key}} AS key,
-        {indicator("closed")} AS closed, {indicator("solved")} AS solved, {indicator("on_time")} AS on_time,
-        CASE WHEN s.status = 'closed'
-            THEN CAST(julianday(s.closed_on) - julianday(t.opened_on) AS INTEGER) END AS days
-    FROM tickets t JOIN enterprises e ON e.id = t.enterprise_id
-    JOIN spans s ON {asof.SPAN_ON.replace(":day", ":until")}
-    WHERE t.removed IS NULL AND t.opened_on >= :since AND t.opened_on <= :until
-),
-ranked AS (
-    SELECT key, days,
-        ROW_NUMBER() OVER (PARTITION BY key ORDER BY days) AS rn,
-        COUNT(*) OVER (PARTITION BY key) AS n
-    FROM state WHERE days IS NOT NULL
-)
-SELECT s.key, count(*) AS collected, SUM(s.closed) AS closed, SUM(s.solved) AS solved,
-    SUM(s.on_time) AS on_time, r.median_days_to_close, r.p90_days_to_close
-FROM state s LEFT JOIN (
-    -- median: the middle value, or the mean of the two middle ones; p90: nearest rank, ceil(0.9 n)
-    SELECT key,
-        AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) AS median_days_to_close,
-        MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN days END) AS p90_days_to_close
-    FROM ranked GROUP BY key
-) r ON r.key IS s.key
-GROUP BY s.key
-ORDER BY s.key
-"""
-
-# What each --by groups on; fixed SQL fragments, never user text.
-_KEYS = {
-    "category": "t.category",
-    "enterprise": "e.name",
-    "sector": "e.sector",
-    "department": "s.department",
-    "week": "t.opened_week",
-    "officer": "(SELECT name FROM officers WHERE id = s.owner_id)",
-    "total": "'total'",
-}
-
-
-def _closure_row(r: dict) -> dict:
-    median = r["median_days_to_close"]
-    return {
-        "collected": r["collected"],
-        "closed": r["closed"],
-        "solved": r["solved"],
-        "closure_rate": Rate(r["closed"], r["collected"]),
-        "resolution_rate": Rate(r["solved"], r["collected"]),
-        "median_days_to_close": None if median is None else (int(median) if median == int(median) else median),
-        "p90_days_to_close": r["p90_days_to_close"],
-        "on_time": r["on_time"],
-        "on_time_rate": Rate(r["on_time"], r["closed"]),
-    }
-
-
-def closure(store: Store, since: date | None = None, until: date | None = None, by: str = "category") -> dict:
-    """Closure of the tickets opened in [since, until], as of `until` (default today)."""
-    if by not in CLOSURE_DIMENSIONS:
-        raise ValueError(by)
-    end = (until or dates.today()).isoformat()
-    params = {"since": since.isoformat() if since else "0000-01-01", "until": end}
-    labels = {c["code"]: c for c in refs.categories(store)} if by == "category" else {}
-    with store.snapshot():
-        rows = [
-            {"key": r["key"], "label": r["key"], **category_labels(labels.get(r["key"])), **_closure_row(r)}
-            for r in store.rows(_COHORT.format(key=_KEYS[by]), params)
-        ]
-        total = store.rows(_COHORT.format(key=_KEYS["total"]), params)
-    if by == "category":
-        order = {code: i for i, code in enumerate(labels)}
-        rows.sort(key=lambda r: order.get(r["key"], len(order)))
-    empty = {
-        "collected": 0,
-        "closed": 0,
-        "solved": 0,
-        "on_time": 0,
-        "median_days_to_close": None,
-        "p90_days_to_close": None,
-    }
-    return {
-        "since": since.isoformat() if since else None,
-        "until": end,
-        "by": by,
-        "rows": rows,
-        "total": _closure_row(total[0] if total else empty),
-    }

@@ -1,0 +1,83 @@
+"""category list | add | edit"""
+
+from typing import Annotated
+
+import typer
+
+from .common import Format, FormatOpt, JsonOpt, fmt, parse_limit, state
+
+app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
+
+LimitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--limit", help="Time limit from the opening: 30d (calendar days) or 15wd / 15个工作日 (working days)."
+    ),
+]
+
+
+def _said(row: dict) -> str:
+    unit = "working days" if row["due_working"] else "days"
+    return f"category {row['code']} ({row['label_zh'] or row['label']}): due in {row['due_days']} {unit}"
+
+
+@app.command("list")
+def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json: JsonOpt = False):
+    """Categories with their Chinese labels and time limits (30d: calendar days; 15wd: working days)."""
+    from .. import render
+    from ..views import refs
+
+    rows = refs.categories(state(ctx).store)
+    for row in rows:
+        row["limit"] = f"{row['due_days']}{'wd' if row['due_working'] else 'd'}"
+    render.print_rows(rows, fmt(format, as_json), ("code", "label", "label_zh", "limit"))
+
+
+@app.command("add")
+def category_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Short code, e.g. environment.")],
+    label: Annotated[str, typer.Option("--label", help="English label.")],
+    label_zh: Annotated[str | None, typer.Option("--label-zh", help="Chinese label, e.g. 环保.")] = None,
+    due_days: Annotated[
+        int | None, typer.Option("--due-days", help="Calendar days from opening to the due date (new: 15).")
+    ] = None,
+    limit: LimitOpt = None,
+):
+    """Add a category, or change an existing one's labels and time limit.
+
+    Example: servicedesk category add environment --label Environment --label-zh 环保 --limit 20wd
+    """
+    from .. import render
+    from ..errors import InvalidInput
+    from ..services import roster
+
+    if due_days is not None and limit:
+        raise InvalidInput("give the time limit once: --due-days N or --limit 30d|15wd")
+    s = state(ctx)
+    row = roster.add_category(s.store, code, label, label_zh, due_days, limit=parse_limit(limit), actor=s.actor)
+    render.say(_said(row))
+
+
+@app.command("edit")
+def category_edit(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE", help="The category's code or label.")],
+    label: Annotated[str | None, typer.Option("--label", help="English label.")] = None,
+    label_zh: Annotated[str | None, typer.Option("--label-zh", help="Chinese label.")] = None,
+    limit: LimitOpt = None,
+):
+    """Change a category's labels or time limit; tickets already open keep their due dates.
+
+    Example: servicedesk category edit labour --limit 15wd
+    """
+    from .. import render
+    from ..services import roster
+    from ..views import refs
+
+    s = state(ctx)
+    found = refs.category(s.store, code)
+    row = roster.add_category(
+        s.store, found["code"], label, label_zh, limit=parse_limit(limit), actor=s.actor, edit=True
+    )
+    render.say(_said(row))

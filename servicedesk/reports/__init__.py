@@ -1,0 +1,8 @@
+"""The figures of domain.md, computed once per report and shared by every output format:
+the weekly report and the trend (weekly.py), and the reports over a cohort of tickets —
+closure and the department scorecard (cohorts.py)."""
+
+from .cohorts import CLOSURE_DIMENSIONS, closure, departments
+from .weekly import as_of, trend, weekly
+
+__all__ = ["CLOSURE_DIMENSIONS", "as_of", "closure", "departments", "trend", "weekly"]
