@@ -68,6 +68,15 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "channel": ("channel", "方式", "走访方式"),
         "note": ("note", "走访情况", "备注", "走访内容"),
     },
+    "service": {
+        "enterprise": _ENTERPRISE[1:],
+        "kind": ("kind", "服务类型", "类型", "服务内容", "服务事项"),
+        "served_on": ("served_on", "服务日期", "日期", "时间"),
+        "quantity": ("quantity", "数量", "人数", "件数"),
+        "amount": ("amount", "金额", "资金", "争取资金"),
+        "officer": ("officer", "服务人", "干部", "经办人"),
+        "note": ("note", "备注", "说明"),
+    },
     "feedback": {
         "enterprise": _ENTERPRISE[1:],
         "kind": ("kind", "类型", "反馈类型", "形式"),
@@ -83,6 +92,7 @@ REQUIRED = {
     "ticket": ("enterprise", "category", "title", "opened_on"),
     "visit": ("enterprise", "visited_on"),
     "feedback": ("enterprise", "kind", "received_on"),
+    "service": ("enterprise", "kind", "served_on"),
 }
 # Columns a ledger or our own export carries that no import needs: not worth a warning.
 _SILENT = {"id", "序号", "编号"}
@@ -90,7 +100,7 @@ _SILENT = {"id", "序号", "编号"}
 
 _key = word_key
 STATUS, OUTCOME, PRIORITY, CHANNEL = words("status"), words("outcome"), words("priority"), words("channel")
-KIND, RANK, FEEDBACK = words("kind"), words("rank"), words("feedback")
+KIND, RANK, FEEDBACK, SERVICE = words("kind"), words("rank"), words("feedback"), words("service")
 YES_NO = {
     **dict.fromkeys(["yes", "y", "true", "1", "是", "已归档"], "yes"),
     **dict.fromkeys(["no", "n", "false", "0", "否", ""], "no"),

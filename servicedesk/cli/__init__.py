@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "enterprise": ("enterprises", "app", "Enterprises and projects in the park (企业 / 项目)."),
     "officer": ("officers", "app", "Officers who visit enterprises (干部 / 首席服务员)."),
     "feedback": ("visits", "feedback_app", "Banners, letters, praise, complaints and ratings from enterprises."),
+    "service": ("services", "app", "Services delivered to enterprises: diagnostics, training, passes, funds (服务)."),
     "category": ("categories", "app", "Problem categories and their time limits (问题类别)."),
     "calendar": ("calendar", "app", "Working days: holidays and make-up days (工作日)."),
 }

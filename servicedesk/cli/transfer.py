@@ -48,6 +48,13 @@ _HELP = {
         "with no 办理结果 it counts as resolved.",
         "servicedesk ticket import 问题台账.xlsx --dry-run",
     ),
+    "service": (
+        "Import services delivered (服务企业) from a spreadsheet.",
+        "Headers: 企业名称, 服务类型, 服务日期, 数量, 金额, 服务人, 备注 — or enterprise, kind, served_on, quantity, "
+        "amount, officer, note. Amounts in yuan: 25170000, 2517万, 1.2亿. A row matching a service on file "
+        "(enterprise, kind, date) is skipped.",
+        "servicedesk service import 服务台账.xlsx",
+    ),
     "feedback": (
         "Import feedback (锦旗, 感谢信, …) from a spreadsheet.",
         "Headers: 企业名称, 类型, 评分, 问题编号, 日期, 备注 — or enterprise, kind, score, ticket, received_on, "
@@ -55,7 +62,13 @@ _HELP = {
         "servicedesk feedback import 反馈.csv",
     ),
 }
-_NOUNS = {"officer": "officers", "enterprise": "enterprises", "visit": "visits", "ticket": "tickets"}
+_NOUNS = {
+    "officer": "officers",
+    "enterprise": "enterprises",
+    "visit": "visits",
+    "ticket": "tickets",
+    "service": "services",
+}
 
 
 def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, create_missing: bool) -> None:

@@ -35,7 +35,15 @@ ESCALATE_EVERY = 40  # one ticket in this many goes up to a county or section le
 FLUSH_ROWS = 20_000  # visit and event rows buffered before a batch goes to the database
 TZ = "+08:00"  # the park's clock: timestamps are deterministic, not the machine's zone
 
-DATA_TABLES = ("feedback", "events", "tickets", "visits", "assignments", "officers", "enterprises")
+DATA_TABLES = ("services", "feedback", "events", "tickets", "visits", "assignments", "officers", "enterprises")
+# The seed's services delivered (domain.md): kind → (enterprises served, total quantity, total yuan).
+SERVICES = {
+    "diagnosis": (6, None, None),
+    "training": (12, 240, None),
+    "briefing": (10, None, None),
+    "pass": (9, 135, None),
+    "funds": (5, None, 25_170_000),
+}
 # Replaced with the park too: its history starts with the demo (referring rows before the rows they refer to).
 LOG_TABLES = ("changes", "changesets")
 
@@ -77,7 +85,11 @@ class Park:
     def __init__(self, enterprises: int, weeks: int, seed: int, problems: int | None, open_tickets: int | None,
                  today: date, categories: list[tuple[str, int, str]]):  # fmt: skip
         self.rng = random.Random(seed)
+        self.seed = seed
         self.feedback_rng = random.Random(f"{seed}/feedback")
+        # Deadlines, follow-up and services draw from their own generators, so the park's
+        # tickets, visits and feedback are the same whether or not these are in it.
+        self.programme_rng = random.Random(f"{seed}/programme")
         self.n_enterprises, self.n_weeks = enterprises, weeks
         self.last_week = dates.week_of(today).previous()
         self.first_week = self.last_week.previous(weeks - 1)
@@ -90,6 +102,7 @@ class Park:
             per_week = self.n_problems / weeks
             open_tickets = round(per_week * EXAMPLE_OPEN * EXAMPLE_WEEKS / EXAMPLE_PROBLEMS)
         self.n_open = min(open_tickets, self.n_problems)
+        self.redos, self.redo_from = 0, self.programme_rng.randrange(max(1, self.n_problems // 3))
         # The open tickets are among the most recent ones; everything older gets closed.
         window = min(self.n_problems, max(self.n_open, math.ceil(self.n_open * 1.5)))
         self.closed_until = self.n_problems - window
@@ -184,6 +197,7 @@ class Park:
             for _ in self._week(self.first_week.previous(-w), w, buffer):
                 yield from self._flush(buffer)
         yield from self._flush(buffer)
+        yield "services", self._services()
 
     @staticmethod
     def _flush(buffer: dict):
@@ -280,33 +294,117 @@ class Park:
             steps.append((opened, 3, "assigned", {"owner_id": self._one(leaders)}))
         if rand() < 0.12:
             steps.append((within(span), 4, "note", {"note": self._one(words.PROGRESS).format(dept=dept)}))
+        before, after = self._programme(index, opened, end, is_open, due_days, dept, department is not None)
+        steps += before
         steps.sort(key=lambda s: (s[0], s[1]))
         resolution = None if is_open else settled.format(n=n)
         if not is_open:
             steps.append((end, 9, "closed", {"note": resolution, "outcome": "resolved"}))
+        steps += after
         events = buffer["events"]
-        due_on = (opened + timedelta(days=due_days)).isoformat()
+        due_on = base_due = (opened + timedelta(days=due_days)).isoformat()
         self._event(events, ticket_id, opened, recorded_at, owner, "opened", {"owner_id": owner, "due_on": due_on})
         last_day, clock, status, current = opened, seconds, next_status(None, EventKind.opened), owner
+        closed_on, supervised, urged, result = None, 0, 0, None
         for day, _, kind, fields in steps:
             clock = clock + self._int(300, 5400) if day == last_day else self._int(8 * 3600 + 1800, 18 * 3600)
             last_day = day
-            self._event(events, ticket_id, day, _at(self._day(day)[0], clock), current, kind, fields)
+            # Nobody grades their own work: a follow-up is made by a leader other than the owner.
+            actor = self._other(current) if kind == "followed_up" else current
+            self._event(events, ticket_id, day, _at(self._day(day)[0], clock), actor, kind, fields)
             current = fields.get("owner_id", current)
             status = next_status(status, EventKind(kind))
+            department = fields.get("department", department)
+            due_on = fields.get("due_on", due_on) if kind == "extended" else due_on
+            supervised = 1 if kind == "supervised" else 0 if kind == "closed" else supervised
+            urged += kind == "urged"
+            result = fields.get("result", result)
+            if kind == "closed":
+                closed_on, resolution = day, fields["note"]
         buffer["tickets"].append({
             "id": ticket_id, "enterprise_id": e + 1, "visit_id": self.visit_id, "category": code,
             "title": problem.format(n=n), "priority": self._weighted(words.PRIORITIES, _PRIORITY_CUM),
             "owner_id": current, "department": department, "opened_on": self._day(opened)[0],
-            "opened_week": self._day(opened)[1], "due_on": (due := (opened + timedelta(days=due_days)).isoformat()),
-            "base_due_on": due,
+            "opened_week": self._day(opened)[1], "due_on": due_on, "base_due_on": base_due,
             "status": status, "outcome": None if is_open else "resolved",
-            "closed_on": None if is_open else self._day(end)[0], "resolution": resolution,
+            "closed_on": None if is_open else self._day(closed_on)[0], "resolution": resolution,
+            "supervised": supervised, "urged": urged, "follow_up": result,
         })  # fmt: skip
         if self.feedback_due and self.feedback_due[0] == index:
             self._feedback(buffer, e, ticket_id, end, label, self.feedback_due[1])
             self.feedback_due = next(self._next_feedback, None)
         return label
+
+    def _programme(self, index, opened, end, is_open, due_days, dept, referred) -> tuple[list, list]:
+        """Deadlines and follow-up (domain.md): referrals for the department scorecard, an
+        extension asked before the due date for some late closes, urging, supervision, and
+        follow-ups after a close (one of them unsatisfied: a redo, closed again).
+        Returns the steps before the close and after it."""
+        rng = self.programme_rng
+        last = self.last_day if is_open else end
+
+        def day_in(first: date, final: date) -> date:
+            return first + timedelta(days=int(rng.random() * ((final - first).days + 1)))
+
+        before, after = [], []
+        if not referred and rng.random() < 0.3:
+            before.append((day_in(opened, min(opened + timedelta(days=3), last)), 2, "referred", {"department": dept}))
+        due = opened + timedelta(days=due_days)
+        if not is_open and end > due and rng.random() < 0.5:
+            new_due = end + timedelta(days=int(rng.random() * 4))
+            before.append(
+                (day_in(opened, due), 5, "extended", {"due_on": new_due.isoformat(), "note": "待审批，申请延期"})
+            )
+        if rng.random() < 0.06:
+            before.append((day_in(opened, last), 6, "urged", {"note": "请加快办理"}))
+        if (is_open and rng.random() < 0.5) or rng.random() < 0.004:
+            before.append((day_in(opened, last), 7, "supervised", {"note": "列入领导督办"}))
+        if is_open or rng.random() >= 0.7:
+            return before, after
+        asked = end + timedelta(days=1 + int(rng.random() * 5))
+        if asked > self.last_day:
+            return before, after
+        redo = index >= self.redo_from and self.redos * 100 <= index and asked + timedelta(days=7) <= self.last_day
+        result = "unsatisfied" if redo else "satisfied" if rng.random() < 0.8 else "basically"
+        after.append((asked, 10, "followed_up", {"result": result, "score": {"unsatisfied": 2}.get(result, 5)}))
+        if redo:
+            self.redos += 1
+            again = asked + timedelta(days=1 + int(rng.random() * 6))
+            after.append((asked, 11, "reopened", {"note": "重办：企业回访不满意", "redo": 1}))
+            after.append((again, 12, "closed", {"note": "重新办理，企业认可", "outcome": "resolved"}))
+        return before, after
+
+    def _services(self) -> list[dict]:
+        """The seed's services (SERVICES), spread over the weeks; a larger park gets more in
+        proportion to its problems."""
+        rng = random.Random(f"{self.seed}/services")
+        scale = max(1, round(self.n_problems / EXAMPLE_PROBLEMS))
+        days = (self.last_day - self.first_week.start).days
+        rows = []
+        for kind, (served, quantity, amount) in SERVICES.items():
+            count = min(self.n_enterprises, served * scale)
+            chosen = rng.sample(range(self.n_enterprises), count)
+            for i, e in enumerate(chosen):
+                day = self.first_week.start + timedelta(days=rng.randint(0, days))
+                officer = self.officers[self.owner_of[e] - 1]
+                rows.append({
+                    "id": len(rows) + 1, "enterprise_id": e + 1, "kind": kind, "served_on": day.isoformat(),
+                    "week": dates.week_key(day), "quantity": _share(quantity * scale, count, i) if quantity else None,
+                    "amount_fen": _share(amount * 100 * scale, count, i) if amount else None,
+                    "officer_id": officer["id"], "note": words.SERVICE_NOTES[kind], "recorded_at": _at(day.isoformat(), 10 * 3600),
+                    "recorded_by": officer["name"], "removed": None,
+                })  # fmt: skip
+        rows.sort(key=lambda r: (r["served_on"], r["id"]))
+        for number, row in enumerate(rows, start=1):
+            row["id"] = number
+        return rows
+
+    def _other(self, officer_id: int) -> int:
+        """A leader who is not `officer_id` (the first officers when every leader is)."""
+        found = [o for o in self.leaders if o != officer_id] or [
+            o["id"] for o in self.officers if o["id"] != officer_id
+        ]
+        return found[0] if found else officer_id
 
     def _day(self, day: date) -> tuple[str, str]:
         if (known := self.days.get(day)) is None:
@@ -319,7 +417,8 @@ class Park:
         events.append({
             "id": self.event_id, "ticket_id": ticket_id, "kind": kind, "on_date": on, "week": week, "at": at, "actor": self.officers[actor_id - 1]["name"],
             "note": fields.get("note"), "outcome": fields.get("outcome"), "owner_id": fields.get("owner_id"),
-            "department": fields.get("department"), "due_on": fields.get("due_on"),
+            "department": fields.get("department"), "due_on": fields.get("due_on"), "result": fields.get("result"),
+            "score": fields.get("score"), "redo": fields.get("redo", 0),
         })  # fmt: skip
 
     def _feedback_picks(self):
@@ -344,6 +443,11 @@ class Park:
             "received_on": day.isoformat(), "week": dates.week_key(day), "note": note,
             "recorded_at": _at(day.isoformat(), rng.randint(9 * 3600, 17 * 3600)), "recorded_by": officer["name"],
         })  # fmt: skip
+
+
+def _share(total: int, parts: int, i: int) -> int:
+    """The i-th of `parts` whole shares of `total` that add up to it exactly."""
+    return total * (i + 1) // parts - total * i // parts
 
 
 def _insert(store: Store, table: str, rows: list[dict], changeset: int) -> None:
@@ -423,6 +527,8 @@ def build(
         with _bulk(store, force=any(held.values())):
             changeset = store.changeset(actor)
             for table, batch in park.rows():
+                if not batch:
+                    continue
                 _insert(store, table, batch, changeset)
                 park.counts[table] += len(batch)
         derive.rebuild(store.conn)

@@ -97,3 +97,12 @@ VISIT_NOTES = {  # channel → (weight, notes)
 BANNERS = _words("心系企业 服务高效|为企解忧 服务至诚|高效务实 排忧解难|贴心服务 助企发展|情系企业 真诚服务", "|")
 WEEKDAY_WEIGHTS = (24, 24, 22, 20, 8, 2, 0)  # visits happen Monday to Friday, rarely Saturday
 PRIORITIES, PRIORITY_WEIGHTS = ("normal", "high", "urgent", "low"), (82, 11, 2, 5)
+
+# What each kind of service delivered says in its note.
+SERVICE_NOTES = {
+    "diagnosis": "邀请专家开展智能化诊断",
+    "training": "组织企业员工技能培训",
+    "briefing": "惠企政策宣讲",
+    "pass": "办理车辆通行证",
+    "funds": "帮助企业申报专项资金",
+}

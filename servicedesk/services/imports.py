@@ -18,8 +18,8 @@ from datetime import date
 from .. import dates
 from ..errors import ImportFailed
 from ..life import OPEN_END
-from ..models import assigned_between
-from ..spreadsheets import CHANNEL, FEEDBACK, KIND, RANK, YES_NO, Row, Sheet, split_names
+from ..models import assigned_between, parse_amount
+from ..spreadsheets import CHANNEL, FEEDBACK, KIND, RANK, SERVICE, YES_NO, Row, Sheet, split_names
 from ..store import Store
 
 # What an imported closed ticket says about its settling when the file says nothing.
@@ -358,6 +358,61 @@ class FeedbackImporter(Importer):
                 "ticket_id": record["ticket"],
                 "received_on": record["received_on"],
                 "week": self.week(record["received_on"]),
+                "note": record["note"],
+                "recorded_at": self.now,
+                "recorded_by": self.actor,
+            }
+        )
+
+
+class ServiceImporter(Importer):
+    """Services delivered (服务台账): one row a service, matched by (enterprise, kind, date)."""
+
+    table = "services"
+
+    def parse(self, row: Row) -> dict:
+        kind = row.choice("kind", SERVICE)
+        if kind is None:
+            raise row.error("kind", "the kind of service is empty")
+        quantity = row.integer("quantity")
+        if quantity is not None and quantity <= 0:
+            raise row.error("quantity", f"a quantity is a count from 1, not {quantity}")
+        amount = row.text("amount")
+        fen = parse_amount(amount) if amount else None
+        if amount and fen is None:
+            raise row.error("amount", f'"{amount}" is not an amount in yuan (25170000, 2517万, 1.2亿)')
+        return {
+            "_line": row.line,
+            "enterprise": row.text("enterprise", required=True),
+            "kind": kind,
+            "served_on": row.date("served_on", required=True).isoformat(),
+            "quantity": quantity,
+            "amount_fen": fen,
+            "officer": row.text("officer"),
+            "note": row.text("note"),
+        }
+
+    def prepare(self) -> None:
+        self.enterprises = self.lookups("enterprises", "enterprise")
+        self.officers = self.lookups("officers", "officer")
+        self.seen = self.counted(
+            "SELECT enterprise_id, kind, served_on, count(*) FROM services WHERE removed IS NULL GROUP BY 1, 2, 3"
+        )
+
+    def plan(self, record: dict) -> None:
+        enterprise_id = self.enterprises.id(self, record, "enterprise")
+        officer_id = self.officers.id(self, record, "officer") if record["officer"] else None
+        if self.is_present(self.seen, (enterprise_id, record["kind"], record["served_on"])):
+            return
+        self.new.append(
+            {
+                "enterprise_id": enterprise_id,
+                "kind": record["kind"],
+                "served_on": record["served_on"],
+                "week": self.week(record["served_on"]),
+                "quantity": record["quantity"],
+                "amount_fen": record["amount_fen"],
+                "officer_id": officer_id,
                 "note": record["note"],
                 "recorded_at": self.now,
                 "recorded_by": self.actor,

@@ -14,7 +14,7 @@ from ..spreadsheets import Sheet
 from ..store import Store
 from ..views.roster import assigned_names
 from . import roster
-from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, VisitImporter
+from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, ServiceImporter, VisitImporter
 from .ticket_import import TicketImporter, format_history
 
 IMPORTERS = {
@@ -23,6 +23,7 @@ IMPORTERS = {
     "visit": VisitImporter,
     "ticket": TicketImporter,
     "feedback": FeedbackImporter,
+    "service": ServiceImporter,
 }
 Progress = Callable[[str, int, int | None], None]
 
@@ -115,7 +116,13 @@ _EXPORTS = {
         FROM events ev LEFT JOIN officers o ON o.id = ev.owner_id ORDER BY ev.id""",
     "feedback": """SELECT f.id, e.name AS enterprise, f.kind, f.score, f.ticket_id AS ticket, f.received_on, f.note
         FROM feedback f JOIN enterprises e ON e.id = f.enterprise_id WHERE f.removed IS NULL ORDER BY f.id""",
-    "categories": "SELECT code, label, label_zh, due_days, position FROM categories ORDER BY position, code",
+    "services": """SELECT s.id, e.name AS enterprise, s.kind, s.served_on, s.quantity,
+            CASE WHEN s.amount_fen % 100 = 0 THEN s.amount_fen / 100 ELSE s.amount_fen / 100.0 END AS amount,
+            o.name AS officer, s.note
+        FROM services s JOIN enterprises e ON e.id = s.enterprise_id LEFT JOIN officers o ON o.id = s.officer_id
+        WHERE s.removed IS NULL ORDER BY s.id""",
+    "categories": """SELECT code, label, label_zh, due_days, due_working, position FROM categories
+        ORDER BY position, code""",
 }
 _FLAGS = ("archived",)
 

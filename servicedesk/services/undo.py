@@ -56,7 +56,7 @@ def _listed(noun: str, ids: list[int]) -> str:
     return f"{noun}{'s' if len(ids) > 1 else ''} {shown}"
 
 
-CREATED = ("visits", "feedback", "assignments", "enterprises", "officers", "categories")
+CREATED = ("visits", "feedback", "services", "assignments", "enterprises", "officers", "categories")
 
 
 def last_changeset(store: Store, actor: str | None) -> dict | None:
@@ -160,6 +160,7 @@ def _apply(store: Store, p: Plan) -> None:
         derive.refresh(conn, p.tickets)
     conn.execute("UPDATE visits SET removed = 'undone' WHERE changeset = ?", (number,))
     conn.execute("UPDATE feedback SET removed = 'undone' WHERE changeset = ?", (number,))
+    conn.execute("UPDATE services SET removed = 'undone' WHERE changeset = ?", (number,))
     # An assignment that ends on its first day covers nothing (models.assigned_between).
     conn.execute("UPDATE assignments SET end_on = start_on WHERE changeset = ?", (number,))
     for c in reversed(p.changes):
