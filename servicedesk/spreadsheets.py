@@ -100,7 +100,13 @@ _SILENT = {"id", "序号", "编号"}
 
 _key = word_key
 STATUS, OUTCOME, PRIORITY, CHANNEL = words("status"), words("outcome"), words("priority"), words("channel")
-KIND, RANK, FEEDBACK, SERVICE = words("kind"), words("rank"), words("feedback"), words("service")
+KIND, RANK, FEEDBACK, SERVICE, RESULT = (
+    words("kind"),
+    words("rank"),
+    words("feedback"),
+    words("service"),
+    words("result"),
+)
 YES_NO = {
     **dict.fromkeys(["yes", "y", "true", "1", "是", "已归档"], "yes"),
     **dict.fromkeys(["no", "n", "false", "0", "否", ""], "no"),

@@ -103,7 +103,9 @@ def test_demo_history_has_referrals_reassignments_and_notes(park, sd):
             close = [h for h in history if h["kind"] == "closed"][-1]
             assert close["on"] == t["closed_on"] and close["note"]
             assert all(h["kind"] == "followed_up" for h in history[history.index(close) + 1 :])
-    assert kinds["opened"] == 92 and kinds["closed"] == 90
+    # 90 closed, one of them closed again after a redo (an unsatisfied follow-up reopened it).
+    assert kinds["opened"] == 92 and kinds["closed"] == 91 and kinds["reopened"] == 1
+    assert kinds["followed_up"] >= 30 and kinds["extended"] >= 1 and kinds["urged"] >= 1 and kinds["supervised"] >= 1
     assert kinds["referred"] >= 1 and kinds["assigned"] >= 1 and kinds["note"] >= 1
 
 

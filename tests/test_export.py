@@ -11,7 +11,8 @@ import textwrap
 from datetime import date, timedelta
 
 # The order a new database takes an export back in: names before what refers to them.
-IMPORT_ORDER = (("officer", "officers"), ("enterprise", "enterprises"), ("visit", "visits"), ("ticket", "tickets"), ("feedback", "feedback"))  # fmt: skip
+IMPORT_ORDER = (("officer", "officers"), ("enterprise", "enterprises"), ("visit", "visits"), ("ticket", "tickets"), ("feedback", "feedback"),
+                ("service", "services"))  # fmt: skip
 
 
 def read_csv(path) -> list[dict]:

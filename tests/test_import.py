@@ -418,7 +418,10 @@ def test_a_history_column_replays_reassignments_and_reopens_into_the_as_of_figur
 @pytest.mark.parametrize(
     ("history", "message"),
     [
-        ("2022-05-09 opened:李娜; 2022-05-12 closed", "ends closed (resolved) on 2022-05-12, owner 李娜, but"),
+        (
+            "2022-05-09 opened:李娜; 2022-05-12 closed",
+            "ends closed (resolved) on 2022-05-12, owner 李娜, department none, but",
+        ),
         ("2022-05-10 opened:李娜", "must start with the opening on 2022-05-09"),
         ("2022-05-09 opened:李娜; 2022-05-08 started", "out of order"),
         (

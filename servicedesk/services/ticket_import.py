@@ -13,7 +13,8 @@ from datetime import timedelta
 from .. import derive
 from ..errors import DateError
 from ..life import Event, Refused, replay
-from ..spreadsheets import OUTCOME, PRIORITY, STATUS, Row
+from ..models import word_key
+from ..spreadsheets import OUTCOME, PRIORITY, RESULT, STATUS, Row
 from .imports import NO_RESOLUTION, Assignments, Importer, bulk
 
 Ticket = namedtuple(
@@ -21,15 +22,34 @@ Ticket = namedtuple(
     "id enterprise_id visit_id category title priority owner_id department "
     "opened_on opened_week due_on status outcome closed_on resolution",
 )
-# The `history` column: the status and owner changes a row's other columns cannot say
-# (a reassignment, a close that was reopened), so an export reads back in unchanged.
-HISTORY_KINDS = ("opened", "assigned", "started", "closed", "reopened")
+# The `history` column: every dated event a row's other columns cannot say (a reassignment,
+# a referral, an extension, a close that was reopened, a follow-up…), so an export reads
+# back in unchanged. Each entry is "DATE KIND[:ARG]"; ARG is what the kind carries.
+HISTORY_KINDS = ("opened", "assigned", "referred", "started", "extended", "urged", "supervised", "closed",
+                 "followed_up", "reopened")  # fmt: skip
+TOLD_BY_COLUMNS = ("opened", "started", "closed")  # what a row's own columns can say
 HISTORY_EXAMPLE = "2022-05-09 opened:王伟; 2022-05-12 closed:resolved; 2022-05-16 reopened"
+
+
+def history_arg(kind: str, owner: str | None, department: str | None, outcome: str | None, due_on: str | None,
+                result: str | None, redo: int) -> str | None:  # fmt: skip
+    """What an entry of the `history` cell carries after its kind."""
+    return {
+        "opened": owner,
+        "assigned": owner,
+        "referred": department,
+        "extended": due_on,
+        "closed": outcome,
+        "followed_up": result,
+        "reopened": "redo" if redo else None,
+    }.get(kind)
+
+
 _ENTRY = re.compile(rf"^(?P<on>\S+)\s+(?P<kind>{'|'.join(HISTORY_KINDS)})(?::(?P<arg>.*))?$")
 EARLIER_CLOSE = "closed (imported history)"
 REOPENED = "reopened (imported history)"
 EVENT_COLUMNS = ["ticket_id", "kind", "on_date", "week", "at", "actor", "note", "outcome", "owner_id", "department",
-                 "changeset", "due_on"]  # fmt: skip
+                 "changeset", "due_on", "result", "redo"]  # fmt: skip
 _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_on"}  # where a row says each
 
 
@@ -139,28 +159,57 @@ class TicketImporter(Importer):
         opened = [i for i, (kind, _, _) in enumerate(entries) if kind == "opened"]
         if opened != [0] or entries[0][1] != record["opened_on"]:
             raise row.error("history", f"it must start with the opening on {record['opened_on']}, once")
+        referred = any(kind == "referred" for kind, _, _ in entries)
         events = []
         for i, (kind, day, arg) in enumerate(entries):
             if day > self.sheet.today.isoformat():
                 raise row.error("history", f"{kind} on {day} is in the future")
-            if kind == "closed":
-                outcome = OUTCOME.get(arg or "resolved")
-                if outcome is None:
-                    raise row.error("history", f'"{arg}" is not an outcome; use resolved, explained or withdrawn')
-                entries[i] = (kind, day, outcome)
+            entries[i] = (kind, day, arg := self._history_arg(row, kind, arg))
             # Owners stay names here: the replay only compares them.
-            owner = arg if kind in ("opened", "assigned") else None
-            events.append(Event(i, kind, day, owner_id=owner, outcome=entries[i][2] if kind == "closed" else None))
+            at_opening = record["department"] if kind == "opened" and not referred else None
+            fields = {
+                "owner_id": arg if kind in ("opened", "assigned") else None,
+                "department": arg if kind == "referred" else at_opening,
+                "outcome": arg if kind == "closed" else None,
+                "due_on": arg if kind == "extended" else None,
+                "result": arg if kind == "followed_up" else None,
+                "redo": int(kind == "reopened" and arg == "redo"),
+            }
+            events.append(Event(i, kind, day, **fields))
         try:
             ends = replay(record["opened_on"], record["due_on"], events).state
         except Refused as e:
             raise row.error("history", f"{e.event.kind} on {e.event.on_date} is out of order: {e.reason}") from None
         closed = ends.status == "closed"
-        ended = _state(ends.status, ends.owner_id, ends.closed_on if closed else None, ends.outcome if closed else None)
-        says = _state(record["status"], record["owner"], record["closed_on"], record["outcome"])
+        ended = _state(ends.status, ends.owner_id, ends.closed_on if closed else None, ends.outcome if closed else None,
+                       ends.department)  # fmt: skip
+        says = _state(record["status"], record["owner"], record["closed_on"], record["outcome"], record["department"])
         if ended != says:
             raise row.error("history", f"it ends {ended}, but the row's other columns say {says}")
         return entries
+
+    def _history_arg(self, row: Row, kind: str, arg: str | None) -> str | None:
+        """An entry's argument as stored: an outcome or result code, an ISO due date, a name."""
+        if kind == "closed":
+            found = OUTCOME.get(word_key(arg or "resolved"))
+            if found is None:
+                raise row.error("history", f'"{arg}" is not an outcome; use resolved, explained or withdrawn')
+            return found
+        if kind == "followed_up":
+            found = RESULT.get(word_key(arg or ""))
+            if found is None:
+                raise row.error(
+                    "history", f'"{arg}" is not a follow-up result; use satisfied, basically or unsatisfied'
+                )
+            return found
+        if kind == "extended":
+            try:
+                return self.sheet.parse_date(arg or "").isoformat()
+            except DateError as e:
+                raise row.error("history", str(e)) from None
+        if kind == "reopened":
+            return "redo" if arg and word_key(arg) in ("redo", "重办") else None
+        return arg
 
     def prepare(self) -> None:
         self.enterprises = self.lookups("enterprises", "enterprise")
@@ -227,49 +276,45 @@ class TicketImporter(Importer):
         # A tuple, not the dict: a 100k-row ledger is held whole until it is written.
         self.new.append(Ticket(*(record[c] for c in Ticket._fields)))
 
+    def _event(self, t: Ticket, kind: str, day: str, **fields) -> tuple:
+        """One event of a new ticket as a row in EVENT_COLUMNS order."""
+        fields.setdefault("redo", 0)
+        base = {"ticket_id": t.id, "kind": kind, "on_date": day, "week": self.week(day), "at": self.now,
+                "actor": self.actor, "changeset": self.changeset}  # fmt: skip
+        return tuple({**base, **fields}.get(c) for c in EVENT_COLUMNS)
+
     def _events(self):
         """Each new ticket's history, as rows in EVENT_COLUMNS order."""
-        now, actor, changeset = self.now, self.actor, self.changeset
         for t in self.new:
             if t.id in self.histories:
                 yield from self._replayed(t)
                 continue
-            yield (t.id, "opened", t.opened_on, t.opened_week, now, actor, None, None, t.owner_id, t.department,
-                   changeset, t.due_on)  # fmt: skip
+            yield self._event(t, "opened", t.opened_on, owner_id=t.owner_id, department=t.department, due_on=t.due_on)
             started = self.started.get(t.id)
             if started:
-                yield (
-                    t.id,
-                    "started",
-                    started,
-                    self.week(started),
-                    now,
-                    actor,
-                    None,
-                    None,
-                    None,
-                    None,
-                    changeset,
-                    None,
-                )
+                yield self._event(t, "started", started)
             if t.status == "closed":
-                closed = t.closed_on
-                yield (t.id, "closed", closed, self.week(closed), now, actor, t.resolution, t.outcome, None, None,
-                       changeset, None)  # fmt: skip
+                yield self._event(t, "closed", t.closed_on, note=t.resolution, outcome=t.outcome)
 
     def _replayed(self, t: Ticket):
         history = self.histories[t.id]
         last_close = (
             max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if t.status == "closed" else -1
         )
+        referred = any(kind == "referred" for kind, _, _ in history)
         for i, (kind, day, arg) in enumerate(history):
-            owner_id = arg if kind in ("opened", "assigned") else None
-            outcome = arg if kind == "closed" else None
-            note = {"closed": t.resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind)
-            department = t.department if kind == "opened" else None
-            due_on = t.due_on if kind == "opened" else None
-            yield (t.id, kind, day, self.week(day), self.now, self.actor, note, outcome, owner_id, department,
-                   self.changeset, due_on)  # fmt: skip
+            yield self._event(
+                t,
+                kind,
+                day,
+                note={"closed": t.resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind),
+                outcome=arg if kind == "closed" else None,
+                owner_id=arg if kind in ("opened", "assigned") else None,
+                department=arg if kind == "referred" else t.department if kind == "opened" and not referred else None,
+                due_on=t.due_on if kind == "opened" else arg if kind == "extended" else None,
+                result=arg if kind == "followed_up" else None,
+                redo=int(kind == "reopened" and arg == "redo"),
+            )
 
     def write(self) -> None:
         self.changeset = self.store.changeset(self.actor)
@@ -291,6 +336,6 @@ def format_history(events: list[tuple[str, str, str | None]]) -> str:
     return "; ".join(f"{on} {kind}" + (f":{arg}" if arg else "") for on, kind, arg in events)
 
 
-def _state(status: str, owner: str | None, closed_on: str | None, outcome: str | None) -> str:
+def _state(status: str, owner: str | None, closed_on: str | None, outcome: str | None, department: str | None) -> str:
     closed = f" ({outcome}) on {closed_on}" if closed_on else ""
-    return f"{status}{closed}, owner {owner or 'nobody'}"
+    return f"{status}{closed}, owner {owner or 'nobody'}, department {department or 'none'}"

@@ -15,7 +15,7 @@ from ..store import Store
 from ..views.roster import assigned_names
 from . import roster
 from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, ServiceImporter, VisitImporter
-from .ticket_import import TicketImporter, format_history
+from .ticket_import import HISTORY_KINDS, TOLD_BY_COLUMNS, TicketImporter, format_history, history_arg
 
 IMPORTERS = {
     "officer": OfficerImporter,
@@ -104,7 +104,7 @@ _EXPORTS = {
         FROM visits v JOIN enterprises e ON e.id = v.enterprise_id LEFT JOIN officers o ON o.id = v.officer_id
         WHERE v.removed IS NULL ORDER BY v.id""",
     "tickets": """SELECT t.id, e.name AS enterprise, t.category, t.title, t.opened_on, o.name AS owner,
-            t.department, t.priority, t.due_on, t.status,
+            t.department, t.priority, t.base_due_on AS due_on, t.status,
             CASE WHEN t.status != 'open' THEN (SELECT max(ev.on_date) FROM events ev
                 WHERE ev.ticket_id = t.id AND ev.kind = 'started') END AS started_on,
             t.closed_on, t.outcome, t.resolution, v.visited_on
@@ -144,17 +144,24 @@ def _enterprise_officers(store: Store, rows: list[dict]) -> None:
 
 
 def _ticket_history(store: Store, rows: list[dict]) -> None:
-    """The `history` column, for the tickets whose columns alone would lose a reassignment or a reopen."""
+    """The `history` column, for the tickets whose columns alone would lose part of their
+    life (a reassignment, a referral, an extension, a reopen, a follow-up…)."""
+    kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
+    told = ", ".join(f"'{k}'" for k in TOLD_BY_COLUMNS)
     events: dict[int, list[tuple]] = {}
-    for ticket_id, on, kind, outcome, owner in store.conn.execute(
+    for ticket_id, on, kind, owner, department, outcome, due_on, result, redo in store.conn.execute(
         f"""SELECT e.ticket_id, CASE WHEN e.kind = 'opened' THEN t.opened_on ELSE e.on_date END AS day, e.kind,
-            e.outcome, o.name FROM events e JOIN tickets t ON t.id = e.ticket_id
-        LEFT JOIN officers o ON o.id = e.owner_id
-        WHERE e.kind IN ('opened', 'assigned', 'started', 'closed', 'reopened') AND {EFFECTIVE}
-          AND e.ticket_id IN (SELECT ticket_id FROM events WHERE kind IN ('assigned', 'reopened'))
+            o.name, e.department, e.outcome, e.due_on, e.result, e.redo
+        FROM events e JOIN tickets t ON t.id = e.ticket_id LEFT JOIN officers o ON o.id = e.owner_id
+        WHERE e.kind IN ({kinds}) AND {EFFECTIVE}
+          AND e.ticket_id IN (SELECT e.ticket_id FROM events e WHERE e.kind NOT IN ({told}) AND {EFFECTIVE})
         ORDER BY e.ticket_id, day, e.kind != 'opened', e.id"""
     ):
-        events.setdefault(ticket_id, []).append((on, kind, outcome if kind == "closed" else owner))
+        entries = events.setdefault(ticket_id, [])
+        entries.append((on, kind, history_arg(kind, owner, department, outcome, due_on, result, redo)))
+        if kind == "opened" and department:
+            # The department it was opened with, as a referral on its first day: the history says them all.
+            entries.append((on, "referred", department))
     for row in rows:
         row["history"] = format_history(events[row["id"]]) if row["id"] in events else None
 
