@@ -33,7 +33,7 @@ class By(StrEnum):
 
 
 EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".xlsx": "xlsx"}
-WHAT = {"weekly": "weekly report", "closure": "closure report", "trend": "trend"}
+WHAT = {"weekly": "weekly report", "closure": "closure report", "trend": "trend", "departments": "department scorecard"}
 
 # No default: --output must be able to tell "not given" from an explicit --format table.
 ReportFormatOpt = Annotated[
@@ -155,6 +155,31 @@ def closure(
     if first and last and first > last:
         raise InvalidInput(f"--since {first.isoformat()} is after --until {last.isoformat()}")
     emit("closure", reports.closure(state(ctx).store, first, last, str(by)), fmt, lang, output)
+
+
+@app.command("departments")
+def departments(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option("--since", help="Problems opened on or after this day.")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="As of this day (default today).")] = None,
+    format: ReportFormatOpt = None,
+    as_json: JsonOpt = False,
+    output: OutputOpt = None,
+    lang: LangOpt = None,
+):
+    """The department scorecard (部门考核): referred, closed, on time, overdue, extended, urged,
+    supervised, redone and satisfaction, per department as of the day.
+
+    Example: servicedesk report departments --since 2026-01-01
+    """
+    from .. import reports
+    from ..errors import InvalidInput
+
+    fmt = output_format(format, as_json, output)
+    first, last = parse_date(since), parse_date(until)
+    if first and last and first > last:
+        raise InvalidInput(f"--since {first.isoformat()} is after --until {last.isoformat()}")
+    emit("departments", reports.departments(state(ctx).store, first, last), fmt, lang, output)
 
 
 @app.command("trend")
