@@ -19,38 +19,38 @@ the tallies sum it over spans, and cohort reports (closure, departments) apply t
 test to the span in force on their day.
 """
 
+import functools
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 
 from . import dates
-from .life import EVENT_FIELDS, OPEN_END, SPAN_FIELDS, Event, Life, Refused, replay
+from .life import EVENT_FIELDS, OPEN_END, SATISFIED, Event, Life, Refused, replay
 
-VERSION = "1"  # bump when the derived tables or INDICATORS change: every ledger rebuilds them once
+VERSION = "2"  # bump when the derived tables or INDICATORS change: every ledger rebuilds them once
 CHUNK = 5000  # tickets replayed per round of a rebuild
 
 
-def _flag(test: str) -> str:
-    return f"CASE WHEN {test} THEN 1 ELSE 0 END"
-
-
-# figure → a test on one span's columns ({s} is the span's alias and a dot, or nothing).
+# Each cumulative figure, defined once: does a ticket in this state (a life.State) count
+# towards it? A span stores the answers as the bits of its `flags`.
 INDICATORS = {
-    "collected": "1",
-    "closed": _flag("{s}status = 'closed'"),
-    "solved": _flag("{s}status = 'closed' AND {s}outcome = 'resolved'"),
-    "on_time": _flag("{s}status = 'closed' AND {s}closed_on <= {s}due_on"),
-    "ever_closed": "{s}ever_closed",
-    "reopened": "{s}reopened",
-    "redone": "{s}redone",
-    "followed": _flag("{s}status = 'closed' AND {s}follow_up IS NOT NULL"),
-    "with_follow_up": _flag("{s}last_result IS NOT NULL"),
-    "satisfied": _flag("{s}last_result IN ('satisfied', 'basically')"),
-    "extended": _flag("{s}extended > 0"),
-    "urged": _flag("{s}urged > 0"),
-    "supervised": "{s}supervised_ever",
+    "collected": lambda s: True,
+    "closed": lambda s: s.status == "closed",
+    "solved": lambda s: s.status == "closed" and s.outcome == "resolved",
+    "on_time": lambda s: s.status == "closed" and s.closed_on <= s.due_on,
+    "ever_closed": lambda s: s.ever_closed,
+    "reopened": lambda s: s.reopened,
+    "redone": lambda s: s.redone,
+    "followed": lambda s: s.status == "closed" and s.follow_up is not None,
+    "with_follow_up": lambda s: s.last_result is not None,
+    "satisfied": lambda s: s.last_result in SATISFIED,
+    "extended": lambda s: s.extended > 0,
+    "urged": lambda s: s.urged > 0,
+    "supervised": lambda s: s.supervised_ever,
 }
 FIGURES = tuple(INDICATORS)
+_TESTS = tuple(enumerate(INDICATORS.values()))
 # The dimensions the tallies keep, each a key computed from a span and its ticket.
 DIMENSIONS = {
     "category": "category",
@@ -59,37 +59,44 @@ DIMENSIONS = {
 }
 
 
+def flags(state) -> int:
+    """The figures a ticket in `state` counts towards, as bits in FIGURES order."""
+    return sum(1 << i for i, test in _TESTS if test(state))
+
+
 def indicator(figure: str, alias: str = "s") -> str:
-    """The SQL test of one figure on a span called `alias`: 1 when the ticket counts, else 0."""
-    return INDICATORS[figure].format(s=f"{alias}." if alias else "")
+    """SQL for one figure on a span called `alias`: 1 when the ticket counts, else 0."""
+    return f"(({alias + '.' if alias else ''}flags >> {FIGURES.index(figure)}) & 1)"
 
 
 def owner_key(owner_id: int | None) -> str:
     return "" if owner_id is None else str(owner_id)
 
 
-_SPAN_COLUMNS = ("ticket_id", "from_on", "until_on", *SPAN_FIELDS)
+_SPAN_COLUMNS = ("ticket_id", "from_on", "until_on", "status", "closed_on", "due_on", "owner_id", "department",
+                 "supervised", "flags")  # fmt: skip
 _ACTIVITY_COLUMNS = ("ticket_id", "kind", "on_date", "week", "outcome", "result", "redo")
 _COUNTS = ", ".join(f"{f} INTEGER NOT NULL DEFAULT 0" for f in FIGURES)
 _SCHEMA = f"""
 CREATE TABLE spans (
     ticket_id INTEGER NOT NULL, from_on TEXT NOT NULL, until_on TEXT NOT NULL,
-    status TEXT NOT NULL, outcome TEXT, closed_on TEXT, due_on TEXT NOT NULL,
-    owner_id INTEGER, department TEXT, supervised INTEGER NOT NULL, supervised_ever INTEGER NOT NULL,
-    urged INTEGER NOT NULL, extended INTEGER NOT NULL, ever_closed INTEGER NOT NULL,
-    reopened INTEGER NOT NULL, redone INTEGER NOT NULL, follow_up TEXT, last_result TEXT
+    status TEXT NOT NULL, closed_on TEXT, due_on TEXT NOT NULL, owner_id INTEGER, department TEXT,
+    supervised INTEGER NOT NULL, flags INTEGER NOT NULL
 );
 CREATE INDEX spans_ticket ON spans(ticket_id, until_on);
-CREATE INDEX spans_pending ON spans(status, until_on, from_on);
 CREATE TABLE activity (
     ticket_id INTEGER NOT NULL, kind TEXT NOT NULL, on_date TEXT NOT NULL, week TEXT NOT NULL,
     outcome TEXT, result TEXT, redo INTEGER NOT NULL
 );
-CREATE INDEX activity_week ON activity(week, kind, ticket_id);
-CREATE INDEX activity_ticket ON activity(ticket_id);
 CREATE TABLE tallies (day TEXT NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL, {_COUNTS},
     PRIMARY KEY (day, dim, key));
 CREATE TABLE tally_totals (dim TEXT NOT NULL, key TEXT NOT NULL, {_COUNTS}, PRIMARY KEY (dim, key));
+"""
+# Made after a rebuild has filled the tables: building an index once is cheaper than keeping it sorted.
+_INDEXES = """
+CREATE INDEX spans_pending ON spans(status, until_on, from_on);
+CREATE INDEX activity_week ON activity(week, kind, ticket_id);
+CREATE INDEX activity_ticket ON activity(ticket_id);
 """
 TABLES = ("spans", "activity", "tallies", "tally_totals")
 
@@ -100,54 +107,65 @@ PROJECTION = ("status", "outcome", "closed_on", "resolution", "owner_id", "depar
               "urged", "follow_up", "removed")  # fmt: skip
 
 
-def _edges(where: str) -> str:
-    """Each span of the chosen tickets as +1 on its first day and -1 on the day it ends,
-    with every figure's test and every dimension's key: the tallies are their sums."""
-    counts = ", ".join(f"{indicator(f, '')} AS {f}" for f in FIGURES)
-    keys = ", ".join(f"{sql} AS k_{dim}" for dim, sql in DIMENSIONS.items())
-    spans = f"(SELECT s.*, t.category FROM spans s JOIN tickets t ON t.id = s.ticket_id WHERE {where}) AS x"
-    return f"""
-        SELECT from_on AS day, 1 AS sign, {keys}, {counts} FROM {spans}
-        UNION ALL
-        SELECT until_on, -1, {keys}, {counts} FROM {spans} WHERE until_on < '{OPEN_END}'"""
+class Tally:
+    """Changes to the tallies, summed in memory from spans and written in one statement
+    each: a span counts +1 towards its figures (its flags) on its first day and -1 on the
+    day it ends, under its category, its owner and its department."""
+
+    FLUSH = 200_000  # distinct (day, dim, key, flags) held before a rebuild writes them out
+
+    def __init__(self):
+        self.counts: Counter = Counter()
+
+    def add(self, spans: Iterable[tuple], factor: int) -> None:
+        """spans: (from_on, until_on, category, owner_id, department, flags); factor 1 or -1."""
+        counts = self.counts
+        for first, until, category, owner_id, department, bits in spans:
+            for key in (("category", category), ("owner", owner_key(owner_id)), ("department", department or "")):
+                counts[(first, *key, bits)] += factor
+                if until != OPEN_END:
+                    counts[(until, *key, bits)] -= factor
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        deltas: dict[tuple, list[int]] = {}
+        for (day, dim, key, bits), n in self.counts.items():
+            if n:
+                counts = deltas.setdefault((day, dim, key), [0] * len(FIGURES))
+                for i in _bits(bits):
+                    counts[i] += n
+        self.counts.clear()
+        rows = [(*k, *v) for k, v in deltas.items() if any(v)]
+        if not rows:
+            return
+        columns = ", ".join(FIGURES)
+        update = ", ".join(f"{f} = {{t}}.{f} + excluded.{f}" for f in FIGURES)
+        conn.execute("DELETE FROM tally_deltas")
+        marks = ", ".join("?" for _ in range(3 + len(FIGURES)))
+        conn.executemany(f"INSERT INTO tally_deltas (day, dim, key, {columns}) VALUES ({marks})", rows)
+        conn.execute(
+            f"""INSERT INTO tallies (day, dim, key, {columns}) SELECT day, dim, key, {columns} FROM tally_deltas
+            WHERE true ON CONFLICT (day, dim, key) DO UPDATE SET {update.format(t="tallies")}"""
+        )
+        sums = ", ".join(f"SUM({f})" for f in FIGURES)
+        conn.execute(
+            f"""INSERT INTO tally_totals (dim, key, {columns}) SELECT dim, key, {sums} FROM tally_deltas WHERE true
+            GROUP BY dim, key ON CONFLICT (dim, key) DO UPDATE SET {update.format(t="tally_totals")}"""
+        )
+        # A row whose counts all came back to zero says nothing: gone, as a rebuild would never write it.
+        zero = " AND ".join(f"{f} = 0" for f in FIGURES)
+        conn.execute(
+            f"""DELETE FROM tallies WHERE {zero} AND EXISTS (SELECT 1 FROM tally_deltas d
+            WHERE d.day = tallies.day AND d.dim = tallies.dim AND d.key = tallies.key)"""
+        )
+        conn.execute(
+            f"""DELETE FROM tally_totals WHERE {zero} AND EXISTS (SELECT 1 FROM tally_deltas d
+            WHERE d.dim = tally_totals.dim AND d.key = tally_totals.key)"""
+        )
 
 
-def _deltas(where: str, factor: int = 1) -> str:
-    """Per (day, dim, key): the change to each figure's count made by the chosen tickets' spans."""
-    sums = ", ".join(f"SUM(sign * {f}) * {factor:d} AS {f}" for f in FIGURES)
-    nonzero = " OR ".join(f"SUM(sign * {f}) != 0" for f in FIGURES)
-    per_dimension = " UNION ALL ".join(
-        f"SELECT day, '{dim}' AS dim, k_{dim} AS key, {sums} FROM edges GROUP BY day, k_{dim} HAVING {nonzero}"
-        for dim in DIMENSIONS
-    )
-    return f"WITH edges AS ({_edges(where)}) {per_dimension}"
-
-
-def _add(conn: sqlite3.Connection, where: str, params, factor: int) -> None:
-    """Add (factor 1) or take away (-1) the chosen tickets' spans from the tallies."""
-    columns = ", ".join(FIGURES)
-    update = ", ".join(f"{f} = {{t}}.{f} + excluded.{f}" for f in FIGURES)
-    conn.execute("DELETE FROM tally_deltas")
-    conn.execute(f"INSERT INTO tally_deltas (day, dim, key, {columns}) {_deltas(where, factor)}", params)
-    conn.execute(
-        f"""INSERT INTO tallies (day, dim, key, {columns}) SELECT day, dim, key, {columns} FROM tally_deltas WHERE true
-        ON CONFLICT (day, dim, key) DO UPDATE SET {update.format(t="tallies")}"""
-    )
-    sums = ", ".join(f"SUM({f})" for f in FIGURES)
-    conn.execute(
-        f"""INSERT INTO tally_totals (dim, key, {columns}) SELECT dim, key, {sums} FROM tally_deltas WHERE true
-        GROUP BY dim, key ON CONFLICT (dim, key) DO UPDATE SET {update.format(t="tally_totals")}"""
-    )
-    # A row whose counts all came back to zero says nothing: gone, as a rebuild would never write it.
-    zero = " AND ".join(f"{f} = 0" for f in FIGURES)
-    conn.execute(
-        f"""DELETE FROM tallies WHERE {zero} AND EXISTS (SELECT 1 FROM tally_deltas d
-        WHERE d.day = tallies.day AND d.dim = tallies.dim AND d.key = tallies.key)"""
-    )
-    conn.execute(
-        f"""DELETE FROM tally_totals WHERE {zero} AND EXISTS (SELECT 1 FROM tally_deltas d
-        WHERE d.dim = tally_totals.dim AND d.key = tally_totals.key)"""
-    )
+@functools.cache
+def _bits(flags_value: int) -> tuple[int, ...]:
+    return tuple(i for i in range(len(FIGURES)) if flags_value >> i & 1)
 
 
 def _temp_tables(conn: sqlite3.Connection) -> None:
@@ -167,17 +185,24 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
     _temp_tables(conn)
     conn.execute("DELETE FROM chosen_tickets")
     conn.executemany("INSERT INTO chosen_tickets (id) VALUES (?)", [(i,) for i in ids])
-    where = "s.ticket_id IN (SELECT id FROM chosen_tickets)"
-    _add(conn, where, (), -1)  # before the change: a category edit must take the old key's counts away
+    tally = Tally()
+    # Before the change: a category edit must take the old key's counts away.
+    tally.add(
+        conn.execute(
+            """SELECT s.from_on, s.until_on, t.category, s.owner_id, s.department, s.flags
+            FROM spans s JOIN tickets t ON t.id = s.ticket_id WHERE s.ticket_id IN (SELECT id FROM chosen_tickets)"""
+        ),
+        -1,
+    )
     if change is not None:
         change()
     # Refused here leaves the caller's transaction to roll back what was written.
     lives = _replay(conn, "IN (SELECT id FROM chosen_tickets)", ())
     conn.execute("DELETE FROM spans WHERE ticket_id IN (SELECT id FROM chosen_tickets)")
     conn.execute("DELETE FROM activity WHERE ticket_id IN (SELECT id FROM chosen_tickets)")
-    _write(conn, lives)
-    _add(conn, where, (), 1)
-    return {ticket_id: life for ticket_id, life, _ in lives}
+    _write(conn, lives, tally)
+    tally.write(conn)
+    return {ticket_id: life for ticket_id, life, *_ in lives}
 
 
 def life(conn: sqlite3.Connection, ticket_id: int) -> Life:
@@ -187,12 +212,12 @@ def life(conn: sqlite3.Connection, ticket_id: int) -> Life:
 
 def _replay(
     conn: sqlite3.Connection, chosen: str, params, refused: list | None = None
-) -> list[tuple[int, Life, tuple]]:
-    """(ticket id, Life, projection as stored) for the tickets whose id is `chosen` (an SQL
+) -> list[tuple[int, Life, tuple, str]]:
+    """(ticket id, Life, projection as stored, category) for the tickets whose id is `chosen` (an SQL
     condition on an id: "IN (…)", "BETWEEN ? AND ?"), in id order. A history that does not
     fit its life raises Refused, or with a `refused` list is noted there and left out."""
     tickets = conn.execute(
-        f"SELECT t.id, t.opened_on, t.base_due_on, {', '.join('t.' + c for c in PROJECTION)} FROM tickets t "
+        f"SELECT t.id, t.category, t.opened_on, t.base_due_on, {', '.join('t.' + c for c in PROJECTION)} FROM tickets t "
         f"WHERE t.id {chosen} ORDER BY t.id",
         params,
     ).fetchall()
@@ -202,7 +227,7 @@ def _replay(
     for row in conn.execute(f"{_EVENTS} AND e.ticket_id {chosen}", params):
         events.setdefault(row[0], []).append(Event(*row[1:]))
     lives = []
-    for ticket_id, opened_on, due_on, *stored in tickets:
+    for ticket_id, category, opened_on, due_on, *stored in tickets:
         try:
             life = replay(opened_on, due_on, events.get(ticket_id, []))
         except Refused as e:
@@ -210,7 +235,7 @@ def _replay(
                 raise
             refused.append((ticket_id, f"its {e.event.kind} on {e.event.on_date}: {e.reason}"))
             continue
-        lives.append((ticket_id, life, tuple(stored)))
+        lives.append((ticket_id, life, tuple(stored), category))
     return lives
 
 
@@ -223,7 +248,9 @@ def projection(life: Life, stored: tuple) -> tuple:
             s.supervised, s.urged, s.last_result, life.removed)  # fmt: skip
 
 
-def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple]]) -> None:
+def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally) -> None:
+    """The chosen tickets' spans and activity, their changes to the tallies (into `tally`),
+    and their own columns where the replay says otherwise."""
     weeks: dict[str, str] = {}
 
     def week(day: str) -> str:
@@ -232,16 +259,22 @@ def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple]]) -> No
         return weeks[day]
 
     marks = ", ".join("?" for _ in _SPAN_COLUMNS)
-    conn.executemany(
-        f"INSERT INTO spans ({', '.join(_SPAN_COLUMNS)}) VALUES ({marks})",
-        [(ticket_id, *span) for ticket_id, life, _ in lives for span in life.spans],
+    spans = [
+        (ticket_id, first, until, s.status, s.closed_on, s.due_on, s.owner_id, s.department, s.supervised, flags(s))
+        for ticket_id, life, _, _ in lives
+        for first, until, s in life.spans
+    ]
+    conn.executemany(f"INSERT INTO spans ({', '.join(_SPAN_COLUMNS)}) VALUES ({marks})", spans)
+    category = {ticket_id: c for ticket_id, _, _, c in lives}
+    tally.add(
+        ((first, until, category[t], owner, dept, bits) for t, first, until, _, _, _, owner, dept, _, bits in spans), 1
     )
     conn.executemany(
         f"INSERT INTO activity ({', '.join(_ACTIVITY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(ticket_id, k, on, week(on), o, r, d) for ticket_id, life, _ in lives for k, on, o, r, d in life.activity],
+        [(ticket_id, k, on, week(on), o, r, d) for ticket_id, life, _, _ in lives for k, on, o, r, d in life.activity],
     )
     changed = []
-    for ticket_id, life, stored in lives:
+    for ticket_id, life, stored, _ in lives:
         now = projection(life, stored)
         if now != stored:
             changed.append((*now, ticket_id))
@@ -251,7 +284,7 @@ def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple]]) -> No
 
 
 def create(conn: sqlite3.Connection) -> None:
-    """Drop and create the derived tables (inside the caller's transaction)."""
+    """Drop and create the derived tables, without their indexes (inside the caller's transaction)."""
     from .migrations import run_script
 
     for table in TABLES:
@@ -268,6 +301,8 @@ def rebuild(conn: sqlite3.Connection, *, progress=None, strict: bool = True) -> 
     """
     refused: list[tuple[int, str]] | None = None if strict else []
     create(conn)
+    _temp_tables(conn)
+    tally = Tally()
     total = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
     last, done = 0, 0
     while True:
@@ -277,24 +312,18 @@ def rebuild(conn: sqlite3.Connection, *, progress=None, strict: bool = True) -> 
         if top is None:
             break
         lives = _replay(conn, "BETWEEN ? AND ?", (last + 1, top), refused)
-        _write(conn, lives)
+        _write(conn, lives, tally)
+        if len(tally.counts) > Tally.FLUSH:
+            tally.write(conn)
         last, done = top, done + len(lives)
         if progress:
             progress("deriving", done, total)
-    _sum_all(conn)
+    from .migrations import run_script
+
+    tally.write(conn)
+    run_script(conn, _INDEXES)
     set_version(conn)
     return refused or []
-
-
-def _sum_all(conn: sqlite3.Connection) -> None:
-    columns = ", ".join(FIGURES)
-    conn.execute(f"INSERT INTO tallies (day, dim, key, {columns}) {_deltas('1')}")
-    sums = ", ".join(f"SUM({f})" for f in FIGURES)
-    nonzero = " OR ".join(f"SUM({f}) != 0" for f in FIGURES)
-    conn.execute(
-        f"""INSERT INTO tally_totals (dim, key, {columns}) SELECT dim, key, {sums} FROM tallies
-        GROUP BY dim, key HAVING {nonzero}"""
-    )
 
 
 def set_version(conn: sqlite3.Connection) -> None:

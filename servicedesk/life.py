@@ -9,8 +9,9 @@ in the order of a ticket's life (domain.md "Corrections"), and turns them into:
 - `state`: where the ticket stands now (the tickets table keeps it for lists).
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 from typing import NamedTuple
 
 from .models import Outcome, Status
@@ -101,9 +102,10 @@ def next_status(status: Status | None, kind: EventKind) -> Status | None:
     return moves.get(status)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class State:
-    """A ticket as of the end of a day: what every as-of figure is computed from."""
+    """A ticket as of the end of a day: what every as-of figure is computed from. The
+    replay changes one State in place, event by event, and keeps a tuple of it per span."""
 
     status: str = Status.open
     outcome: str | None = None  # of the latest close, while closed
@@ -123,6 +125,7 @@ class State:
 
 
 SPAN_FIELDS = tuple(State.__dataclass_fields__)
+_span_fields = attrgetter(*SPAN_FIELDS)
 
 
 @dataclass
@@ -130,7 +133,7 @@ class Life:
     """A ticket's replayed history."""
 
     state: State | None  # None: the ticket does not count (deleted, or its opening undone)
-    spans: list[tuple]  # (from_on, until_on, *SPAN_FIELDS)
+    spans: list[tuple[str, str, "State"]]  # (from_on, until_on, the state from one to the other)
     activity: list[tuple]  # (kind, on_date, outcome, result, redo)
     removed: str | None = None  # "deleted" or "undone"
     resolution: str | None = None  # the latest close's note, while closed
@@ -162,87 +165,68 @@ def replay(opened_on: str, due_on: str, events: list[Event]) -> Life:
     spans: list[tuple] = []
     activity: list[tuple] = [(K.opened.value, opened_on, None, None, 0)]
     life = Life(state, spans, activity, last_status=first, opened_on=opened_on)
-    day = opened_on
+    day, deleted = opened_on, False
     for event in ordered[1:]:
         if event.on_date < opened_on:
             raise Refused(event, f"it was opened on {opened_on}")
         if event.on_date != day:
-            spans.append((day, event.on_date, *_fields(state)))
+            spans.append((day, event.on_date, State(*_span_fields(state))))
             day = event.on_date
-        state = _apply(life, state, event)
+        _apply(life, state, event)
         if event.kind in TRANSITIONS:
             life.last_status = event
-    spans.append((day, OPEN_END, *_fields(state)))
-    life.state = state
-    if any(e.kind == K.deleted for e in ordered):
+        deleted = deleted or event.kind == K.deleted
+    spans.append((day, OPEN_END, State(*_span_fields(state))))
+    if deleted:
         # Out of every figure; its last state stays for `ticket show`.
         life.removed, life.spans, life.activity = "deleted", [], []
     return life
 
 
-def _fields(state: State) -> tuple:
-    return tuple(getattr(state, f) for f in SPAN_FIELDS)
-
-
-def _apply(life: Life, s: State, e: Event) -> State:
-    """The state after one event, or Refused."""
+def _apply(life: Life, s: State, e: Event) -> None:
+    """Change the state by one event, or raise Refused."""
     kind = e.kind
     closed = s.status == Status.closed
     if kind in TRANSITIONS:
-        after = next_status(Status(s.status), K(kind))
-        if after is None:
+        if next_status(s.status, kind) is None:
             raise Refused(e, _why_not(s, K(kind)))
     elif kind in IN_CYCLE and closed:
         raise Refused(e, f"it was closed on {s.closed_on}; reopen it first, or date it before the close")
     elif kind in AFTER_CLOSE and not closed:
         raise Refused(e, "it is not closed then")
     if kind == K.started:
-        return replace(s, status=Status.in_progress)
-    if kind == K.assigned:
-        return replace(s, owner_id=e.owner_id)
-    if kind == K.referred:
-        return replace(s, department=e.department)
-    if kind == K.closed:
+        s.status = Status.in_progress
+    elif kind == K.assigned:
+        s.owner_id = e.owner_id
+    elif kind == K.referred:
+        s.department = e.department
+    elif kind == K.closed:
         life.activity.append((kind, e.on_date, e.outcome, None, 0))
         life.resolution, life.owner_at_close = e.note, s.owner_id
-        return replace(
-            s,
-            status=Status.closed,
-            outcome=e.outcome or Outcome.resolved,
-            closed_on=e.on_date,
-            supervised=0,
-            ever_closed=1,
-            follow_up=None,
-        )
-    if kind == K.reopened:
+        s.status, s.outcome, s.closed_on = Status.closed, e.outcome or Outcome.resolved, e.on_date
+        s.supervised, s.ever_closed, s.follow_up = 0, 1, None
+    elif kind == K.reopened:
         life.activity.append((kind, e.on_date, None, None, int(bool(e.redo))))
         life.resolution = None
-        return replace(
-            s,
-            status=Status.open,
-            outcome=None,
-            closed_on=None,
-            reopened=1,
-            redone=s.redone or int(bool(e.redo)),
-            follow_up=None,
-        )
-    if kind == K.extended:
+        s.status, s.outcome, s.closed_on, s.follow_up = Status.open, None, None, None
+        s.reopened, s.redone = 1, s.redone or int(bool(e.redo))
+    elif kind == K.extended:
         if e.on_date > s.due_on:
             raise Refused(e, f"its due date {s.due_on} had passed")
         if not e.due_on or e.due_on <= s.due_on:
             raise Refused(e, f"the new due date {e.due_on} is not after {s.due_on}")
         life.activity.append((kind, e.on_date, None, None, 0))
-        return replace(s, due_on=e.due_on, extended=s.extended + 1)
-    if kind == K.urged:
+        s.due_on, s.extended = e.due_on, s.extended + 1
+    elif kind == K.urged:
         life.activity.append((kind, e.on_date, None, None, 0))
-        return replace(s, urged=s.urged + 1)
-    if kind == K.supervised:
+        s.urged += 1
+    elif kind == K.supervised:
         life.activity.append((kind, e.on_date, None, None, 0))
-        return replace(s, supervised=1, supervised_ever=1)
-    if kind == K.followed_up:
+        s.supervised = s.supervised_ever = 1
+    elif kind == K.followed_up:
         life.activity.append((kind, e.on_date, None, e.result, 0))
-        return replace(s, follow_up=e.result, last_result=e.result)
-    return s  # note, edited: nothing a figure counts
+        s.follow_up = s.last_result = e.result
+    # note, edited, deleted: nothing a figure counts
 
 
 def too_early(life: Life, kind: str, day: str) -> str | None:

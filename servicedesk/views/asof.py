@@ -37,8 +37,7 @@ def pending(store: Store, day: str) -> list[dict]:
     """Tickets not closed at the end of `day`, with their state on that day (status, owner,
     department, due date in force, supervision)."""
     return store.rows(
-        """SELECT t.id, t.category, t.opened_on, s.status, s.due_on, s.owner_id, s.department, s.supervised,
-            s.urged, s.extended
+        """SELECT t.id, t.category, t.opened_on, s.status, s.due_on, s.owner_id, s.department, s.supervised
         FROM spans s JOIN tickets t ON t.id = s.ticket_id
         WHERE s.status IN ('open', 'in_progress') AND s.until_on > :day AND s.from_on <= :day""",
         {"day": day},

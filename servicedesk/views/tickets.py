@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from .. import dates
+from ..derive import indicator
 from ..life import OPEN_END
 from ..models import Status, StatusFilter
 from ..store import Store
@@ -103,7 +104,7 @@ def list_tickets(
         # Closed, and its latest close not followed up yet (the span it is in now says so).
         where.append(
             f"t.status = 'closed' AND EXISTS (SELECT 1 FROM spans s WHERE s.ticket_id = t.id "
-            f"AND s.until_on = '{OPEN_END}' AND s.follow_up IS NULL)"
+            f"AND s.until_on = '{OPEN_END}' AND {indicator('followed')} = 0)"
         )
     if since:
         where.append("t.opened_on >= ?")
