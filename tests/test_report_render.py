@@ -342,3 +342,21 @@ def test_print_weekly_is_what_the_demo_calls(sd, park, db, capsys):
 
     print_weekly(Store(db), WEEK, "markdown", "en")
     assert capsys.readouterr().out.startswith("This week (2022-W19, May 9 – May 15): 1 enterprise visited")
+
+
+def test_every_report_names_categories_by_the_parks_own_labels(sd, park):
+    """`category add labour --label Workforce` renames it in every report and format, not only the weekly one."""
+    sd("category", "add", "labour", "--label", "Workforce", "--label-zh", "人力资源")
+    sd("category", "add", "hr", "--label", "Talent", "--label-zh", "人才")
+    sd("ticket", "open", "宏达装备", "引进博士", "--category", "hr", "--date", "2022-05-12")
+    closure = ("report", "closure", "--until", "2022-05-15")
+    weekly_en = weekly(sd, "--lang", "en").stdout
+    assert "Workforce" in weekly_en and "Talent" in weekly_en
+    for fmt in ("table", "markdown", "csv"):
+        en = sd(*closure, "--lang", "en", "-f", fmt).stdout
+        zh = sd(*closure, "--lang", "zh", "-f", fmt).stdout
+        assert "Workforce" in en and "Talent" in en and "Labour shortage" not in en, fmt
+        assert "人力资源" in zh and "人才" in zh and "用工" not in zh, fmt
+    # Oldest-open items carry only the code: their label comes from the report's own categories.
+    oldest = weekly(sd, "--lang", "en", "-f", "csv").stdout
+    assert [r[2] for r in csv.reader(io.StringIO(oldest)) if r and r[0] == "#4"] == ["Talent"]

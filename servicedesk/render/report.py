@@ -18,12 +18,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..models import DEFAULT_CATEGORIES, Rate
+from ..models import Rate
 from . import labels as _labels
 from . import md_escape, safe_cell
 
-_CATEGORY_EN = {code: en for code, en, _zh, _days in DEFAULT_CATEGORIES}
-_CATEGORY_ZH = {code: zh for code, _en, zh, _days in DEFAULT_CATEGORIES}
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARKS = "▁▂▃▄▅▆▇█"
 BAR_WIDTH = 16
@@ -72,12 +70,16 @@ def _pairs(L, key, title, items) -> Section:
     )
 
 
+def _label(row: dict, lang: str, code: str) -> str:
+    """The park's own name for a category (`category add --label`), as the report row carries it."""
+    if lang == "en":
+        return row.get("label_en") or row.get("label") or code
+    return row.get("label") or code
+
+
 def _category(row: dict, lang: str, known: dict | None = None) -> str:
     """A category's label; ticket items carry only the code, so `known` maps code → by_category row."""
-    row = {**(known or {}).get(row["category"], {}), **row}
-    if lang == "zh":
-        return row.get("label") or _CATEGORY_ZH.get(row["category"], row["category"])
-    return row.get("label_en") or _CATEGORY_EN.get(row["category"], row["category"])
+    return _label({**(known or {}).get(row["category"], {}), **row}, lang, row["category"])
 
 
 # --- the weekly report ----------------------------------------------------------------
@@ -142,9 +144,7 @@ def _trend_section(L, title: str, weeks: list[dict]) -> Section:
 def _closure_key(row: dict, by: str, lang: str, L) -> str:
     if row.get("key") is None:
         return L["nobody"] if by == "officer" else L["no_key"]
-    if by == "category" and lang == "en":
-        return _CATEGORY_EN.get(row["key"], row["key"])
-    return row.get("label") or str(row["key"])
+    return _label(row, lang, str(row["key"]))
 
 
 def _closure_cells(first: str, r: dict) -> list:
