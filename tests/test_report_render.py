@@ -360,3 +360,22 @@ def test_every_report_names_categories_by_the_parks_own_labels(sd, park):
     # Oldest-open items carry only the code: their label comes from the report's own categories.
     oldest = weekly(sd, "--lang", "en", "-f", "csv").stdout
     assert [r[2] for r in csv.reader(io.StringIO(oldest)) if r and r[0] == "#4"] == ["Talent"]
+
+
+@pytest.mark.parametrize("name", ["r.json", "r.csv", "r.md", "r.xlsx"])
+def test_report_files_are_private_from_the_first_byte(sd, canned, tmp_path, name):
+    """A report names the missed enterprises and their phones: 0600 like export and backup, whatever the umask."""
+    import os
+    import stat
+
+    fresh, old = tmp_path / name, tmp_path / f"old-{name}"
+    old.write_bytes(b"")
+    old.chmod(0o644)
+    mask = os.umask(0o022)
+    try:
+        for path in (fresh, old):
+            weekly(sd, "--output", path)
+    finally:
+        os.umask(mask)
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (fresh, old)] == [0o600, 0o600]
+    assert old.stat().st_size > 0

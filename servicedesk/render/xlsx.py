@@ -142,7 +142,3 @@ def workbook(report: Report) -> Workbook:
         if section.key == "trend":
             _trend_chart(ws, section, L)
     return wb
-
-
-def save(report: Report, path) -> None:
-    workbook(report).save(path)
