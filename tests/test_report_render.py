@@ -219,11 +219,11 @@ def test_xlsx_stores_numbers_percentages_and_a_native_trend_chart(sd, canned, tm
     assert headline["A1"].font.bold and headline.freeze_panes == "A2"
 
     oldest = wb["未办结问题"]
-    assert [c.value for c in oldest[2]][:4] == ["#12", "内蒙古天能新型功能材料股份有限公司", "用工", "'=1+1"]
+    assert [c.value for c in oldest[2]][:4] == ["#12", "内蒙古天能新型功能材料股份有限公司", "用工", "=1+1"]
     assert oldest["G2"].number_format == "yyyy-mm-dd" and oldest["G2"].value.year == 2022
     # 17 CJK characters take 34 columns of a spreadsheet, not 17
     assert oldest.column_dimensions["B"].width >= 34
-    assert [c.value for c in wb["未走访企业"]["B"]][1:] == ["[bold]红星化工[/bold]", "氢能科技", "'-2+3 新材料"]
+    assert [c.value for c in wb["未走访企业"]["B"]][1:] == ["[bold]红星化工[/bold]", "氢能科技", "-2+3 新材料"]
 
     trend = wb["趋势"]
     assert [c.value for c in trend[3]][:3] == [WEEK, 6, 7] and trend["F3"].number_format == "0.0%"
@@ -379,3 +379,16 @@ def test_report_files_are_private_from_the_first_byte(sd, canned, tmp_path, name
         os.umask(mask)
     assert [stat.S_IMODE(p.stat().st_mode) for p in (fresh, old)] == [0o600, 0o600]
     assert old.stat().st_size > 0
+
+
+def test_xlsx_keeps_formula_like_text_as_a_plain_string_without_the_csv_apostrophe(sd, canned, tmp_path):
+    """A string cell never runs in Excel, and Excel would show a leading ' as part of the text."""
+    canned["weekly"] = with_missed()
+    weekly(sd, "--output", tmp_path / "w.xlsx", "--lang", "en")
+    book = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    title, name = book["Oldest open"]["D2"], book["Missed"]["B4"]
+    assert (title.value, title.data_type) == ("=1+1", "s")
+    assert (name.value, name.data_type) == ("-2+3 新材料", "s")
+    assert not any(c.data_type == "f" for sheet in book for row in sheet.iter_rows() for c in row)
+    # CSV has no cell types: there the apostrophe is what keeps a spreadsheet from running it.
+    assert "'=1+1" in weekly(sd, "--format", "csv").stdout

@@ -15,7 +15,8 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
-from ..models import Rate, safe_cell, strip_control
+from ..models import Rate, strip_control
+from . import cells
 
 # Free-text columns share what width is left; the others (ids, dates, codes) never wrap.
 _FLEX = {"name", "enterprise", "title", "note", "owner", "officer", "officers", "enterprises", "sector", "contact",
@@ -74,7 +75,7 @@ def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else safe_cell(row.get(c)) for c in columns])
+        writer.writerow([cells.sheet(row.get(c))[0] for c in columns])
     return out.getvalue()
 
 

@@ -19,8 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models import Rate
+from . import cells, md_escape
 from . import labels as _labels
-from . import md_escape, safe_cell
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -353,32 +353,26 @@ def markdown(report: Report) -> str:
 
 
 def _csv_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, Rate):
-        return "" if value.value is None else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return safe_cell(value)
+    return cells.sheet(value)[0]
 
 
 def csv_text(report: Report) -> str:
     L = _labels.labels(report.lang)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([safe_cell(report.title)])
+    writer.writerow([_csv_cell(report.title)])
     if report.headline:
-        writer.writerow([safe_cell(report.headline)])
+        writer.writerow([_csv_cell(report.headline)])
     for section in report.sections:
         writer.writerow([])
         if section.title != report.title:
-            writer.writerow([safe_cell(section.title)])
+            writer.writerow([_csv_cell(section.title)])
         if section.pairs:
-            writer.writerow([L["figure"], L["value"], L["numerator"], L["denominator"]])
+            writer.writerow([_csv_cell(L[k]) for k in ("figure", "value", "numerator", "denominator")])
             for label, value in section.rows:
                 counts = [value.num, value.den] if isinstance(value, Rate) else []
                 writer.writerow([_csv_cell(x) for x in (label, value, *counts)])
         else:
-            writer.writerow(section.headers)
+            writer.writerow([_csv_cell(h) for h in section.headers])
             writer.writerows([_csv_cell(x) for x in row] for row in section.rows)
     return out.getvalue()

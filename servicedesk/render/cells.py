@@ -1,0 +1,65 @@
+"""One cell, as each output shows it. Nothing here knows a table's layout.
+
+- `text(value)`: what a person reads in a terminal table or a Markdown cell.
+- `sheet(value, xlsx=…)`: what a spreadsheet file stores, CSV and XLSX alike; the two
+  differ only where the format does (XLSX has number formats and string cells, CSV has
+  only text, so formula-like text gets its leading ' there and only there).
+- `width(text)`: the terminal cells a string takes (CJK counts two), `rich.cells.cell_len`,
+  for terminal tables and workbook columns alike.
+"""
+
+from datetime import date
+
+from rich.cells import cell_len
+
+from ..models import Rate, safe_cell, sheet_value
+
+PERCENT = "0.0%"  # XLSX number formats
+DATE = "yyyy-mm-dd"
+NONE = "—"  # a cell with no value, in a table or Markdown
+
+
+def width(text: str) -> int:
+    return cell_len(text)
+
+
+def number(value: float) -> str:
+    """4.5, 5 (not 5.0), 1234.57: no exponent, no float noise."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def text(value) -> str:
+    """A cell for people: — for nothing, a rate with its counts (97.8% (90/92)), a flag as yes."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, Rate):
+        return value.full()
+    if isinstance(value, float):
+        return number(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def sheet(value, xlsx: bool = False) -> tuple[object, str | None]:
+    """A cell for a spreadsheet file: (stored value, XLSX number format or None).
+
+    Empty for nothing; a rate as 97.8% in CSV and as the fraction 0.978 in percent format
+    in XLSX; dates as ISO text in CSV and as dates in XLSX; numbers as numbers; flags and
+    lists as models.sheet_value writes them; text as is, with CSV's leading ' on formula-
+    like text (models.safe_cell).
+    """
+    if value is None:
+        return (None if xlsx else ""), None
+    if isinstance(value, Rate):
+        if value.value is None:
+            return (None, PERCENT) if xlsx else ("", None)
+        # 97.8 → 0.978 exactly: round away the float noise of the division.
+        return (round(value.value / 100, 6), PERCENT) if xlsx else (str(value), None)
+    if isinstance(value, date):
+        return (value, DATE) if xlsx else (value.isoformat(), None)
+    return (sheet_value(value) if xlsx else safe_cell(value)), None
