@@ -272,7 +272,10 @@ def test_zh_and_en_label_the_same_things():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_table_fits_100_columns_with_chinese_names(lang):
-    console = Console(width=100, record=True, markup=False, emoji=False, highlight=False, file=io.StringIO())
+    console = Console(
+        width=100, force_terminal=True, color_system=None, record=True, markup=False, emoji=False, highlight=False,
+        file=io.StringIO(),
+    )  # fmt: skip
     console.print(rendered.table(rendered.weekly(with_missed(), lang)))
     lines = console.export_text().splitlines()
     assert max(cell_len(line) for line in lines) <= 100

@@ -4,6 +4,7 @@
 - `sheet(value, xlsx=…)`: what a spreadsheet file stores, CSV and XLSX alike; the two
   differ only where the format does (XLSX has number formats and string cells, CSV has
   only text, so formula-like text gets its leading ' there and only there).
+- `md_cell(value)`: a Markdown table cell; user text made inert (`md_escape`).
 - `width(text)`: the terminal cells a string takes (CJK counts two), `rich.cells.cell_len`,
   for terminal tables and workbook columns alike.
 """
@@ -63,3 +64,23 @@ def sheet(value, xlsx: bool = False) -> tuple[object, str | None]:
     if isinstance(value, date):
         return (value, DATE) if xlsx else (value.isoformat(), None)
     return (sheet_value(value) if xlsx else safe_cell(value)), None
+
+
+# A | would end the cell, a backslash eat the next character, and <…> and &…; reach the
+# reader as HTML.
+_MD = {c: "\\" + c for c in "\\|"}
+_MD.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MD_SPECIAL = str.maketrans(_MD)
+
+
+def md_escape(text: str) -> str:
+    """User text inside a Markdown table cell; a line break (which would end the row) is <br>."""
+    text = text.translate(_MD_SPECIAL)
+    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def md_cell(value) -> str:
+    """A Markdown table cell: text escaped; our own numbers, rates and dates as they are."""
+    if isinstance(value, (str, list, tuple)):
+        return md_escape(text(value))
+    return text(value)

@@ -63,11 +63,10 @@ def _headline_rows(report: Report, L) -> list[list]:
     rows = [[L["report"], L[key], value, None, None] for key, value in report.meta]
     for section in report.sections:
         if section.pairs:
-            for label, value in section.rows:
-                if isinstance(value, Rate):
-                    rows.append([section.title, label, value, value.num, value.den])
-                else:
-                    rows.append([section.title, label, value, None, None])
+            for row in section.rows:
+                value = row["value"]
+                counts = [value.num, value.den] if isinstance(value, Rate) else [None, None]
+                rows.append([section.title, row["figure"], value, *counts])
     return rows
 
 
@@ -76,7 +75,7 @@ def _trend_chart(ws, section: Section, L) -> None:
     n = len(section.rows)
     if not n:
         return
-    col = {name: i + 1 for i, name in enumerate(section.columns)}
+    col = {c.name: i + 1 for i, c in enumerate(section.columns)}
     weeks = Reference(ws, min_col=col["week"], min_row=2, max_row=n + 1)
     bars = BarChart()
     bars.type = "col"
@@ -114,7 +113,7 @@ def workbook(report: Report) -> Workbook:
         if section.pairs:
             continue
         ws = _sheet(wb, L.get(f"sheet_{section.key}", section.title))
-        _write_table(ws, section.headers, section.rows)
+        _write_table(ws, section.headers, section.cells())
         if section.key == "trend":
             _trend_chart(ws, section, L)
     return wb
