@@ -66,15 +66,20 @@ def sheet(value, xlsx: bool = False) -> tuple[object, str | None]:
     return (sheet_value(value) if xlsx else safe_cell(value)), None
 
 
-# A | would end the cell, a backslash eat the next character, and <…> and &…; reach the
-# reader as HTML.
-_MD = {c: "\\" + c for c in "\\|"}
+# What user text could otherwise write in Markdown: links and images ([x](…), ![x](…)),
+# emphasis, code spans, strikethrough, a heading's closing #s; a | would end the table
+# cell, a backslash eat the next character, and <…> and &…; reach the reader as HTML
+# (and autolinks). Each is shown as the character itself. ( ) and ! stay as typed: with
+# [ and ] escaped they cannot make a link or an image, and "(no owner)" stays readable.
+_MD = {c: "\\" + c for c in "\\`*_[]#~|"}
 _MD.update({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _MD_SPECIAL = str.maketrans(_MD)
 
 
 def md_escape(text: str) -> str:
-    """User text inside a Markdown table cell; a line break (which would end the row) is <br>."""
+    """Text inert in Markdown, in a table cell or a heading: every ASCII character that could
+    start a construct is backslash-escaped (entities for <, > and &), and a line break, which
+    would end the row, is <br>. Chinese text and its full-width punctuation are untouched."""
     text = text.translate(_MD_SPECIAL)
     return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
 
