@@ -77,7 +77,7 @@ def show(table: Table) -> None:
     """A table on stdout: fitted to a terminal, or plain whole lines straight into a pipe."""
     out = console()
     if out.is_terminal:
-        out.print(table)
+        out.print(table, crop=False)  # fitted already: rich need not measure every line again
     else:
         out.file.writelines(line + "\n" for line in table.plain_lines())
 

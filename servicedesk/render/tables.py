@@ -20,7 +20,7 @@ costs ~0.4 ms a row) and for both the terminal and the pipe.
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -68,11 +68,16 @@ class Table:
         return [[_flat(cells.text(row.get(n))) for n in names] for row in self.rows]
 
     @cached_property
+    def lens(self) -> list[list[int]]:
+        """How many terminal cells each shown cell takes (CJK counts two)."""
+        return [[cell_len(text) for text in row] for row in self.shown]
+
+    @cached_property
     def widths(self) -> tuple[list[int], list[int]]:
         """Each column's natural width (its widest cell) and floor (the least it can take)."""
         natural, floor = [], []
         for i, column in enumerate(self.columns):
-            widest = max((cell_len(row[i]) for row in self.shown), default=0)
+            widest = max((row[i] for row in self.lens), default=0)
             if column.kind == "rate":  # 97.8% (90/92) breaks only at its space
                 least = max((cell_len(part) for row in self.shown for part in row[i].split(" ")), default=0)
             elif column.wraps:
@@ -115,11 +120,18 @@ class Table:
     # --- drawing ------------------------------------------------------------------------
 
     def _line(self, parts: list[tuple[str, Style | None]]) -> list[Segment]:
-        segments = [Segment(" " * self.edge)] if self.edge else []
-        for n, (text, style) in enumerate(parts):
+        """One line of cells, as few segments as its styles allow (most lines: one)."""
+        segments, gap = [], " " * self.gap
+        text, style = " " * self.edge, None
+        for n, (cell, cell_style) in enumerate(parts):
             if n:
-                segments.append(Segment(" " * self.gap))
-            segments.append(Segment(text, style))
+                text += gap
+            if cell_style != style:
+                if text:
+                    segments.append(Segment(text, style))
+                text, style = "", cell_style
+            text += cell
+        segments.append(Segment(text, style))
         return segments
 
     def _rule(self, widths: list[int]) -> str:
@@ -129,33 +141,37 @@ class Table:
         """The table fitted to `width`, as lines of styled segments."""
         kept, widths = self.fit(width)
         columns = [self.columns[k] for k in kept]
+        rights = [c.right for c in columns]
 
-        def row_lines(texts, styles):
-            wrapped = []
-            for text, w in zip(texts, widths, strict=True):
-                if cell_len(text) <= w:
-                    wrapped.append([text])
+        def row_lines(texts, lens, styles):
+            wrapped, single = [], True
+            for text, n, w, right in zip(texts, lens, widths, rights, strict=True):
+                if n <= w:
+                    wrapped.append([" " * (w - n) + text if right else text + " " * (w - n)])
                 else:
-                    lines = Text(text).wrap(console, w, overflow="fold")
-                    wrapped.append([line.plain.rstrip() for line in lines] or [""])
+                    wrapped.append([_pad(line, w, right) for line in _wrap(console, text, w)] or [" " * w])
+                    single = False
+            if single:
+                yield self._line(list(zip([w[0] for w in wrapped], styles, strict=True)))
+                return
             for n in range(max(len(w) for w in wrapped)):
                 parts = []
-                for lines, w, column, style in zip(wrapped, widths, columns, styles, strict=True):
-                    text = lines[n] if n < len(lines) else ""
-                    parts.append((_pad(text, w, column.right), style))
+                for lines, w, style in zip(wrapped, widths, styles, strict=True):
+                    parts.append((lines[n] if n < len(lines) else " " * w, style))
                 yield self._line(parts)
 
         if self.header:
             yield []
-            yield from row_lines([self.headers[k] for k in kept], [_HEADER] * len(kept))
+            heads = [self.headers[k] for k in kept]
+            yield from row_lines(heads, [cell_len(h) for h in heads], [_HEADER] * len(kept))
             yield [Segment(self._rule(widths))]
         names = [c.name for c in columns]
-        for values, row in zip(self.rows, self.shown, strict=True):
+        for values, row, lens in zip(self.rows, self.shown, self.lens, strict=True):
             styles = [
                 _NONE if values.get(n) is None else (self.first_style if k == 0 else None)
                 for k, n in zip(kept, names, strict=True)
             ]
-            yield from row_lines([row[k] for k in kept], styles)
+            yield from row_lines([row[k] for k in kept], [lens[k] for k in kept], styles)
         if self.header:
             yield []
 
@@ -165,14 +181,18 @@ class Table:
         rights = [c.right for c in self.columns]
         lead, gap = " " * self.edge, " " * self.gap
 
-        def line(texts):
-            return (lead + gap.join(_pad(t, w, r) for t, w, r in zip(texts, widths, rights, strict=True))).rstrip()
+        def line(texts, lens):
+            cells = (
+                (" " * (w - n) + t if r else t + " " * (w - n)) if n < w else t
+                for t, n, w, r in zip(texts, lens, widths, rights, strict=True)
+            )
+            return (lead + gap.join(cells)).rstrip()
 
         if self.header:
-            yield line(self.headers)
+            yield line(self.headers, [cell_len(h) for h in self.headers])
             yield self._rule(widths)
-        for row in self.shown:
-            yield line(row)
+        for row, lens in zip(self.shown, self.lens, strict=True):
+            yield line(row, lens)
 
     def __rich_console__(self, console, options):
         if console.is_terminal:
@@ -195,6 +215,14 @@ class Table:
         ]
         lines += ["| " + " | ".join(cells.md_cell(row.get(n)) for n in names) + " |" for row in self.rows]
         return lines
+
+
+def _wrap(console, text: str, width: int) -> list[str]:
+    """Lines of at most `width` cells: at spaces where there are any, else anywhere, as rich
+    wraps a table cell (without building a Text for text that has no spaces, most Chinese)."""
+    if " " not in text:
+        return chop_cells(text, width)
+    return [line.plain.rstrip() for line in Text(text).wrap(console, width, overflow="fold")]
 
 
 def _pad(text: str, width: int, right: bool) -> str:
