@@ -102,6 +102,13 @@ REGISTRY: dict[str, Column] = _columns(
     Column("score", NUMBER),
     Column("due_days", NUMBER),
     Column("overdue", NUMBER),  # a flag in lists (yes), a count in reports
+    Column("light", CODE),  # red, yellow, green: how near the due date
+    Column("supervised", NUMBER),  # a flag on a ticket, a count in reports
+    Column("urged", NUMBER),
+    Column("extended", NUMBER),
+    Column("follow_up", CODE),
+    Column("result", CODE),  # a follow-up's
+    Column("limit", CODE),  # a category's time limit: 30d, 15wd
     Column("days_open", NUMBER),
     # dates and moments
     Column("opened_on", DATE, drop=25),
@@ -112,6 +119,15 @@ REGISTRY: dict[str, Column] = _columns(
     Column("on", DATE),
     Column("at", DATE, drop=20),
     Column("week", CODE),
+    Column("day", DATE),  # the calendar's
+    Column("weekday", CODE),
+    Column("workday", CODE),
+    Column("source", CODE),
+    # services delivered
+    Column("served_on", DATE),
+    Column("quantity", NUMBER),
+    Column("amount", NUMBER),
+    Column("records", NUMBER),
     # a record (`… show`) and a report's figures, as label/value lines
     Column("field", TEXT),
     Column("detail", TEXT, min_width=20),
@@ -132,6 +148,15 @@ REGISTRY: dict[str, Column] = _columns(
     Column("closure_rate", RATE),
     Column("resolution_rate", RATE),
     Column("on_time_rate", RATE),
+    Column("satisfaction_rate", RATE),
+    Column("follow_up_rate", RATE),
+    Column("redo_rate", RATE),
+    Column("reopen_rate", RATE),
+    Column("referred", NUMBER),
+    Column("redone", NUMBER),
+    Column("red", NUMBER),
+    Column("yellow", NUMBER),
+    Column("green", NUMBER),
     Column("median_days_to_close", NUMBER, drop=130),
     Column("p90_days_to_close", NUMBER, drop=120),
 )
