@@ -41,7 +41,7 @@ class Column:
     kind: Kind = Kind.text
     label: str = ""  # its key in labels.py, when not the name
     drop: int = 0  # 0: always shown; else it gives way on a narrow terminal, lowest first
-    min_width: int = 8  # text: the least it is squeezed to
+    min_width: int = 12  # text: the least it keeps before minor columns give way
 
     @property
     def right(self) -> bool:
