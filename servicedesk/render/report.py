@@ -2,6 +2,14 @@
 `Report` of labelled sections → a terminal table, Markdown, CSV or (render/xlsx.py) a
 workbook. Nothing here computes a figure; it only labels, orders and formats the dict.
 
+A section is rows (dicts) under registered columns (render/columns.py), drawn by the one
+table path (render/tables.py) on a terminal, in a pipe and in Markdown, and written cell by
+cell (render/cells.py) to CSV and XLSX. Adding a part to the weekly report: register its
+columns, give their labels and the part's title in labels.py, write a function
+`(ctx, data) -> Section | None` (None when `data` lacks the part) with `ctx.table(…)` or
+`ctx.pairs(…)` (`ctx.tickets(items)` turns ticket items into rows), and put it in
+WEEKLY_PARTS. Every format then shows it; the workbook gives it a sheet.
+
 CSV layout: one file of blocks, each a title row, a header row and its rows, with a blank
 row between blocks — it opens in Excel/WPS as a readable report, and the csv module
 reads it back. Rates are written as "97.8%" (spreadsheets read that as the number 0.978

@@ -8,9 +8,9 @@ look of rich's box.SIMPLE_HEAD: a header, a rule, the rows, numbers right-aligne
   left, the widest giving first. Figures, dates and codes never break; a rate breaks only
   before its counts; headers break between words.
 - In a pipe or a file it is plain aligned text, one line a row, never cut: each column
-  pads to its widest cell up to PIPE_CAP, and a longer cell overflows its column on its
-  own line instead of padding every row to its width, so the cost stays linear in the
-  text. The same layout prints straight to stdout for lists (no rich on the way).
+  pads to its widest cell up to PIPE_CAP, and a longer cell pushes the rest of its own
+  row right instead of padding every row to its width, so the cost stays linear in the
+  text. Lists print these lines straight to stdout (no rich on the way).
 - Markdown: a pipe table, numbers right-aligned, text made inert (cells.md_escape).
 
 The layout is ours rather than rich.Table's: one layout for any number of rows (rich's
@@ -182,11 +182,11 @@ class Table:
         lead, gap = " " * self.edge, " " * self.gap
 
         def line(texts, lens):
-            cells = (
+            padded = (
                 (" " * (w - n) + t if r else t + " " * (w - n)) if n < w else t
                 for t, n, w, r in zip(texts, lens, widths, rights, strict=True)
             )
-            return (lead + gap.join(cells)).rstrip()
+            return (lead + gap.join(padded)).rstrip()
 
         if self.header:
             yield line(self.headers, [cell_len(h) for h in self.headers])
@@ -234,7 +234,7 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 def _share(room: int, natural: list[int], floor: list[int]) -> list[int]:
     """Widths within `room`: all natural if they fit, else the widest cut down first to a common
-    level, none below its floor (floors that do not fit are kept: the terminal then crops)."""
+    level, none below its floor (floors that do not fit are kept: the line is then too long)."""
     if sum(natural) <= room:
         return natural
 
