@@ -395,3 +395,30 @@ def test_xlsx_keeps_formula_like_text_as_a_plain_string_without_the_csv_apostrop
     assert not any(c.data_type == "f" for sheet in book for row in sheet.iter_rows() for c in row)
     # CSV has no cell types: there the apostrophe is what keeps a spreadsheet from running it.
     assert "'=1+1" in weekly(sd, "--format", "csv").stdout
+
+
+def test_department_scorecard_renders_in_every_format(sd, park, tmp_path):
+    """`report departments` is drawn like every report, not only printed as JSON."""
+    sd("ticket", "refer", "2", "[人社局]", "--date", "2022-05-12")
+    sd("ticket", "refer", "1", "[人社局]", "--date", "2022-05-11")
+    until = ("report", "departments", "--until", "2022-05-31")
+    table = sd(*until, "--lang", "en").stdout
+    assert "Department scorecard" in table and "[人社局]" in table and "100.0% (1/1)" in table
+    assert "| \\[人社局\\] | 2 | 1 |" in sd(*until, "-f", "markdown", "--lang", "zh").stdout
+    rows = list(csv.reader(io.StringIO(sd(*until, "-f", "csv", "--lang", "zh").stdout)))
+    assert [
+        "责任单位",
+        "交办数",
+        "办结",
+        "按时办结数",
+        "按时办结率",
+        "超期",
+        "延期",
+        "催办",
+        "督办",
+        "重办",
+        "满意率",
+    ] in rows
+    sd(*until, "-o", tmp_path / "d.xlsx", "--lang", "zh")
+    sheet = openpyxl.load_workbook(tmp_path / "d.xlsx")["部门考核"]
+    assert [c.value for c in sheet[2]][:3] == ["[人社局]", 2, 1]

@@ -267,7 +267,24 @@ def trend(data: dict, lang: str | None = None) -> Report:
     return Report("trend", ctx.lang, title, None, [("until", _day(data["until"]))], [section], data["weeks"])
 
 
-BUILDERS = {"weekly": weekly, "closure": closure, "trend": trend}
+DEPARTMENT_COLUMNS = ("department", "referred", "closed", "on_time", "on_time_rate", "overdue", "extended", "urged",
+                      "supervised", "redone", "satisfaction_rate")  # fmt: skip
+
+
+def departments(data: dict, lang: str | None = None) -> Report:
+    """The department scorecard (部门考核): one row a department, as reports.departments gives them."""
+    ctx = Context.of(lang)
+    L = ctx.L
+    if data["since"]:
+        title = L["departments_title"].format(since=data["since"], until=data["until"])
+    else:
+        title = L["departments_title_all"].format(until=data["until"])
+    meta = [("since", _day(data["since"])), ("until", _day(data["until"]))]
+    section = ctx.table("departments", title, DEPARTMENT_COLUMNS, data["rows"])
+    return Report("departments", ctx.lang, title, None, meta, [section])
+
+
+BUILDERS = {"weekly": weekly, "closure": closure, "trend": trend, "departments": departments}
 
 
 def build(kind: str, data: dict, lang: str | None = None) -> Report:
