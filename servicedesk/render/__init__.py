@@ -4,7 +4,10 @@
     tables.py   the one way a table is drawn: lists, show pages and report sections,
                 on a terminal, in a pipe and in Markdown
     cells.py    one cell in each output: text for people, CSV and XLSX for spreadsheets
-    report.py   the reports as labelled sections; xlsx.py the workbook; labels.py the words
+    sections.py a report's sections and the context their builders read
+    weekly.py   the weekly report's parts, one function each; report.py the other reports
+                and every report's terminal, Markdown and CSV; xlsx.py the workbook;
+                labels.py the words in zh and en
     files.py    report files, private from the first byte; progress.py the import bar
 
 User text is data: it goes into tables as plain text (never parsed as markup), into CSV

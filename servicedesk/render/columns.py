@@ -13,7 +13,8 @@ a visit's `tickets` lists ticket ids).
 
 Adding a report section: register the columns it needs here (name, kind, the label's key
 in labels.py, `drop` if it may go), give the labels in labels.py, and build its rows as
-dicts keyed by those names (render/report.py). An unregistered name is drawn as text.
+dicts keyed by those names (render/weekly.py says how). An unregistered name is drawn as
+text.
 """
 
 from dataclasses import dataclass
