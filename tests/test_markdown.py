@@ -28,8 +28,7 @@ VIEWS = [
 ]
 
 
-@pytest.fixture
-def park(sd):
+def build(sd):
     sd("enterprise", "add", f"天能{EVIL}", "--sector", EVIL, "--contact", EVIL)
     sd("officer", "add", f"王伟{EVIL}", "--unit", EVIL)
     sd("assign", "王伟", "天能", "--from", "2022-05-02")
@@ -38,6 +37,11 @@ def park(sd):
     sd("ticket", "open", "天能", PLAIN, "--category", "hr", "--date", "2022-05-11")
     sd("ticket", "note", "1", EVIL)
     sd("feedback", "add", "天能", "--kind", "letter", "--date", "2022-05-12", "--note", EVIL)
+
+
+@pytest.fixture
+def park(sd, db, built):
+    built("markdown", build, db)
     return sd
 
 
