@@ -287,12 +287,23 @@ def clean_text(text: str | None) -> str | None:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
-    """A spreadsheet cell value that no spreadsheet will run as a formula."""
+def sheet_value(value):
+    """A value as a spreadsheet cell holds it: a flag as yes/no, a list joined by "; ",
+    anything else as it is."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        value = "; ".join(str(v) for v in value)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+        return "; ".join(str(v) for v in value)
     return value
+
+
+def looks_like_formula(value) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def safe_cell(value):
+    """A CSV cell value that no spreadsheet will run as a formula: sheet_value, with a
+    leading ' on text that starts like one (imports take it off again). XLSX needs no
+    quote: there such text is a string cell (render/xlsx.py)."""
+    value = sheet_value(value)
+    return "'" + value if looks_like_formula(value) else value

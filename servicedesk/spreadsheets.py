@@ -187,6 +187,7 @@ class Sheet:
         self.estimated_rows = text.count("\n")
         first = text[: text.find("\n")]
         delimiter = "\t" if "\t" in first and "," not in first else ","
+        csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # no cell is longer than its file
         return self._records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
     def _records(self, reader) -> Iterator[tuple[int, list]]:

@@ -217,3 +217,18 @@ def test_backup_into_a_directory_is_refused_with_a_hint(sd, tmp_path):
     result = sd("backup", tmp_path, ok=False)
 
     assert result.exit_code == 1 and "give the backup a file name" in result.stderr
+
+
+def test_export_reads_back_text_longer_than_the_csv_modules_default_field_limit(sd, tmp_path):
+    """csv refuses fields over 131,072 characters by default; whatever we store, our own export reads back."""
+    title = "缺焊工" + "x" * 140_000 + "尾"
+    sd("officer", "add", "王伟")
+    sd("enterprise", "add", "天能电池", "--note", "备注" * 70_000)
+    sd("ticket", "open", "天能电池", title, "--category", "labour", "--date", "2022-05-10")
+    out, copy = tmp_path / "out", tmp_path / "copy.db"
+    sd("export", out)
+
+    restore(sd, out, copy)
+
+    assert json.loads(sd("--db", copy, "ticket", "list", "--json").stdout)[0]["title"] == title
+    assert table(copy, "SELECT note FROM enterprises") == [("备注" * 70_000,)]

@@ -181,9 +181,9 @@ def test_markdown_starts_with_the_headline_sentence_in_each_language(sd, canned)
 
 def test_markdown_escapes_pipes_and_newlines_in_user_text(sd, canned):
     out = weekly(sd, "--format", "markdown", "--lang", "en").stdout
-    row = next(line for line in out.splitlines() if line.startswith("| #40 "))
+    row = next(line for line in out.splitlines() if line.startswith("| \\#40 "))
     assert "焊工\\|电工<br>两班倒" in row
-    header = next(line for line in out.splitlines() if line.startswith("| # |"))
+    header = next(line for line in out.splitlines() if line.startswith("| \\# |"))
     unescaped = lambda line: line.replace("\\|", "").count("|")  # noqa: E731
     assert unescaped(row) == unescaped(header) == 11
 
@@ -219,11 +219,11 @@ def test_xlsx_stores_numbers_percentages_and_a_native_trend_chart(sd, canned, tm
     assert headline["A1"].font.bold and headline.freeze_panes == "A2"
 
     oldest = wb["未办结问题"]
-    assert [c.value for c in oldest[2]][:4] == ["#12", "内蒙古天能新型功能材料股份有限公司", "用工", "'=1+1"]
+    assert [c.value for c in oldest[2]][:4] == ["#12", "内蒙古天能新型功能材料股份有限公司", "用工", "=1+1"]
     assert oldest["G2"].number_format == "yyyy-mm-dd" and oldest["G2"].value.year == 2022
     # 17 CJK characters take 34 columns of a spreadsheet, not 17
     assert oldest.column_dimensions["B"].width >= 34
-    assert [c.value for c in wb["未走访企业"]["B"]][1:] == ["[bold]红星化工[/bold]", "氢能科技", "'-2+3 新材料"]
+    assert [c.value for c in wb["未走访企业"]["B"]][1:] == ["[bold]红星化工[/bold]", "氢能科技", "-2+3 新材料"]
 
     trend = wb["趋势"]
     assert [c.value for c in trend[3]][:3] == [WEEK, 6, 7] and trend["F3"].number_format == "0.0%"
@@ -272,7 +272,10 @@ def test_zh_and_en_label_the_same_things():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_table_fits_100_columns_with_chinese_names(lang):
-    console = Console(width=100, record=True, markup=False, emoji=False, highlight=False, file=io.StringIO())
+    console = Console(
+        width=100, force_terminal=True, color_system=None, record=True, markup=False, emoji=False, highlight=False,
+        file=io.StringIO(),
+    )  # fmt: skip
     console.print(rendered.table(rendered.weekly(with_missed(), lang)))
     lines = console.export_text().splitlines()
     assert max(cell_len(line) for line in lines) <= 100
@@ -342,3 +345,80 @@ def test_print_weekly_is_what_the_demo_calls(sd, park, db, capsys):
 
     print_weekly(Store(db), WEEK, "markdown", "en")
     assert capsys.readouterr().out.startswith("This week (2022-W19, May 9 – May 15): 1 enterprise visited")
+
+
+def test_every_report_names_categories_by_the_parks_own_labels(sd, park):
+    """`category add labour --label Workforce` renames it in every report and format, not only the weekly one."""
+    sd("category", "add", "labour", "--label", "Workforce", "--label-zh", "人力资源")
+    sd("category", "add", "hr", "--label", "Talent", "--label-zh", "人才")
+    sd("ticket", "open", "宏达装备", "引进博士", "--category", "hr", "--date", "2022-05-12")
+    closure = ("report", "closure", "--until", "2022-05-15")
+    weekly_en = weekly(sd, "--lang", "en").stdout
+    assert "Workforce" in weekly_en and "Talent" in weekly_en
+    for fmt in ("table", "markdown", "csv"):
+        en = sd(*closure, "--lang", "en", "-f", fmt).stdout
+        zh = sd(*closure, "--lang", "zh", "-f", fmt).stdout
+        assert "Workforce" in en and "Talent" in en and "Labour shortage" not in en, fmt
+        assert "人力资源" in zh and "人才" in zh and "用工" not in zh, fmt
+    # Oldest-open items carry only the code: their label comes from the report's own categories.
+    oldest = weekly(sd, "--lang", "en", "-f", "csv").stdout
+    assert [r[2] for r in csv.reader(io.StringIO(oldest)) if r and r[0] == "#4"] == ["Talent"]
+
+
+@pytest.mark.parametrize("name", ["r.json", "r.csv", "r.md", "r.xlsx"])
+def test_report_files_are_private_from_the_first_byte(sd, canned, tmp_path, name):
+    """A report names the missed enterprises and their phones: 0600 like export and backup, whatever the umask."""
+    import os
+    import stat
+
+    fresh, old = tmp_path / name, tmp_path / f"old-{name}"
+    old.write_bytes(b"")
+    old.chmod(0o644)
+    mask = os.umask(0o022)
+    try:
+        for path in (fresh, old):
+            weekly(sd, "--output", path)
+    finally:
+        os.umask(mask)
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (fresh, old)] == [0o600, 0o600]
+    assert old.stat().st_size > 0
+
+
+def test_xlsx_keeps_formula_like_text_as_a_plain_string_without_the_csv_apostrophe(sd, canned, tmp_path):
+    """A string cell never runs in Excel, and Excel would show a leading ' as part of the text."""
+    canned["weekly"] = with_missed()
+    weekly(sd, "--output", tmp_path / "w.xlsx", "--lang", "en")
+    book = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    title, name = book["Oldest open"]["D2"], book["Missed"]["B4"]
+    assert (title.value, title.data_type) == ("=1+1", "s")
+    assert (name.value, name.data_type) == ("-2+3 新材料", "s")
+    assert not any(c.data_type == "f" for sheet in book for row in sheet.iter_rows() for c in row)
+    # CSV has no cell types: there the apostrophe is what keeps a spreadsheet from running it.
+    assert "'=1+1" in weekly(sd, "--format", "csv").stdout
+
+
+def test_department_scorecard_renders_in_every_format(sd, park, tmp_path):
+    """`report departments` is drawn like every report, not only printed as JSON."""
+    sd("ticket", "refer", "2", "[人社局]", "--date", "2022-05-12")
+    sd("ticket", "refer", "1", "[人社局]", "--date", "2022-05-11")
+    until = ("report", "departments", "--until", "2022-05-31")
+    table = sd(*until, "--lang", "en").stdout
+    assert "Department scorecard" in table and "[人社局]" in table and "100.0% (1/1)" in table
+    assert "| \\[人社局\\] | 2 | 1 |" in sd(*until, "-f", "markdown", "--lang", "zh").stdout
+    rows = list(csv.reader(io.StringIO(sd(*until, "-f", "csv", "--lang", "zh").stdout)))
+    assert [
+        "责任单位",
+        "交办数",
+        "办结",
+        "按时办结数",
+        "按时办结率",
+        "超期",
+        "延期",
+        "催办",
+        "督办",
+        "重办",
+        "满意率",
+    ] in rows
+    sd(*until, "-o", tmp_path / "d.xlsx", "--lang", "zh")
+    sheet = openpyxl.load_workbook(tmp_path / "d.xlsx")["部门考核"]
+    assert [c.value for c in sheet[2]][:3] == ["[人社局]", 2, 1]

@@ -6,24 +6,41 @@ import typer
 
 from .common import state
 
+# Ceilings that keep a mistyped size from filling the disk or the memory: the largest park
+# is ~2M visits (bench/README's 1M-ticket park has 2000 × 520 = 1.04M) and 10M problems.
+MAX_ENTERPRISES = 100_000
+MAX_WEEKS = 5200  # services/demo.py's own: a century of history
+MAX_ENTERPRISE_WEEKS = 2_000_000
+MAX_PROBLEMS = 10_000_000
+
 
 def demo(
     ctx: typer.Context,
     force: Annotated[
         bool, typer.Option("--force", help="Replace whatever the database holds with the demo park.")
     ] = False,
-    enterprises: Annotated[int, typer.Option("--enterprises", min=1, help="Enterprises in the park.")] = 65,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, help="Weeks of history, ending last week.")] = 12,
+    enterprises: Annotated[
+        int, typer.Option("--enterprises", min=1, max=MAX_ENTERPRISES, help="Enterprises in the park.")
+    ] = 65,
+    weeks: Annotated[
+        int, typer.Option("--weeks", min=1, max=MAX_WEEKS, help="Weeks of history, ending last week.")
+    ] = 12,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same park.")] = 1,
     problems: Annotated[
         int | None,
-        typer.Option("--problems", min=0, help="Problems raised in all (default: 92 per 65 enterprises × 12 weeks)."),
+        typer.Option(
+            "--problems",
+            min=0,
+            max=MAX_PROBLEMS,
+            help="Problems raised in all (default: 92 per 65 enterprises × 12 weeks).",
+        ),
     ] = None,
     open_tickets: Annotated[
         int | None,
         typer.Option(
             "--open",
             min=0,
+            max=MAX_PROBLEMS,
             help="How many of the newest problems stay open (default: 2 for the default park, the same for longer history).",
         ),
     ] = None,
@@ -38,6 +55,12 @@ def demo(
 
     Benchmark-sized: servicedesk --db big.db demo --enterprises 2000 --weeks 520 --problems 1000000 --open 1500
     """
+    if enterprises * weeks > MAX_ENTERPRISE_WEEKS:
+        raise typer.BadParameter(
+            f"{enterprises:,} enterprises × {weeks:,} weeks is more than a demo park holds "
+            f"({MAX_ENTERPRISE_WEEKS:,} enterprise-weeks, e.g. --enterprises 2000 --weeks 1000)",
+            param_hint="'--weeks'",
+        )
     from .. import render
     from ..services import demo as park
 

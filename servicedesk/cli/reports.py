@@ -2,7 +2,7 @@
 
 Each command computes one report dict (servicedesk/reports.py) and renders it in the
 chosen format; no format recomputes a figure. `--output FILE` picks the format from the
-extension and writes the file. A .csv file gets a UTF-8 byte-order mark so that Excel
+extension and writes the file, mode 0600 (it may hold phone numbers). A .csv file gets a UTF-8 byte-order mark so that Excel
 and WPS on Chinese Windows open it as UTF-8 instead of GBK mojibake (our own importers
 accept the BOM); CSV on stdout stays plain UTF-8 for pipes.
 """
@@ -73,11 +73,14 @@ def emit(kind: str, data: dict, fmt: str, lang: str | None = None, output: Path 
 
     from .. import render
     from ..render import report
+    from ..render.files import private_file
 
     if fmt == "xlsx":
         from ..render import xlsx
 
-        xlsx.save(report.build(kind, data, lang), output)
+        book = xlsx.workbook(report.build(kind, data, lang))
+        with private_file(output, binary=True) as f:
+            book.save(f)
     elif fmt == "table" and output is None:
         out = render.console()
         # In a pipe the headline stays one line for grep; on a terminal it wraps to fit.
@@ -93,7 +96,7 @@ def emit(kind: str, data: dict, fmt: str, lang: str | None = None, output: Path 
         if output is None:
             sys.stdout.write(text)
             return
-        with open(output, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as f:
+        with private_file(output, encoding="utf-8-sig" if fmt == "csv" else "utf-8") as f:
             f.write(text)
     render.message(f"wrote the {WHAT[kind]} to {output}")
 

@@ -1,7 +1,17 @@
 """Everything the user sees. The only package that imports rich.
 
-User text is data: it goes into tables as `rich.text.Text` (never parsed as markup),
-into CSV and XLSX with formula prefixes neutralised, and into JSON verbatim.
+    columns.py  the column registry: what each column is, how wide, whether it may go
+    tables.py   the one way a table is drawn: lists, show pages and report sections,
+                on a terminal, in a pipe and in Markdown
+    cells.py    one cell in each output: text for people, CSV and XLSX for spreadsheets
+    sections.py a report's sections and the context their builders read
+    weekly.py   the weekly report's parts, one function each; report.py the other reports
+                and every report's terminal, Markdown and CSV; xlsx.py the workbook;
+                labels.py the words in zh and en
+    files.py    report files, private from the first byte; progress.py the import bar
+
+User text is data: it goes into tables as plain text (never parsed as markup), into CSV
+with formula prefixes neutralised, into Markdown inert, and into JSON verbatim.
 """
 
 import csv
@@ -11,15 +21,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rich.cells import cell_len
 from rich.console import Console
+from rich.style import Style
 from rich.text import Text
 
-from ..models import Rate, safe_cell, strip_control
-
-# Free-text columns share what width is left; the others (ids, dates, codes) never wrap.
-_FLEX = {"name", "enterprise", "title", "note", "owner", "officer", "officers", "enterprises", "sector", "contact",
-         "address", "unit", "label", "label_zh", "actor", "department", "resolution"}  # fmt: skip
+from ..models import Rate, strip_control
+from . import cells
+from .tables import Table
 
 
 class _Console(Console):
@@ -45,20 +53,6 @@ def console(stderr: bool = False, file=None) -> Console:
     )
 
 
-def text_cell(value) -> Text:
-    if value is None:
-        return Text("—", style="dim")
-    if isinstance(value, bool):
-        return Text("yes" if value else "")
-    if isinstance(value, (list, tuple)):
-        value = ", ".join(str(v) for v in value)
-    if isinstance(value, float):
-        value = f"{value:.1f}"
-    if isinstance(value, Rate):
-        value = value.full()
-    return Text(str(value))
-
-
 def _json_value(value):
     if isinstance(value, Rate):
         return value.value  # cli.md's shapes: a rate is its number
@@ -74,109 +68,21 @@ def to_csv(rows: Sequence[dict], columns: Sequence[str]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else safe_cell(row.get(c)) for c in columns])
+        writer.writerow([cells.sheet(row.get(c))[0] for c in columns])
     return out.getvalue()
 
 
-def _md_cell(value) -> str:
-    """A list cell in Markdown: shown as in a table, then escaped."""
-    return md_escape(text_cell(value).plain)
-
-
-_MD_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def md_escape(text: str) -> str:
-    """User text inside a Markdown table cell: a | would end the cell, a newline the row, a
-    backslash eat the next character, and <…> reach the reader as HTML."""
-    text = text.translate(_MD_SPECIAL)
-    return text.replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
-
-
 def to_markdown(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
-    headers = headers or columns
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    return "\n".join(Table(rows, columns, headers=headers).markdown()) + "\n"
 
 
-FAST_ROWS = 100  # longer tables skip rich.Table, whose layout costs ~0.4 ms a row
-
-
-class PlainTable:
-    """Pre-aligned lines in the look of box.SIMPLE_HEAD, for long tables (no wrapping)."""
-
-    def __init__(self, headers, rows, right=()):
-        cells = [[str(h) for h in headers], *([c.replace("\n", " ") for c in r] for r in rows)]
-        widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
-
-        def line(r):
-            return "  " + "   ".join(
-                (" " * (w - cell_len(c)) + c) if i in right else (c + " " * (w - cell_len(c)))
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
-
-        total = sum(widths) + 3 * (len(widths) - 1) + 4
-        self.lines = [line(cells[0]), " " + "─" * (total - 2), *(line(r) for r in cells[1:])]
-
-    def __rich_console__(self, console, options):
-        from rich.segment import Segment
-
-        for text in self.lines:
-            yield Segment(text)
-            yield Segment.line()
-
-
-# Dropped first, in this order, when a table does not fit the terminal.
-_EXPENDABLE = ("priority", "opened_on", "kind", "archived", "contact", "address", "phone", "channel", "category")
-_FLEX_MIN = 12  # the least a free-text column is worth showing
-
-
-def _fit(rows: Sequence[dict], columns: Sequence[str], headers: Sequence[str], width: int | None):
-    """The columns (and their headers) that fit `width`: fixed ones at their widest, text at _FLEX_MIN."""
-    kept = list(zip(columns, headers, strict=True))
-    if width is None:
-        return kept
-
-    def needed(pairs):
-        total = 0
-        for column, header in pairs:
-            widest = max([cell_len(header), *(cell_len(text_cell(r.get(column)).plain) for r in rows[:200])])
-            total += 3 + (_FLEX_MIN if column in _FLEX else widest)
-        return total
-
-    for column in _EXPENDABLE:
-        if needed(kept) <= width:
-            break
-        kept = [pair for pair in kept if pair[0] != column]
-    return kept
-
-
-def table(
-    rows: Sequence[dict],
-    columns: Sequence[str],
-    headers=None,
-    title: str | None = None,
-    width: int | None = None,
-    plain: bool = False,
-):
-    """The rows as a table: a rich Table, or with `plain` (and beyond FAST_ROWS rows) pre-aligned text.
-
-    With a terminal `width`, minor columns give way to the main ones.
-    """
-    from rich import box
-    from rich.table import Table
-
-    kept = _fit(rows, columns, headers or columns, width)
-    if (plain or len(rows) > FAST_ROWS) and title is None:
-        return PlainTable([h for _, h in kept], [[text_cell(row.get(c)).plain for c, _ in kept] for row in rows])
-    t = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
-    for column, header in kept:
-        flex = column in _FLEX
-        t.add_column(header, overflow="fold", no_wrap=not flex, ratio=1 if flex else None)
-    for row in rows:
-        t.add_row(*(text_cell(row.get(column)) for column, _ in kept))
-    return t
+def show(table: Table) -> None:
+    """A table on stdout: fitted to a terminal, or plain whole lines straight into a pipe."""
+    out = console()
+    if out.is_terminal:
+        out.print(table, crop=False)  # fitted already: rich need not measure every line again
+    else:
+        out.file.writelines(line + "\n" for line in table.plain_lines())
 
 
 def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str], headers=None, *, empty: str = "nothing to show"):
@@ -190,10 +96,7 @@ def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str], headers=N
     elif not rows:
         message(empty)
     else:
-        out = console()
-        # A pipe or file gets plain aligned text: the same table, without rich's layout cost.
-        terminal = out.is_terminal
-        out.print(table(rows, columns, headers, width=out.width if terminal else None, plain=not terminal))
+        show(Table(rows, columns, headers=headers))
 
 
 def print_data(data) -> None:
@@ -218,17 +121,10 @@ def error(text: str) -> None:
 
 def details(pairs: Sequence[tuple[str, object]], title: str | None = None) -> None:
     """A record as aligned `label  value` lines."""
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column(overflow="fold")
-    for label, value in pairs:
-        grid.add_row(Text(label), text_cell(value))
-    out = console()
     if title:
-        out.print(Text(title, style="bold"))
-    out.print(grid)
+        console().print(Text(title, style="bold"))
+    rows = [{"field": label, "detail": value} for label, value in pairs]
+    show(Table(rows, ("field", "detail"), header=False, edge=0, gap=2, first_style=Style(bold=True)))
 
 
 def section(title: str, rows: Sequence[dict], columns: Sequence[str]) -> None:
@@ -237,7 +133,7 @@ def section(title: str, rows: Sequence[dict], columns: Sequence[str]) -> None:
     out.print()
     out.print(Text(title, style="bold"))
     if rows:
-        out.print(table(rows, columns))
+        show(Table(rows, columns))
     else:
         out.print(Text("  none", style="dim"))
 

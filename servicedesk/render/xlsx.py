@@ -6,73 +6,49 @@ Percentages are stored as fractions (0.978) with the number format '0.0%', so Ex
 shows 97.8% and sums, charts and sorts them as numbers. Dates are real dates.
 """
 
-import unicodedata
-from datetime import date
-
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..models import Rate
+from ..models import Rate, looks_like_formula
+from . import cells
 from . import labels as _labels
-from . import safe_cell
 from .report import Report, Section
 
-PERCENT = "0.0%"
-DATE = "yyyy-mm-dd"
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "_"))
 
 
-def display_width(text: str) -> int:
-    """Columns a string takes in a spreadsheet: CJK and full-width characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _shown(value) -> str:
-    """Roughly what Excel shows for a section cell, to size its column."""
-    if value is None:
-        return ""
-    if isinstance(value, Rate):
-        return "" if value.value is None else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _value(value):
-    """A section cell → (stored value, number format or None)."""
-    if isinstance(value, Rate):
-        # 97.8 → 0.978 exactly: round away the float noise of the division.
-        return (None if value.value is None else round(value.value / 100, 6)), PERCENT
-    if isinstance(value, date):
-        return value, DATE
-    if isinstance(value, str):
-        return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", value)), None
-    if isinstance(value, bool):
-        return safe_cell(value), None
-    return value, None
+def _put(ws, row: int, column: int, value):
+    """One cell through the one spreadsheet formatter (render/cells.py); returns the cell."""
+    stored, number_format = cells.sheet(value, xlsx=True)
+    if isinstance(stored, str):
+        stored = ILLEGAL_CHARACTERS_RE.sub("", stored)
+    cell = ws.cell(row=row, column=column, value=stored)
+    if number_format:
+        cell.number_format = number_format
+    if looks_like_formula(stored):
+        # Text, not a formula: a string cell never runs, and Excel shows no ' before it.
+        # quotePrefix keeps it text when someone edits the cell.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def _write_table(ws, headers: list[str], rows: list[list]) -> None:
     """Header row bold and frozen, then the rows; each column sized to its content."""
-    widths = [display_width(h) for h in headers]
-    ws.append([safe_cell(h) for h in headers])
-    for cell in ws[1]:
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-    for r, row in enumerate(rows, start=2):
+    widths = [0] * len(headers)
+    for r, row in enumerate([headers, *rows], start=1):
         for c, value in enumerate(row):
-            stored, number_format = _value(value)
-            cell = ws.cell(row=r, column=c + 1, value=stored)
-            if number_format:
-                cell.number_format = number_format
-            widths[c] = max(widths[c], display_width(_shown(value)))
+            cell = _put(ws, r, c + 1, value)
+            if r == 1:
+                cell.font = _HEADER_FONT
+                cell.fill = _HEADER_FILL
+            # What Excel shows is about what the CSV says: "97.8%", "2022-05-10", the text.
+            widths[c] = max(widths[c], cells.width(str(cells.sheet(value)[0])))
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 6), 60)
     ws.freeze_panes = "A2"
@@ -87,11 +63,10 @@ def _headline_rows(report: Report, L) -> list[list]:
     rows = [[L["report"], L[key], value, None, None] for key, value in report.meta]
     for section in report.sections:
         if section.pairs:
-            for label, value in section.rows:
-                if isinstance(value, Rate):
-                    rows.append([section.title, label, value, value.num, value.den])
-                else:
-                    rows.append([section.title, label, value, None, None])
+            for row in section.rows:
+                value = row["value"]
+                counts = [value.num, value.den] if isinstance(value, Rate) else [None, None]
+                rows.append([section.title, row["figure"], value, *counts])
     return rows
 
 
@@ -100,7 +75,7 @@ def _trend_chart(ws, section: Section, L) -> None:
     n = len(section.rows)
     if not n:
         return
-    col = {name: i + 1 for i, name in enumerate(section.columns)}
+    col = {c.name: i + 1 for i, c in enumerate(section.columns)}
     weeks = Reference(ws, min_col=col["week"], min_row=2, max_row=n + 1)
     bars = BarChart()
     bars.type = "col"
@@ -138,11 +113,7 @@ def workbook(report: Report) -> Workbook:
         if section.pairs:
             continue
         ws = _sheet(wb, L.get(f"sheet_{section.key}", section.title))
-        _write_table(ws, section.headers, section.rows)
+        _write_table(ws, section.headers, section.cells())
         if section.key == "trend":
             _trend_chart(ws, section, L)
     return wb
-
-
-def save(report: Report, path) -> None:
-    workbook(report).save(path)

@@ -1,0 +1,112 @@
+"""The weekly report's parts, in order: one function a part, from the computed dict
+(servicedesk/reports/weekly.py) to a Section (render/sections.py).
+
+Adding a part: register its columns (render/columns.py), give their labels and the part's
+title in labels.py, write `(ctx, data) -> Section | None` here, returning None when `data`
+does not carry the part (a report dict from before it), with `ctx.table(…)` or
+`ctx.pairs(…)` (`ctx.tickets(items)` turns ticket items into rows), and put it in
+WEEKLY_PARTS. The terminal, pipes, Markdown, CSV and the workbook (a sheet of its own)
+then all show it.
+"""
+
+from collections.abc import Callable
+
+from . import labels as _labels
+from .sections import TICKET_COLUMNS, Context, Report, Section, day, trend_section
+
+MISSED_COLUMNS = ("id", "name", "sector", "officers")
+CATEGORY_COLUMNS = ("category", "collected", "closed", "closure_rate", "open", "overdue")
+OFFICER_COLUMNS = ("officer", "officer_enterprises", "officer_visits", "officer_tickets", "open", "overdue")
+
+
+def _visits(ctx: Context, data: dict) -> Section:
+    v = data["visits"]
+    items = [(k, v[k]) for k in ("logged", "enterprises_visited", "enterprises_assigned", "coverage_rate")]
+    return ctx.pairs("visits", ctx.L["part_visits"], items)
+
+
+def _missed(ctx: Context, data: dict) -> Section:
+    rows = [
+        {
+            "id": e["id"],
+            "name": e["name"],
+            "sector": e.get("sector"),
+            "officers": ctx.L["list_sep"].join(e.get("officers") or []),
+        }
+        for e in data["visits"]["missed"]
+    ]
+    title = f"{ctx.L['part_missed']} ({len(rows)})"
+    return ctx.table("missed", title, MISSED_COLUMNS, rows, ctx.L["all_visited"])
+
+
+def _this_week(ctx: Context, data: dict) -> Section:
+    return ctx.pairs("this_week", ctx.L["part_this_week"], list(data["this_week"].items()))
+
+
+def _cumulative(ctx: Context, data: dict) -> Section:
+    c = data["cumulative"]
+    keys = ("collected", "closed", "solved", "closure_rate", "resolution_rate", "on_time_rate", "open", "overdue")
+    return ctx.pairs("cumulative", ctx.L["part_cumulative"].format(end=data["end"]), [(k, c[k]) for k in keys])
+
+
+def _by_category(ctx: Context, data: dict) -> Section:
+    rows = [{**r, "category": ctx.category(r)} for r in data["by_category"]]
+    return ctx.table("by_category", ctx.L["part_by_category"], CATEGORY_COLUMNS, rows)
+
+
+def _by_officer(ctx: Context, data: dict) -> Section:
+    rows = [
+        {
+            "officer": r["officer"] or ctx.L["nobody"],
+            "officer_enterprises": r["enterprises"],
+            "officer_visits": r["visits"],
+            "officer_tickets": r["tickets"],
+            "open": r["open"],
+            "overdue": r["overdue"],
+        }
+        for r in data["by_officer"]
+    ]
+    return ctx.table("by_officer", ctx.L["part_by_officer"], OFFICER_COLUMNS, rows)
+
+
+def _oldest_open(ctx: Context, data: dict) -> Section:
+    return ctx.table("oldest_open", ctx.L["part_oldest_open"], TICKET_COLUMNS, ctx.tickets(data["oldest_open"]))
+
+
+def _feedback(ctx: Context, data: dict) -> Section:
+    fb = data["feedback"]
+    kinds = dict.fromkeys([*fb["to_date"], *fb["this_week"]])
+    rows = [
+        {
+            "kind": ctx.L.get(f"feedback_{k}", k),
+            "this_week": fb["this_week"].get(k, 0),
+            "to_date": fb["to_date"].get(k, 0),
+        }
+        for k in kinds
+    ]
+    return ctx.table("feedback", ctx.L["part_feedback"], ("kind", "this_week", "to_date"), rows)
+
+
+def _trend(ctx: Context, data: dict) -> Section:
+    return trend_section(ctx, ctx.L["part_trend"], data["trend"])
+
+
+WEEKLY_PARTS: tuple[Callable[[Context, dict], Section | None], ...] = (
+    _visits,
+    _missed,
+    _this_week,
+    _cumulative,
+    _by_category,
+    _by_officer,
+    _oldest_open,
+    _feedback,
+    _trend,
+)
+
+
+def weekly(data: dict, lang: str | None = None) -> Report:
+    ctx = Context.of(lang, data)
+    sections = [s for part in WEEKLY_PARTS if (s := part(ctx, data)) is not None]
+    title = ctx.L["weekly_title"].format(week=data["week"], start=data["start"], end=data["end"])
+    meta = [("week", data["week"]), ("start", day(data["start"])), ("end", day(data["end"]))]
+    return Report("weekly", ctx.lang, title, _labels.headline(data, ctx.lang), meta, sections, data["trend"])
