@@ -149,14 +149,22 @@ def _order(event: Event, opened_on: str) -> tuple:
     return (event.on_date, 1, event.id)
 
 
-def replay(opened_on: str, due_on: str, events: list[Event]) -> Life:
+def replay(opened_on: str, due_on: str, events: list[Event], in_order: bool = False) -> Life:
     """Replay a ticket's effective events (undone ones already left out) from its opening.
 
     `opened_on` and `due_on` are the ticket's own (corrected) opening and due dates; the
-    events are in any order. Raises Refused for the first event that does not fit.
+    events are in any order, or `in_order` of their date and recording. Raises Refused for
+    the first event that does not fit.
     """
-    ordered = sorted(events, key=lambda e: _order(e, opened_on))
-    if not any(e.kind == K.opened for e in ordered):
+    if in_order:
+        # Only the opening may be out of place: `edit --opened` moves it.
+        ordered = list(events)
+        at = next((i for i, e in enumerate(ordered) if e.kind == "opened"), None)
+        if at:
+            ordered.insert(0, ordered.pop(at))
+    else:
+        ordered = sorted(events, key=lambda e: _order(e, opened_on))
+    if not any(e.kind == "opened" for e in ordered):
         return Life(None, [], [], removed="undone")
     if ordered[0].kind != K.opened:
         raise Refused(ordered[0], f"it was opened on {opened_on}")
