@@ -255,3 +255,17 @@ def test_services_are_counted_per_kind_this_week_and_to_date(park):
     assert services["pass"]["this_week"] == {"enterprises": 1, "records": 1, "quantity": 95, "amount": None}
     assert services["pass"]["to_date"] == {"enterprises": 2, "records": 2, "quantity": 135, "amount": None}
     assert services["funds"]["to_date"]["amount"] == 25170000 and services["funds"]["label"] == "资金申报"
+
+
+def test_demo_prints_the_seed_s_whole_paragraph(sd):
+    out = sd("demo").stdout
+    zh = sd("report", "weekly", "--week", "last", "--lang", "zh").stdout
+    assert "累计梳理问题 92 个，办结 90 个，办结率 97.8%" in " ".join(zh.split())
+    assert "收到锦旗 4 面、感谢信 3 封" in zh
+    assert "为 6 家企业开展智能化诊断" in zh and "办理车辆通行证 135 张" in zh
+    assert "帮助企业申报专项资金 2517 万元" in zh
+    assert "97.8% (90/92)" in out
+    report = weekly(sd, "last")
+    assert report["follow_up"]["redo_rate"] == 1.1 and report["deadlines"]["supervised"] >= 1
+    trained = sum(s["to_date"]["enterprises"] for s in report["services"] if s["kind"] in ("training", "briefing"))
+    assert trained >= 20

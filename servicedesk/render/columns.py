@@ -158,6 +158,9 @@ REGISTRY: dict[str, Column] = _columns(
     Column("red", NUMBER),
     Column("yellow", NUMBER),
     Column("green", NUMBER),
+    Column("service", TEXT),
+    Column("served_enterprises", NUMBER),
+    Column("week_records", NUMBER),
     Column("median_days_to_close", NUMBER, drop=130),
     Column("p90_days_to_close", NUMBER, drop=120),
 )

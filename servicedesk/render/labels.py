@@ -29,6 +29,29 @@ EN = {
     "part_oldest_open": "6. Oldest open and overdue",
     "part_feedback": "7. Feedback",
     "part_trend": "8. Trend",
+    "part_deadlines": "9. Deadlines",
+    "part_supervised": "Supervised (on the leadership's list)",
+    "part_follow_up": "10. Follow-up and satisfaction",
+    "part_repeats": "Repeat problems this week",
+    "part_services": "11. Services delivered",
+    "light_red": "red: overdue",
+    "light_yellow": "yellow: due within {n} working days",
+    "light_green": "green",
+    "extended_week": "extended this week",
+    "urged_week": "urged this week",
+    "supervised_week": "supervised this week",
+    "followed_week": "followed up this week",
+    "follow_up_rate": "follow-up rate",
+    "redo_rate": "redo rate",
+    "reopen_rate": "reopen rate",
+    "repeat_problems": "repeat problems this week",
+    "service": "service",
+    "served_enterprises": "enterprises",
+    "quantity": "quantity",
+    "amount": "amount (yuan)",
+    "week_records": "this week",
+    "no_services": "no services recorded",
+    "no_supervised": "nothing supervised",
     # sheet names (Excel allows 31 characters)
     "sheet_headline": "Headline",
     "sheet_missed": "Missed",
@@ -108,6 +131,8 @@ EN = {
     "list_sep": ", ",
     "status_open": "open",
     "status_in_progress": "in progress",
+    "status_closed": "closed",
+    "records": "records",
     "feedback_banner": "banners",
     "feedback_letter": "thank-you letters",
     "feedback_praise": "praise",
@@ -132,6 +157,29 @@ ZH = {
     "part_oldest_open": "六、最久未办结及超期问题",
     "part_feedback": "七、企业反馈",
     "part_trend": "八、趋势",
+    "part_deadlines": "九、限时办结",
+    "part_supervised": "督办事项",
+    "part_follow_up": "十、回访与满意度",
+    "part_repeats": "本周重复诉求",
+    "part_services": "十一、服务企业",
+    "light_red": "红灯（超期）",
+    "light_yellow": "黄灯（{n}个工作日内到期）",
+    "light_green": "绿灯",
+    "extended_week": "本周延期",
+    "urged_week": "本周催办",
+    "supervised_week": "本周督办",
+    "followed_week": "本周回访",
+    "follow_up_rate": "回访率",
+    "redo_rate": "重办率",
+    "reopen_rate": "重开率",
+    "repeat_problems": "本周重复诉求",
+    "service": "服务事项",
+    "served_enterprises": "服务企业",
+    "quantity": "数量",
+    "amount": "金额（元）",
+    "week_records": "本周",
+    "no_services": "暂无服务记录",
+    "no_supervised": "无督办事项",
     "sheet_headline": "概况",
     "sheet_missed": "未走访企业",
     "sheet_by_category": "分类情况",
@@ -208,6 +256,8 @@ ZH = {
     "list_sep": "、",
     "status_open": "待办理",
     "status_in_progress": "办理中",
+    "status_closed": "已办结",
+    "records": "记录数",
     "feedback_banner": "锦旗",
     "feedback_letter": "感谢信",
     "feedback_praise": "表扬",
@@ -273,7 +323,7 @@ def headline(data: dict, lang: str) -> str:
             f"解决 {c['solved']} 个，解决率 {c['resolution_rate']}。"
         )
         parts = [_FEEDBACK_ZH.get(k, "满意度评价 {} 条").format(n) for k, n in received.items()]
-        return text + (f"收到{'、'.join(parts)}。" if parts else "")
+        return text + (f"收到{'、'.join(parts)}。" if parts else "") + services_sentence(data, "zh")
     text = (
         f"This week ({data['week']}, {_short_date(start, 'en')} – {_short_date(end, 'en')}): "
         f"{_plural(v['enterprises_visited'], 'enterprise')} visited, coverage {v['coverage_rate']}; "
@@ -284,6 +334,55 @@ def headline(data: dict, lang: str) -> str:
     )
     parts = [_plural(n, *_FEEDBACK_EN.get(k, ("rating", "ratings"))) for k, n in received.items()]
     if parts:
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        text += f" Received to date: {listed}."
-    return text
+        text += f" Received to date: {_listed(parts)}."
+    return text + services_sentence(data, "en")
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def money(yuan: float, lang: str) -> str:
+    """25170000 → 2517 万元 / 25.17 million yuan: amounts as the briefing writes them."""
+    if lang == "zh":
+        if yuan >= 100_000_000:
+            return f"{yuan / 100_000_000:g} 亿元"
+        return f"{yuan / 10_000:g} 万元" if yuan >= 10_000 else f"{yuan:g} 元"
+    return f"{yuan / 1_000_000:g} million yuan" if yuan >= 1_000_000 else f"{yuan:,g} yuan"
+
+
+# What each kind of service delivered says in the briefing, to date.
+_SERVICE_ZH = {
+    "diagnosis": "为 {e} 家企业开展智能化诊断",
+    "training": "为 {e} 家企业开展培训",
+    "briefing": "为 {e} 家企业开展政策宣讲",
+    "pass": "办理车辆通行证 {q} 张",
+    "funds": "帮助企业申报专项资金 {a}",
+    "financing": "帮助企业对接融资 {a}",
+    "other": "为 {e} 家企业提供其他服务",
+}
+_SERVICE_EN = {
+    "diagnosis": "ran diagnostics at {e} enterprises",
+    "training": "trained {e} enterprises",
+    "briefing": "briefed {e} enterprises on policy",
+    "pass": "issued {q} vehicle passes",
+    "funds": "helped enterprises secure {a} of special funds",
+    "financing": "arranged {a} of financing",
+    "other": "served {e} enterprises otherwise",
+}
+
+
+def services_sentence(data: dict, lang: str) -> str:
+    """The briefing's sentence on services delivered to date, when there are any."""
+    said = []
+    for s in data.get("services") or []:
+        t = s["to_date"]
+        words = (_SERVICE_ZH if lang == "zh" else _SERVICE_EN)[s["kind"]]
+        if "{q}" in words and not t["quantity"] or "{a}" in words and not t["amount"]:
+            continue
+        said.append(words.format(e=t["enterprises"], q=t["quantity"], a=money(t["amount"] or 0, lang)))
+    if not said:
+        return ""
+    if lang == "zh":
+        return "累计" + "，".join(said) + "。"
+    return " To date the park " + _listed(said) + "."

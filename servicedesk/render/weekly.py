@@ -46,7 +46,8 @@ def _this_week(ctx: Context, data: dict) -> Section:
 def _cumulative(ctx: Context, data: dict) -> Section:
     c = data["cumulative"]
     keys = ("collected", "closed", "solved", "closure_rate", "resolution_rate", "on_time_rate", "open", "overdue")
-    return ctx.pairs("cumulative", ctx.L["part_cumulative"].format(end=data["end"]), [(k, c[k]) for k in keys])
+    as_of = data.get("as_of", data["end"])
+    return ctx.pairs("cumulative", ctx.L["part_cumulative"].format(end=as_of), [(k, c[k]) for k in keys])
 
 
 def _by_category(ctx: Context, data: dict) -> Section:
@@ -91,6 +92,63 @@ def _trend(ctx: Context, data: dict) -> Section:
     return trend_section(ctx, ctx.L["part_trend"], data["trend"])
 
 
+def _deadlines(ctx: Context, data: dict) -> Section | None:
+    d = data.get("deadlines")
+    if d is None:
+        return None
+    items = [
+        (ctx.L["light_red"], d["red"]),
+        (ctx.L["light_yellow"].format(n=d.get("yellow_days", 3)), d["yellow"]),
+        (ctx.L["light_green"], d["green"]),
+        (ctx.L["extended_week"], d["extended"]),
+        (ctx.L["urged_week"], d["urged"]),
+        (ctx.L["supervised_week"], d["supervised"]),
+    ]
+    return ctx.pairs("deadlines", ctx.L["part_deadlines"], items)
+
+
+def _supervised(ctx: Context, data: dict) -> Section | None:
+    d = data.get("deadlines")
+    if d is None:
+        return None
+    rows = ctx.tickets(d["supervised_list"])
+    return ctx.table("supervised", ctx.L["part_supervised"], TICKET_COLUMNS, rows, ctx.L["no_supervised"])
+
+
+def _follow_up(ctx: Context, data: dict) -> Section | None:
+    f = data.get("follow_up")
+    if f is None:
+        return None
+    items = [(ctx.L["followed_week"], f["this_week"])]
+    items += [(k, f[k]) for k in ("follow_up_rate", "satisfaction_rate", "redo_rate", "reopen_rate", "repeat_problems")]
+    return ctx.pairs("follow_up", ctx.L["part_follow_up"], items)
+
+
+def _repeats(ctx: Context, data: dict) -> Section | None:
+    f = data.get("follow_up")
+    if not f or not f.get("repeat_list"):
+        return None
+    return ctx.table("repeats", ctx.L["part_repeats"], TICKET_COLUMNS, ctx.tickets(f["repeat_list"]))
+
+
+def _services(ctx: Context, data: dict) -> Section | None:
+    if "services" not in data:
+        return None
+    rows = [
+        {
+            "service": s["label"] if ctx.lang == "zh" else s["kind"],
+            "served_enterprises": s["to_date"]["enterprises"],
+            "records": s["to_date"]["records"],
+            "quantity": s["to_date"]["quantity"],
+            "amount": s["to_date"]["amount"],
+            "week_records": s["this_week"]["records"],
+        }
+        for s in data["services"]
+    ]
+    columns = ("service", "served_enterprises", "records", "quantity", "amount", "week_records")
+    return ctx.table("services", ctx.L["part_services"], columns, rows, ctx.L["no_services"])
+
+
 WEEKLY_PARTS: tuple[Callable[[Context, dict], Section | None], ...] = (
     _visits,
     _missed,
@@ -101,6 +159,11 @@ WEEKLY_PARTS: tuple[Callable[[Context, dict], Section | None], ...] = (
     _oldest_open,
     _feedback,
     _trend,
+    _deadlines,
+    _supervised,
+    _follow_up,
+    _repeats,
+    _services,
 )
 
 

@@ -256,6 +256,7 @@ def weekly(store: Store, week: dates.Week) -> dict:
 def _deadlines(store: Store, week: dates.Week, pending: list[dict], day: str) -> dict:
     """Part 9: the tickets not closed by their light on the day, and this week's extensions,
     urgings and supervisions (each ticket once)."""
+    yellow_days = calendar_views.yellow_days(store)
     until = calendar_views.yellow_until(store, date.fromisoformat(day))
     lights = [calendar_views.light(t["due_on"], day, until) for t in pending]
     supervised = sorted((t for t in pending if t["supervised"]), key=lambda t: (t["opened_on"], t["id"]))
@@ -263,6 +264,7 @@ def _deadlines(store: Store, week: dates.Week, pending: list[dict], day: str) ->
         "red": lights.count("red"),
         "yellow": lights.count("yellow"),
         "green": lights.count("green"),
+        "yellow_days": yellow_days,
         **{
             kind: _counted_in(store, kind, week.key, week.key).get(week.key, 0)
             for kind in ("extended", "urged", "supervised")
