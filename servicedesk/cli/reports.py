@@ -72,8 +72,8 @@ def emit(kind: str, data: dict, fmt: str, lang: str | None = None, output: Path 
     import sys
 
     from .. import render
+    from ..files import private_file
     from ..render import report
-    from ..render.files import private_file
 
     if fmt == "xlsx":
         from ..render import xlsx

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..derive import EFFECTIVE
 from ..errors import ImportFailed, InvalidInput
+from ..files import private_file
 from ..spreadsheets import Sheet
 from ..store import Store
 from ..views.roster import assigned_names
@@ -184,13 +185,6 @@ def _read(store: Store, table: str) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
-def _private_file(path: Path, encoding: str):
-    # Exports and backups hold phone numbers: 0600 from the first byte, whatever the umask.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    return open(fd, "w", encoding=encoding, newline="")
-
-
 def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -> list[tuple[str, int]]:
     """Every table as NAME.csv (for spreadsheets) and NAME.jsonl; returns (table, rows) pairs."""
     from ..models import safe_cell
@@ -215,11 +209,11 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
     written = []
     for table, (columns, rows) in tables.items():
         # The BOM tells Excel the file is UTF-8; import reads it with or without.
-        with _private_file(target / f"{table}.csv", "utf-8-sig") as f:
+        with private_file(target / f"{table}.csv", "utf-8-sig") as f:
             writer = csv.writer(f)
             writer.writerow(columns)
             writer.writerows(["" if row[c] is None else safe_cell(row[c]) for c in columns] for row in rows)
-        with _private_file(target / f"{table}.jsonl", "utf-8") as f:
+        with private_file(target / f"{table}.jsonl", "utf-8") as f:
             f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         written.append((table, len(rows)))
     return written

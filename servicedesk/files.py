@@ -1,4 +1,4 @@
-"""Files servicedesk writes for people (reports): private from the first byte.
+"""Files servicedesk writes for people (reports, exports): private from the first byte.
 
 A report names the enterprises that were missed and their phone numbers, as `export`
 and `backup` files do, so every such file is 0600 whatever the umask, also when it
