@@ -209,11 +209,11 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
     written = []
     for table, (columns, rows) in tables.items():
         # The BOM tells Excel the file is UTF-8; import reads it with or without.
-        with private_file(target / f"{table}.csv", "utf-8-sig") as f:
+        with private_file(target / f"{table}.csv", encoding="utf-8-sig") as f:
             writer = csv.writer(f)
             writer.writerow(columns)
             writer.writerows(["" if row[c] is None else safe_cell(row[c]) for c in columns] for row in rows)
-        with private_file(target / f"{table}.jsonl", "utf-8") as f:
+        with private_file(target / f"{table}.jsonl") as f:
             f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         written.append((table, len(rows)))
     return written
