@@ -373,11 +373,47 @@ def m005_corrections(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_chinese_first(conn: sqlite3.Connection) -> None:
+    """Pinyin search keys for names (filled by the code that writes names: pypinyin is not
+    a migration's to import), and more names for categories (category alias)."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE enterprises ADD COLUMN pinyin TEXT;
+        ALTER TABLE officers ADD COLUMN pinyin TEXT;
+        CREATE TABLE category_aliases (
+            word TEXT PRIMARY KEY,
+            code TEXT NOT NULL REFERENCES categories(code),
+            changeset INTEGER REFERENCES changesets(id)
+        );
+        """,
+    )
+    # The words offices write for the default categories, as released with schema 6.
+    aliases = {
+        "financing": "融资问题 融资难 贷款 资金 资金问题",
+        "labour": "用工难 用工问题 招工 招工难 缺工 人才",
+        "permits": "手续 手续问题 审批 证照 办证",
+        "land": "土地 用地问题 土地问题",
+        "utilities": "水电 水电气 供电 用电 用水 用气 供暖 水电问题",
+        "logistics": "物流 运输 交通 道路",
+        "policy": "政策 政策问题 补贴 奖补 惠企政策",
+        "technology": "技术 技改 智能化改造 技术问题 数字化",
+        "market": "市场问题 销售 市场开拓 订单",
+        "other": "其它 其他问题",
+    }
+    known = {r[0] for r in conn.execute("SELECT code FROM categories")}
+    conn.executemany(
+        "INSERT OR IGNORE INTO category_aliases (word, code) VALUES (?, ?)",
+        [(word, code) for code, words in aliases.items() if code in known for word in words.split()],
+    )
+
+
 MIGRATIONS = (
     m001_initial,
     m002_as_of_tallies,
     m003_report_indexes,
     m004_roster_changes,
     m005_corrections,
+    m006_chinese_first,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
