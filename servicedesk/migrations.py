@@ -282,8 +282,8 @@ def m004_roster_changes(conn: sqlite3.Connection) -> None:
 def m005_corrections(conn: sqlite3.Connection) -> None:
     """Change sets (the unit `undo` reverses), dated corrections, deletes as marks, the
     columns of deadlines and follow-up, working-day limits with the park's calendar and
-    settings, and services delivered. The derived tables move to derive.py, which
-    rebuilds them from the events."""
+    settings, services delivered, pinyin keys for names and category aliases. The derived
+    tables move to derive.py, which rebuilds them from the events."""
     run_script(
         conn,
         """
@@ -337,6 +337,15 @@ def m005_corrections(conn: sqlite3.Connection) -> None:
         DROP TABLE tallies;
         DROP TABLE tally_totals;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        -- Pinyin search keys for names (filled by the code that writes names: pypinyin is not
+        -- a migration's to import), and more names for categories (category alias).
+        ALTER TABLE enterprises ADD COLUMN pinyin TEXT;
+        ALTER TABLE officers ADD COLUMN pinyin TEXT;
+        CREATE TABLE category_aliases (
+            word TEXT PRIMARY KEY,
+            code TEXT NOT NULL REFERENCES categories(code),
+            changeset INTEGER REFERENCES changesets(id)
+        );
         -- A category's time limit counts working days (1) or calendar days (0).
         ALTER TABLE categories ADD COLUMN due_working INTEGER NOT NULL DEFAULT 0;
         -- Days that differ from Monday–Friday: statutory holidays and make-up working days
@@ -371,24 +380,7 @@ def m005_corrections(conn: sqlite3.Connection) -> None:
         CREATE INDEX services_changeset ON services(changeset);
         """,
     )
-
-
-def m006_chinese_first(conn: sqlite3.Connection) -> None:
-    """Pinyin search keys for names (filled by the code that writes names: pypinyin is not
-    a migration's to import), and more names for categories (category alias)."""
-    run_script(
-        conn,
-        """
-        ALTER TABLE enterprises ADD COLUMN pinyin TEXT;
-        ALTER TABLE officers ADD COLUMN pinyin TEXT;
-        CREATE TABLE category_aliases (
-            word TEXT PRIMARY KEY,
-            code TEXT NOT NULL REFERENCES categories(code),
-            changeset INTEGER REFERENCES changesets(id)
-        );
-        """,
-    )
-    # The words offices write for the default categories, as released with schema 6.
+    # The words offices write for the default categories, as released with schema 5.
     aliases = {
         "financing": "融资问题 融资难 贷款 资金 资金问题",
         "labour": "用工难 用工问题 招工 招工难 缺工 人才",
@@ -414,6 +406,5 @@ MIGRATIONS = (
     m003_report_indexes,
     m004_roster_changes,
     m005_corrections,
-    m006_chinese_first,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
