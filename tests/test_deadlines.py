@@ -269,3 +269,33 @@ def test_demo_prints_the_seed_s_whole_paragraph(sd):
     assert report["follow_up"]["redo_rate"] == 1.1 and report["deadlines"]["supervised"] >= 1
     trained = sum(s["to_date"]["enterprises"] for s in report["services"] if s["kind"] in ("training", "briefing"))
     assert trained >= 20
+
+
+# An officer's week ------------------------------------------------------------------------
+
+
+def test_agenda_shows_an_officer_s_week(park):
+    park("assign", "王伟", "华鑫化工", "--from", "2026-01-05")
+    park("--as", "王伟", "visit", "log", "天能", "--date", "2026-11-30")  # this week: visited
+    late = opened(park, "天能", "a", "-c", "用工", "--date", "2026-11-20", "--due", "2026-11-30", "--owner", "王伟")
+    soon = opened(park, "天能", "b", "-c", "用工", "--date", "2026-11-20", "--due", "2026-12-04", "--owner", "王伟")
+    later = opened(park, "天能", "c", "-c", "用工", "--date", "2026-11-20", "--due", "2026-12-20", "--owner", "王伟")
+    opened(park, "华鑫", "d", "-c", "用工", "--date", "2026-11-20", "--due", "2026-11-25", "--owner", "李娜")
+    park("ticket", "supervise", str(later["id"]))
+    week = json.loads(park("--as", "王伟", "agenda", "--json").stdout)
+    assert (week["officer"], week["date"], week["week"]) == ("王伟", "2026-12-02", "2026-W49")
+    assert [e["name"] for e in week["unvisited"]] == ["华鑫化工"]
+    assert [t["id"] for t in week["overdue"]] == [late["id"]]
+    assert [t["id"] for t in week["due_soon"]] == [soon["id"]]
+    assert [t["id"] for t in week["supervised"]] == [later["id"]]
+    assert [
+        t["id"] for t in json.loads(park("agenda", "--officer", "王伟", "--days", "15", "--json").stdout)["due_soon"]
+    ] == [
+        soon["id"],
+        later["id"],
+    ]
+    table = park("agenda", "--officer", "王伟", "--lang", "zh").stdout
+    assert "本周尚未走访的包联企业" in table and "华鑫化工" in table and "我的超期问题" in table
+    assert_user_error(park("agenda", ok=False), "whose week")
+    missing = json.loads(park("visit", "missing", "--officer", "王伟", "--json").stdout)
+    assert [e["name"] for e in missing] == ["华鑫化工"]

@@ -159,8 +159,9 @@ def main_options(
 
 
 def _register() -> None:
-    from . import calendar, demo, misc, officers, transfer
+    from . import agenda, calendar, demo, misc, officers, transfer
 
+    agenda.register(app)
     calendar.register(app)
     officers.register(app)
     demo.register(app)

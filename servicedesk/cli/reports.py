@@ -33,7 +33,13 @@ class By(StrEnum):
 
 
 EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".xlsx": "xlsx"}
-WHAT = {"weekly": "weekly report", "closure": "closure report", "trend": "trend", "departments": "department scorecard"}
+WHAT = {
+    "weekly": "weekly report",
+    "closure": "closure report",
+    "trend": "trend",
+    "departments": "department scorecard",
+    "agenda": "agenda",
+}
 
 # No default: --output must be able to tell "not given" from an explicit --format table.
 ReportFormatOpt = Annotated[

@@ -81,7 +81,33 @@ def departments(data: dict, lang: str | None = None) -> Report:
     return Report("departments", ctx.lang, title, None, meta, [section])
 
 
-BUILDERS = {"weekly": weekly, "closure": closure, "trend": trend, "departments": departments}
+AGENDA_COLUMNS = ("id", "enterprise", "category", "title", "status", "due_on")
+
+
+def agenda(data: dict, lang: str | None = None) -> Report:
+    """An officer's week: unvisited enterprises, then own tickets overdue, due soon, supervised."""
+    ctx = Context.of(lang, data)
+    L = ctx.L
+    title = L["agenda_title"].format(officer=data["officer"], week=data["week"], date=data["date"])
+    unvisited = [
+        {"id": e["id"], "name": e["name"], "sector": e.get("sector"), "officers": L["list_sep"].join(e["officers"])}
+        for e in data["unvisited"]
+    ]
+    sections = [
+        ctx.table(
+            "unvisited", L["agenda_unvisited"], ("id", "name", "sector", "officers"), unvisited, L["agenda_all_visited"]
+        ),  # fmt: skip
+        ctx.table("overdue", L["agenda_overdue"], AGENDA_COLUMNS, ctx.tickets(data["overdue"])),
+        ctx.table(
+            "due_soon", L["agenda_due_soon"].format(n=data["days"]), AGENDA_COLUMNS, ctx.tickets(data["due_soon"])
+        ),
+        ctx.table("supervised", L["part_supervised"], AGENDA_COLUMNS, ctx.tickets(data["supervised"])),
+    ]
+    meta = [("officer", data["officer"]), ("week", data["week"]), ("until", day(data["date"]))]
+    return Report("agenda", ctx.lang, title, None, meta, sections)
+
+
+BUILDERS = {"weekly": weekly, "closure": closure, "trend": trend, "departments": departments, "agenda": agenda}
 
 
 def build(kind: str, data: dict, lang: str | None = None) -> Report:

@@ -61,7 +61,8 @@ class Context:
     @classmethod
     def of(cls, lang: str | None, data: dict | None = None) -> "Context":
         lang = _labels.resolve(lang)
-        known = {r["category"]: r for r in (data or {}).get("by_category", [])}
+        data = data or {}
+        known = {r["category"]: r for r in data.get("categories", data.get("by_category", []))}
         return cls(lang, _labels.labels(lang), known)
 
     def table(self, key: str, title: str, names, rows: list[dict], empty: str = "") -> Section:
