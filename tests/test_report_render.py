@@ -11,7 +11,7 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from servicedesk import reports
+from servicedesk import i18n, reports
 from servicedesk.models import Rate
 from servicedesk.render import labels
 from servicedesk.render import report as rendered
@@ -263,7 +263,7 @@ def test_language_follows_the_locale_unless_given(sd, canned, monkeypatch):
     monkeypatch.setenv("LC_ALL", "en_US.UTF-8")  # LC_ALL outranks LANG
     assert weekly(sd, "-f", "markdown").stdout.startswith("This week")
     assert weekly(sd, "-f", "markdown", "--lang", "zh").stdout.startswith("本周")
-    assert labels.default_lang({}) == "en" and labels.default_lang({"LC_MESSAGES": "zh_TW"}) == "zh"
+    assert i18n.default_lang({}) == "en" and i18n.default_lang({"LC_MESSAGES": "zh_TW"}) == "zh"
 
 
 def test_zh_and_en_label_the_same_things():

@@ -142,6 +142,15 @@ def main_options(
         str | None,
         typer.Option("--as", envvar="SERVICEDESK_OFFICER", help="Who is acting; recorded on every change."),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar="SERVICEDESK_LANG",
+            metavar="zh|en",
+            help="Language of tables, messages and files (default: from the locale). 中文 zh, English en.",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -154,6 +163,11 @@ def main_options(
 
     servicedesk report weekly --week last --output 周报.xlsx
     """
+    from ..i18n import LANGS, set_language
+
+    if lang is not None and lang not in LANGS:
+        raise typer.BadParameter(f"{lang!r} is not zh or en", param_hint="'--lang'")
+    set_language(lang)
     ctx.obj = State(db or default_db(), acting)
     ctx.call_on_close(ctx.obj.close)
 

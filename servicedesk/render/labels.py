@@ -6,10 +6,9 @@ Chinese). Also the weekly briefing's headline sentence, in both languages.
 Standard library only.
 """
 
-import os
 from datetime import date
 
-LANGS = ("zh", "en")
+from ..i18n import language
 
 EN = {
     # report titles
@@ -279,18 +278,8 @@ ZH = {
 TABLES = {"en": EN, "zh": ZH}
 
 
-def default_lang(environ=None) -> str:
-    """zh when the locale says Chinese, else en."""
-    env = os.environ if environ is None else environ
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(var)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
-
-
 def resolve(lang: str | None) -> str:
-    return str(lang) if lang in LANGS else default_lang()
+    return language(lang)
 
 
 def labels(lang: str | None) -> dict[str, str]:
