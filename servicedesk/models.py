@@ -122,6 +122,7 @@ SERVICE_LABELS = {
     "financing": "融资对接",
     "other": "其他",
 }
+PRIORITY_LABELS = {"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"}
 RESULT_LABELS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
@@ -151,10 +152,7 @@ _SYNONYMS = {
         OUTCOME_LABELS,
         {"resolved": ("解决",), "explained": ("已解释", "解释", "已答复"), "withdrawn": ("已撤回",)},
     ),
-    "priority": (
-        {},
-        {"low": ("低",), "normal": ("一般", "普通", "中"), "high": ("高", "重要"), "urgent": ("紧急", "急")},
-    ),
+    "priority": (PRIORITY_LABELS, {"normal": ("普通", "中"), "high": ("重要",), "urgent": ("急",)}),
     "channel": (
         CHANNEL_LABELS,
         {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)},

@@ -59,7 +59,7 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "priority": ("priority", "优先级", "紧急程度"),
         "visited_on": ("visited_on", "走访日期"),
         # Written by `export` only when the other columns cannot tell the story; see ticket_import.
-        "history": ("history",),
+        "history": ("history", "办理记录"),
     },
     "visit": {
         "enterprise": _ENTERPRISE[1:],

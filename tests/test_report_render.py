@@ -106,7 +106,7 @@ def with_missed():
 def canned(monkeypatch):
     """`report weekly` renders the hand-made dict instead of computing one."""
     data = {"weekly": copy.deepcopy(WEEKLY)}
-    monkeypatch.setattr(reports, "weekly", lambda store, week: copy.deepcopy(data["weekly"]))
+    monkeypatch.setattr(reports, "weekly", lambda store, week, **options: copy.deepcopy(data["weekly"]))
     return data
 
 

@@ -138,7 +138,8 @@ def weekly(
 
     fmt = output_format(format, as_json, output)
     w = dates.parse_week(week or "this")
-    emit("weekly", reports.weekly(state(ctx).store, w), fmt, lang, output)
+    # The workbook is forwarded upward: it lists every open ticket, not only the oldest ten.
+    emit("weekly", reports.weekly(state(ctx).store, w, every_open=fmt == "xlsx"), fmt, lang, output)
 
 
 @app.command("closure")

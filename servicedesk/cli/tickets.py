@@ -1,6 +1,7 @@
 """ticket open | list | show | note | start | assign | refer | close | reopen | edit | delete |
 extend | urge | supervise | follow-up | import"""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -99,8 +100,11 @@ def open_(
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        StatusFilter, typer.Option("--status", help="active = open + in_progress.")
-    ] = StatusFilter.active,
+        StatusFilter | None,
+        typer.Option(
+            "--status", help="active = open + in_progress (the default; all with --output).", show_default=False
+        ),
+    ] = None,
     category: Annotated[str | None, typer.Option("--category", "-c")] = None,
     enterprise: Annotated[str | None, typer.Option("--enterprise", "-e")] = None,
     owner: Annotated[str | None, typer.Option("--owner")] = None,
@@ -124,6 +128,16 @@ def list_(
     limit: LimitOpt = None,
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the ledger (问题台账) to FILE.xlsx or FILE.csv: every column, headers in --lang, "
+            "readable back by `ticket import` (default --status all).",
+        ),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", metavar="zh|en", help="The file's language.")] = None,
 ):
     """List tickets, newest first.
 
@@ -132,6 +146,8 @@ def list_(
     from .. import render
     from ..views import tickets
 
+    if status is None:  # a ledger written to a file is the whole ledger unless narrowed
+        status = StatusFilter.all if output is not None else StatusFilter.active
     rows = tickets.list_tickets(
         state(ctx).store,
         status=status,
@@ -148,7 +164,27 @@ def list_(
         due_within=due_within,
         awaiting_follow_up=awaiting_follow_up,
     )
+    if output is not None:
+        _write_ledger(state(ctx).store, rows, output, lang)
+        return
     render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no tickets match")
+
+
+def _write_ledger(store, rows: list[dict], output: Path, lang: str | None) -> None:
+    from .. import render
+    from ..errors import InvalidInput
+    from ..render import ledger
+    from ..services import transfer
+    from ..views import refs
+
+    if output.suffix.lower() not in (".xlsx", ".csv"):
+        raise InvalidInput(f'a ledger is written as .xlsx or .csv, not "{output.name}"')
+    if output.is_dir():
+        raise InvalidInput(f"{output} is a directory; give the ledger a file name, e.g. {output / '台账.xlsx'}")
+    columns, ledger_rows = transfer.ledger(store, [r["id"] for r in rows])
+    categories = {c["code"]: c["label_zh"] or c["label"] for c in refs.categories(store)}
+    ledger.write(output, columns, ledger_rows, categories, lang)
+    render.message(f"wrote {len(ledger_rows)} tickets to {output}")
 
 
 @app.command("show")

@@ -184,7 +184,11 @@ def table(report: Report):
 def markdown(report: Report) -> str:
     """A briefing to paste: the headline sentence (or the title), then pipe tables."""
     L = _labels.labels(report.lang)
-    lines = [cells.md_escape(report.headline) if report.headline else f"**{cells.md_escape(report.title)}**", ""]
+    lines = []
+    if report.park:
+        # Forwarded upward: whose report, which week, as of when.
+        lines += [f"## {cells.md_escape(report.park)} · {cells.md_escape(report.title)} · {report.day}", ""]
+    lines += [cells.md_escape(report.headline) if report.headline else f"**{cells.md_escape(report.title)}**", ""]
     for section in report.sections:
         if section.title != report.title:
             lines += [f"### {cells.md_escape(section.title)}", ""]

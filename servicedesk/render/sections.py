@@ -48,6 +48,8 @@ class Report:
     meta: list[tuple[str, object]] = field(default_factory=list)  # what the report is about
     sections: list[Section] = field(default_factory=list)
     trend: list[dict] | None = None  # the rows the terminal chart draws
+    park: str | None = None  # `settings park`: heads the files forwarded upward
+    day: str | None = None  # the day the report is as of
 
 
 @dataclass(frozen=True)

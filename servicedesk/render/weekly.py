@@ -149,6 +149,13 @@ def _services(ctx: Context, data: dict) -> Section | None:
     return ctx.table("services", ctx.L["part_services"], columns, rows, ctx.L["no_services"])
 
 
+def _open_tickets(ctx: Context, data: dict) -> Section | None:
+    """Every ticket not closed on the day: only when asked for (the workbook)."""
+    if "open_tickets" not in data:
+        return None
+    return ctx.table("open_tickets", ctx.L["part_open_tickets"], TICKET_COLUMNS, ctx.tickets(data["open_tickets"]))
+
+
 WEEKLY_PARTS: tuple[Callable[[Context, dict], Section | None], ...] = (
     _visits,
     _missed,
@@ -164,6 +171,7 @@ WEEKLY_PARTS: tuple[Callable[[Context, dict], Section | None], ...] = (
     _follow_up,
     _repeats,
     _services,
+    _open_tickets,
 )
 
 
@@ -171,5 +179,14 @@ def weekly(data: dict, lang: str | None = None) -> Report:
     ctx = Context.of(lang, data)
     sections = [s for part in WEEKLY_PARTS if (s := part(ctx, data)) is not None]
     title = ctx.L["weekly_title"].format(week=data["week"], start=data["start"], end=data["end"])
-    meta = [("week", data["week"]), ("start", day(data["start"])), ("end", day(data["end"]))]
-    return Report("weekly", ctx.lang, title, _labels.headline(data, ctx.lang), meta, sections, data["trend"])
+    headline = _labels.headline(data, ctx.lang)
+    meta = [
+        ("park", data.get("park")),
+        ("week", data["week"]),
+        ("start", day(data["start"])),
+        ("end", day(data["end"])),
+    ]
+    meta += [("until", day(data.get("as_of", data["end"]))), ("briefing", headline)]
+    report = Report("weekly", ctx.lang, title, headline, meta, sections, data["trend"])
+    report.park, report.day = data.get("park"), data.get("as_of", data["end"])
+    return report

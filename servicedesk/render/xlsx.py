@@ -60,7 +60,7 @@ def _sheet(wb: Workbook, title: str):
 
 def _headline_rows(report: Report, L) -> list[list]:
     """The report's identity and every figure/value part, one figure a row."""
-    rows = [[L["report"], L[key], value, None, None] for key, value in report.meta]
+    rows = [[L["report"], L[key], value, None, None] for key, value in report.meta if value is not None]
     for section in report.sections:
         if section.pairs:
             for row in section.rows:
@@ -100,11 +100,20 @@ def _trend_chart(ws, section: Section, L) -> None:
     ws.add_chart(bars, f"{get_column_letter(len(section.columns) + 2)}2")
 
 
+def table_workbook(title: str, headers: list[str], rows: list[list]) -> Workbook:
+    """One sheet of rows under a header row (the ledger)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title.translate(_SHEET_FORBIDDEN)[:31] or "Sheet"
+    _write_table(ws, headers, rows)
+    return wb
+
+
 def workbook(report: Report) -> Workbook:
     L = _labels.labels(report.lang)
     wb = Workbook()
     wb.remove(wb.active)
-    wb.properties.title = report.title
+    wb.properties.title = f"{report.park} · {report.title}" if report.park else report.title
     if report.headline:
         wb.properties.description = report.headline
     ws = _sheet(wb, L["sheet_headline"])

@@ -245,12 +245,17 @@ def _trend(store: Store, last: dates.Week, count: int, closed: dict | None = Non
     return rows
 
 
-def weekly(store: Store, week: dates.Week) -> dict:
+def weekly(store: Store, week: dates.Week, *, every_open: bool = False) -> dict:
     """Everything domain.md's "What a weekly report shows" lists, for week W as of its Sunday
-    (or today, for the current week)."""
+    (or today, for the current week). With `every_open`, also every ticket not closed then
+    (the workbook forwarded upward lists them all, not only the oldest ten)."""
     day = as_of(week)
     with store.snapshot():
-        return _weekly(store, week, day)
+        data = _weekly(store, week, day)
+        if every_open:
+            pending = sorted(asof.pending(store, day), key=lambda t: (t["opened_on"], t["id"]))
+            data["open_tickets"] = as_of_items(store, pending, day)
+        return data
 
 
 def _deadlines(store: Store, week: dates.Week, pending: list[dict], day: str) -> dict:
@@ -313,6 +318,7 @@ def _weekly(store: Store, week: dates.Week, day: str) -> dict:
     headline, per_category, pending = cumulative(store, day)
     closed_in = _closed_in(store, week.previous(TREND_WEEKS - 1).key, week.key)  # this week's and the trend's
     return {
+        "park": calendar_views.settings(store)["park"],
         "week": week.key,
         "start": week.start.isoformat(),
         "end": week.end.isoformat(),

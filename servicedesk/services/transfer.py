@@ -185,6 +185,15 @@ def _read(store: Store, table: str) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
+def ledger(store: Store, ids: list[int]) -> tuple[list[str], list[dict]]:
+    """The problem ledger (问题台账) of the given tickets, in their order, as `export` writes
+    it for `ticket import` to read back: names, not ids, and a history column where needed."""
+    with store.snapshot():
+        columns, rows = _read(store, "tickets")
+    by_id = {row["id"]: row for row in rows}
+    return columns, [by_id[i] for i in ids if i in by_id]
+
+
 def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -> list[tuple[str, int]]:
     """Every table as NAME.csv (for spreadsheets) and NAME.jsonl; returns (table, rows) pairs."""
     from ..models import safe_cell
