@@ -32,3 +32,36 @@ def language(lang: str | None = None) -> str:
     if lang in LANGS:
         return str(lang)
     return _chosen or default_lang()
+
+
+# The catalogue: English messages in the code, their Chinese in locale/zh (tools/catalogue.py).
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
+_catalogues: dict = {}
+
+
+def _catalogue(lang: str):
+    if lang not in _catalogues:
+        import gettext  # not at the top: the CLI imports this module for --help
+
+        _catalogues[lang] = gettext.translation("servicedesk", LOCALE_DIR, languages=[lang], fallback=True)
+    return _catalogues[lang]
+
+
+def _(message: str) -> str:
+    """`message` (English, with {named} fields) in this command's language."""
+    lang = language()
+    return message if lang == "en" else _catalogue(lang).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    lang = language()
+    if lang == "en":
+        return singular if n == 1 else plural
+    return _catalogue(lang).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str, lang: str | None = None) -> str:
+    """`message` in `lang` (default: this command's), told apart from the same English
+    words elsewhere by `context` (a report label's key)."""
+    lang = language(lang)
+    return message if lang == "en" else _catalogue(lang).pgettext(context, message)

@@ -1,4 +1,5 @@
-"""The words of the reports in Chinese and English: headings, field names, sheet names.
+"""The words of the reports: headings, field names, sheet names, in English here and in
+Chinese in the message catalogue (locale/zh, tools/catalogue.py).
 
 `--lang zh|en` picks one; without it the locale decides (LC_ALL, then LC_MESSAGES, then
 LANG, the POSIX order: the first one set wins, and a value starting with zh means
@@ -8,7 +9,7 @@ Standard library only.
 
 from datetime import date
 
-from ..i18n import language
+from ..i18n import language, pgettext
 
 EN = {
     # report titles
@@ -153,153 +154,21 @@ EN = {
     "rate_line": "closure rate",
 }
 
-ZH = {
-    "weekly_title": "周报 {week}（{start}—{end}）",
-    "closure_title": "{since}至{until}梳理问题的办结情况（截至{until}）",
-    "closure_title_all": "截至{until}梳理问题的办结情况",
-    "trend_title": "截至{until}的{n}周趋势",
-    "departments_title": "{since}至{until}梳理问题的部门考核（截至{until}）",
-    "departments_title_all": "截至{until}梳理问题的部门考核",
-    "part_visits": "一、走访情况",
-    "part_missed": "本周未走访企业",
-    "part_this_week": "二、本周问题",
-    "part_cumulative": "三、累计情况（截至{end}）",
-    "part_by_category": "四、分类情况",
-    "part_by_officer": "五、干部情况",
-    "part_oldest_open": "六、最久未办结及超期问题",
-    "part_feedback": "七、企业反馈",
-    "part_trend": "八、趋势",
-    "agenda_title": "{officer}本周工作（{week}，截至{date}）",
-    "agenda_unvisited": "本周尚未走访的包联企业",
-    "agenda_all_visited": "包联企业本周均已走访",
-    "agenda_overdue": "我的超期问题",
-    "agenda_due_soon": "{n}个工作日内到期的问题",
-    "part_open_tickets": "全部未办结问题",
-    "sheet_open_tickets": "未办结问题清单",
-    "sheet_services": "服务企业",
-    "sheet_deadlines": "限时办结",
-    "sheet_supervised": "督办事项",
-    "sheet_repeats": "重复诉求",
-    "park": "园区",
-    "briefing": "概述",
-    "part_deadlines": "九、限时办结",
-    "part_supervised": "督办事项",
-    "part_follow_up": "十、回访与满意度",
-    "part_repeats": "本周重复诉求",
-    "part_services": "十一、服务企业",
-    "light_red": "红灯（超期）",
-    "light_yellow": "黄灯（{n}个工作日内到期）",
-    "light_green": "绿灯",
-    "extended_week": "本周延期",
-    "urged_week": "本周催办",
-    "supervised_week": "本周督办",
-    "followed_week": "本周回访",
-    "follow_up_rate": "回访率",
-    "redo_rate": "重办率",
-    "reopen_rate": "重开率",
-    "repeat_problems": "本周重复诉求",
-    "service": "服务事项",
-    "served_enterprises": "服务企业",
-    "quantity": "数量",
-    "amount": "金额（元）",
-    "week_records": "本周",
-    "no_services": "暂无服务记录",
-    "no_supervised": "无督办事项",
-    "sheet_headline": "概况",
-    "sheet_missed": "未走访企业",
-    "sheet_by_category": "分类情况",
-    "sheet_by_officer": "干部情况",
-    "sheet_oldest_open": "未办结问题",
-    "sheet_feedback": "企业反馈",
-    "sheet_trend": "趋势",
-    "sheet_closure": "办结情况",
-    "sheet_departments": "部门考核",
-    "part": "部分",
-    "figure": "指标",
-    "value": "数值",
-    "numerator": "分子",
-    "denominator": "分母",
-    "report": "报告",
-    "week": "周",
-    "start": "起",
-    "end": "止",
-    "since": "提出日期起",
-    "until": "截至",
-    "logged": "走访次数",
-    "enterprises_visited": "已走访企业",
-    "enterprises_assigned": "包联企业",
-    "coverage_rate": "走访覆盖率",
-    "opened": "新梳理",
-    "closed": "办结",
-    "resolved": "其中解决",
-    "explained": "其中解释说明",
-    "withdrawn": "其中撤回",
-    "reopened": "重新打开",
-    "collected": "梳理汇总问题数",
-    "solved": "解决数",
-    "open": "未办结",
-    "overdue": "超期",
-    "closure_rate": "办结率",
-    "resolution_rate": "解决率",
-    "on_time_rate": "按时办结率",
-    "on_time": "按时办结数",
-    "category": "问题类别",
-    "officer": "干部",
-    "enterprise": "企业",
-    "sector": "行业",
-    "department": "责任单位",
-    "enterprises": "包联企业",
-    "visits": "本周走访",
-    "tickets": "负责问题",
-    "id": "编号",
-    "name": "企业名称",
-    "officers": "包联干部",
-    "title": "问题描述",
-    "owner": "责任人",
-    "status": "状态",
-    "opened_on": "提出日期",
-    "due_on": "办理时限",
-    "days_open": "已办天数",
-    "kind": "类型",
-    "this_week": "本周",
-    "to_date": "累计",
-    "closed_cumulative": "累计办结",
-    "median_days_to_close": "中位天数",
-    "p90_days_to_close": "90分位天数",
-    "total": "合计",
-    "referred": "交办数",
-    "extended": "延期",
-    "urged": "催办",
-    "supervised": "督办",
-    "redone": "重办",
-    "satisfaction_rate": "满意率",
-    "yes": "是",
-    "none": "无",
-    "nobody": "（未指定）",
-    "no_key": "（空）",
-    "all_visited": "包联企业本周均已走访",
-    "list_sep": "、",
-    "status_open": "待办理",
-    "status_in_progress": "办理中",
-    "status_closed": "已办结",
-    "records": "记录数",
-    "feedback_banner": "锦旗",
-    "feedback_letter": "感谢信",
-    "feedback_praise": "表扬",
-    "feedback_complaint": "投诉",
-    "feedback_rating": "满意度评价",
-    "rate_line": "办结率",
-}
-
-TABLES = {"en": EN, "zh": ZH}
-
 
 def resolve(lang: str | None) -> str:
     return language(lang)
 
 
 def labels(lang: str | None) -> dict[str, str]:
-    return TABLES[resolve(lang)]
+    """Every report word, keyed, in `lang` (default: this command's); the Chinese come from
+    the message catalogue (each with its key as context: the same English may read two ways)."""
+    lang = resolve(lang)
+    if lang not in _TABLES:
+        _TABLES[lang] = EN if lang == "en" else {key: pgettext(key, text, lang) for key, text in EN.items()}
+    return _TABLES[lang]
+
+
+_TABLES: dict[str, dict[str, str]] = {}
 
 
 # --- the headline sentence ------------------------------------------------------------
