@@ -14,9 +14,10 @@ migration, owns their shape):
   category and per owner, with their sums in `tally_totals`; a count as of D is the
   total minus the changes dated after D.
 
-Each cumulative figure is defined once, in INDICATORS, as a test on a ticket's span:
-the tallies sum it over spans, and cohort reports (closure, departments) apply the same
-test to the span in force on their day.
+Each cumulative figure is defined once, in INDICATORS, as a test on a ticket's state;
+each span stores the answers as the bits of its `flags`, the tallies sum them, and the
+cohort reports (closure, departments) read the same bits of the span in force on their
+day (indicator()).
 """
 
 import functools
