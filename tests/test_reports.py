@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from helpers import TICKET_KEYS
+from helpers import TICKET_KEYS, services
 
 from servicedesk.models import rate
 
@@ -22,24 +22,24 @@ def open_ticket(sd, enterprise, text, date, category="financing"):
 NAMES = [f"企业{i:02d}" for i in range(1, 66)]
 
 
-def build_park(run):
+def build_park(p):
     """65 enterprises, 10 officers (one-to-many and one-to-one), 62 visited in WEEK,
     92 problems of which 90 closed by the week's Sunday: 88 resolved, 2 explained."""
     for name in NAMES:
-        run("enterprise", "add", name, "--sector", "化工" if len(name) % 2 else "氢能")
+        p.enterprise(name, sector="化工" if len(name) % 2 else "氢能")
     for n in range(10):
-        run("officer", "add", f"干部{n}")
+        p.officer(f"干部{n}")
         # officers 0..8 look after 7 enterprises each (63), officer 9 after the last 2
         mine = NAMES[n * 7 : n * 7 + 7] if n < 9 else NAMES[63:]
-        run("assign", f"干部{n}", *mine, "--from", "2022-03-01")
+        p.assign(f"干部{n}", *mine, start="2022-03-01")
     for name in NAMES[:62]:
-        run("visit", "log", name, "--date", "2022-05-11")
+        p.visit(name, "2022-05-11")
     for i in range(92):
         category = ("financing", "labour", "permits", "utilities")[i % 4]
-        run("ticket", "open", NAMES[i % 65], f"问题{i}", "--category", category, "--date", f"2022-04-0{1 + i % 9}")
+        p.ticket(NAMES[i % 65], f"问题{i}", category, f"2022-04-0{1 + i % 9}")
     for i in range(90):
         outcome = "explained" if i < 2 else "resolved"
-        run("ticket", "close", i + 1, "-r", "已办结", "--outcome", outcome, "--date", f"2022-05-1{i % 6}")
+        p.close(i + 1, "已办结", f"2022-05-1{i % 6}", outcome)
 
 
 @pytest.fixture
@@ -112,10 +112,11 @@ def test_close_then_reopen_counts_closed_in_its_week_and_open_after(sd):
     assert w21["this_week"]["reopened"] == 1 and w20["this_week"]["closed"] == 1
 
 
-def test_closure_rate_rounds_half_up(sd):
-    sd("enterprise", "add", "天能电池")
-    ids = [open_ticket(sd, "天能电池", f"问题{i}", "2022-05-09") for i in range(16)]
-    sd("ticket", "close", ids[0], "-r", "ok", "--date", "2022-05-10")
+def test_closure_rate_rounds_half_up(sd, db):
+    with services(db) as p:
+        p.enterprise("天能电池")
+        ids = [p.ticket("天能电池", f"问题{i}", "financing", "2022-05-09") for i in range(16)]
+        p.close(ids[0], "ok", "2022-05-10")
     cumulative = weekly(sd)["cumulative"]
     assert cumulative["closure_rate"] == 6.3  # 6.25 half-up; binary floats would give 6.2
     assert rate(1, 16) == 6.3 and rate(90, 92) == 97.8 and rate(88, 92) == 95.7 and rate(62, 65) == 95.4
@@ -166,13 +167,14 @@ def test_trend_is_cumulative_as_of_each_sunday(sd):
     assert trend[0]["closure_rate"] is None
 
 
-def test_closure_report_medians_and_on_time(sd):
-    sd("enterprise", "add", "天能电池")
+def test_closure_report_medians_and_on_time(sd, db):
     days = [2, 4, 6, 8, 40]  # labour's limit is 15 days: the last one is late
-    for n, d in enumerate(days):
-        t = open_ticket(sd, "天能电池", f"问题{n}", "2022-04-01", "labour")
-        sd("ticket", "close", t, "-r", "ok", "--date", f"2022-{4 + (d // 30):02d}-{1 + d % 30:02d}")
-    open_ticket(sd, "天能电池", "未办结", "2022-04-01", "labour")
+    with services(db) as p:
+        p.enterprise("天能电池")
+        for n, d in enumerate(days):
+            t = p.ticket("天能电池", f"问题{n}", "labour", "2022-04-01")
+            p.close(t, "ok", f"2022-{4 + (d // 30):02d}-{1 + d % 30:02d}")
+        p.ticket("天能电池", "未办结", "labour", "2022-04-01")
     report = json.loads(sd("report", "closure", "--until", "2022-06-30", "--json").stdout)
     row = report["rows"][0]
     assert row["key"] == "labour" and (row["collected"], row["closed"]) == (6, 5)
@@ -181,11 +183,12 @@ def test_closure_report_medians_and_on_time(sd):
     assert report["total"]["collected"] == 6 and report["by"] == "category"
 
 
-def test_closure_report_even_count_median_is_the_mean_of_the_middle_two(sd):
-    sd("enterprise", "add", "天能电池")
-    for n, d in enumerate([1, 2, 5, 9]):
-        t = open_ticket(sd, "天能电池", f"问题{n}", "2022-04-01")
-        sd("ticket", "close", t, "-r", "ok", "--date", f"2022-04-{1 + d:02d}")
+def test_closure_report_even_count_median_is_the_mean_of_the_middle_two(sd, db):
+    with services(db) as p:
+        p.enterprise("天能电池")
+        for n, d in enumerate([1, 2, 5, 9]):
+            t = p.ticket("天能电池", f"问题{n}", "financing", "2022-04-01")
+            p.close(t, "ok", f"2022-04-{1 + d:02d}")
     total = json.loads(sd("report", "closure", "--until", "2022-04-30", "--by", "week", "--json").stdout)["total"]
     assert total["median_days_to_close"] == 3.5 and total["p90_days_to_close"] == 9
 

@@ -34,15 +34,15 @@ def snapshot(sd, db) -> tuple:
     return all_tickets(sd), rows
 
 
-def build_park(sd):
+def build_park(p):
     """Two enterprises looked after by 王伟 and one by 李娜, from 2022-05-02."""
-    sd("enterprise", "add", "天能电池", "--sector", "新型功能材料")
-    sd("enterprise", "add", "华鑫化工", "--sector", "化工")
-    sd("enterprise", "add", "氢源科技", "--sector", "氢能")
-    sd("officer", "add", "王伟", "--rank", "chief")
-    sd("officer", "add", "李娜", "--rank", "section")
-    sd("assign", "王伟", "天能电池", "华鑫化工", "--from", "2022-05-02")
-    sd("assign", "李娜", "氢源科技", "--from", "2022-05-02")
+    p.enterprise("天能电池", sector="新型功能材料")
+    p.enterprise("华鑫化工", sector="化工")
+    p.enterprise("氢源科技", sector="氢能")
+    p.officer("王伟", rank="chief")
+    p.officer("李娜", rank="section")
+    p.assign("王伟", "天能电池", "华鑫化工", start="2022-05-02")
+    p.assign("李娜", "氢源科技", start="2022-05-02")
 
 
 @pytest.fixture
@@ -129,16 +129,16 @@ def test_category_due_days_override_changes_due_date_of_new_tickets_only(park):
 # Listing -------------------------------------------------------------------------
 
 
-def build_ledger(sd):
+def build_ledger(p):
     """Five tickets in several states, opened on different days."""
-    build_park(sd)
-    open_ticket(sd, "天能电池", "缺焊工", "labour", "--date", "2022-05-03")  # 1
-    open_ticket(sd, "华鑫化工", "贷款", "financing", "--date", "2022-05-05")  # 2
-    open_ticket(sd, "氢源科技", "用地指标", "land", "--date", "2022-05-09", "--due", "2099-12-31")  # 3
-    open_ticket(sd, "天能电池", "停电", "utilities", "--date", "2022-05-11")  # 4
-    open_ticket(sd, "氢源科技", "环评", "permits", "--date", "2022-05-11")  # 5
-    sd("ticket", "start", "2")
-    sd("ticket", "close", "4", "--resolution", "已恢复供电", "--date", "2022-05-12")
+    build_park(p)
+    p.ticket("天能电池", "缺焊工", "labour", "2022-05-03")  # 1
+    p.ticket("华鑫化工", "贷款", "financing", "2022-05-05")  # 2
+    p.ticket("氢源科技", "用地指标", "land", "2022-05-09", due="2099-12-31")  # 3
+    p.ticket("天能电池", "停电", "utilities", "2022-05-11")  # 4
+    p.ticket("氢源科技", "环评", "permits", "2022-05-11")  # 5
+    p.start(2)
+    p.close(4, "已恢复供电", "2022-05-12")
 
 
 @pytest.fixture
@@ -247,12 +247,12 @@ def test_close_on_a_terminal_prompts_for_the_resolution(park, monkeypatch):
 # Refusals: exit 1, one line, nothing changed -------------------------------------
 
 
-def build_two_tickets(sd):
+def build_two_tickets(p):
     """#1 labour, open; #2 financing, closed on 2022-05-16; both opened 2022-05-10."""
-    build_park(sd)
-    open_ticket(sd, "天能电池", "缺焊工", "labour", "--date", "2022-05-10")
-    open_ticket(sd, "华鑫化工", "贷款", "financing", "--date", "2022-05-10")
-    sd("ticket", "close", "2", "-r", "已放款", "--date", "2022-05-16")
+    build_park(p)
+    p.ticket("天能电池", "缺焊工", "labour", "2022-05-10")
+    p.ticket("华鑫化工", "贷款", "financing", "2022-05-10")
+    p.close(2, "已放款", "2022-05-16")
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import sqlite3
 import pytest
 from helpers import assert_user_error
 
+from servicedesk.models import Channel
+
 VISIT_KEYS = {"id", "enterprise", "enterprise_id", "officer", "visited_on", "channel", "note", "tickets"}
 
 
@@ -27,14 +29,14 @@ def log(sd, *args, acting=None) -> dict:
     return json.loads(sd(*prefix, "visit", "log", *args, "--json").stdout)
 
 
-def build_park(sd):
+def build_park(p):
     """天能电池 has one officer (王伟), 华鑫化工 two (王伟, 李娜), 氢源科技 none."""
     for name in ("天能电池", "华鑫化工", "氢源科技"):
-        sd("enterprise", "add", name)
-    sd("officer", "add", "王伟")
-    sd("officer", "add", "李娜")
-    sd("assign", "王伟", "天能电池", "华鑫化工", "--from", "2022-05-02")
-    sd("assign", "李娜", "华鑫化工", "--from", "2022-05-02")
+        p.enterprise(name)
+    p.officer("王伟")
+    p.officer("李娜")
+    p.assign("王伟", "天能电池", "华鑫化工", start="2022-05-02")
+    p.assign("李娜", "华鑫化工", start="2022-05-02")
 
 
 @pytest.fixture
@@ -176,12 +178,12 @@ def test_visit_log_channel_outside_the_choices_is_a_usage_error(park, db):
 # visit list / missing ------------------------------------------------------------
 
 
-def build_logged(sd):
-    build_park(sd)
-    sd("visit", "log", "天能电池", "--date", "2022-05-06", "--note", "W18")  # 1 (Friday of W18)
-    sd("visit", "log", "天能电池", "--date", "2022-05-09", "--note", "W19 Monday")  # 2
-    sd("visit", "log", "华鑫化工", "--officer", "李娜", "--date", "2022-05-15", "--note", "W19 Sunday")  # 3
-    sd("visit", "log", "华鑫化工", "--officer", "王伟", "--date", "2022-05-16", "--channel", "phone")  # 4
+def build_logged(p):
+    build_park(p)
+    p.visit("天能电池", "2022-05-06", note="W18")  # 1 (Friday of W18)
+    p.visit("天能电池", "2022-05-09", note="W19 Monday")  # 2
+    p.visit("华鑫化工", "2022-05-15", officer="李娜", note="W19 Sunday")  # 3
+    p.visit("华鑫化工", "2022-05-16", officer="王伟", channel=Channel.phone)  # 4
 
 
 @pytest.fixture
