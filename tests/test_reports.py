@@ -1,5 +1,7 @@
 """The figures of domain.md, rebuilt through the CLI and checked to the decimal."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -12,6 +14,11 @@ WEEK = "2022-W19"  # Monday 2022-05-09 .. Sunday 2022-05-15
 
 def weekly(sd, week=WEEK):
     return json.loads(sd("report", "weekly", "--week", week, "--json").stdout)
+
+
+def lines(out) -> set[str]:
+    """Each line of a rendering with its runs of spaces folded to one."""
+    return {" ".join(line.split()) for line in out.splitlines()}
 
 
 def open_ticket(sd, enterprise, text, date, category="financing"):
@@ -80,9 +87,15 @@ def test_by_category_and_by_officer_add_up(sd, park):
     report = weekly(sd)
     assert sum(c["collected"] for c in report["by_category"]) == 92
     assert sum(c["closed"] for c in report["by_category"]) == 90
-    financing = next(c for c in report["by_category"] if c["category"] == "financing")
-    assert financing["label"] == "融资"
-    assert financing["closure_rate"] == rate(financing["closed"], financing["collected"])
+    by_code = {c["category"]: c for c in report["by_category"]}
+    assert by_code["financing"]["label"] == "融资"
+    # Problem i has category i % 4; the two left open are 90 (permits) and 91 (utilities).
+    assert [(c["category"], c["collected"], c["closed"], c["closure_rate"]) for c in report["by_category"]] == [
+        ("financing", 23, 23, 100.0),
+        ("labour", 23, 23, 100.0),
+        ("permits", 23, 22, 95.7),
+        ("utilities", 23, 22, 95.7),
+    ]
     officers = {o["officer"]: o for o in report["by_officer"]}
     assert officers["干部0"]["enterprises"] == 7 and officers["干部9"]["enterprises"] == 2
     assert sum(o["tickets"] for o in report["by_officer"]) == 92
@@ -94,9 +107,8 @@ def test_overdue_and_oldest_open_are_as_of_the_sunday(sd, park):
     # The two open tickets were opened 2022-04-0x with a 30/15/15/7-day limit: overdue by 05-15.
     assert report["cumulative"]["overdue"] == 2
     oldest = report["oldest_open"]
-    assert [t["id"] for t in oldest] == sorted(
-        park["ids"][90:], key=lambda t: oldest[[o["id"] for o in oldest].index(t)]["opened_on"]
-    )
+    # The last two problems (i = 90, 91) stay open: opened 04-01 and 04-02, oldest first.
+    assert [(t["id"], t["opened_on"]) for t in oldest] == [(91, "2022-04-01"), (92, "2022-04-02")]
     assert all(t["overdue"] and t["status"] == "open" for t in oldest)
     assert set(oldest[0]) >= TICKET_KEYS
 
@@ -128,8 +140,9 @@ def test_empty_week_has_null_rates(sd):
     assert report["cumulative"]["on_time_rate"] is None
     assert report["visits"]["coverage_rate"] is None
     assert report["visits"]["missed"] == [] and len(report["trend"]) == 8
-    table = sd("report", "weekly", "--week", WEEK).stdout
-    assert "—" in table
+    table = lines(sd("report", "weekly", "--week", WEEK).stdout)
+    for figure in ("coverage", "closure rate", "resolution rate", "on-time closure rate"):
+        assert f"{figure} —" in table, figure
 
 
 def test_past_week_is_unchanged_by_later_activity(sd, park):
@@ -193,10 +206,47 @@ def test_closure_report_even_count_median_is_the_mean_of_the_middle_two(sd, db):
     assert total["median_days_to_close"] == 3.5 and total["p90_days_to_close"] == 9
 
 
-@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
-def test_every_format_renders_the_same_headline(sd, park, fmt):
-    out = sd("report", "weekly", "--week", WEEK, "--format", fmt).stdout
-    assert "97.8" in out and "92" in out
+def headline_in_table(out):
+    assert {"collected 92", "closed 90", "closure rate 97.8% (90/92)", "resolution rate 95.7% (88/92)"} <= lines(out)
+
+
+def headline_in_json(out):
+    assert json.loads(out)["cumulative"] == {
+        "collected": 92,
+        "closed": 90,
+        "solved": 88,
+        "open": 2,
+        "overdue": 2,
+        "closure_rate": 97.8,
+        "resolution_rate": 95.7,
+        "on_time_rate": 0.0,
+        "on_time": 0,
+    }
+
+
+def headline_in_csv(out):
+    rows = list(csv.reader(io.StringIO(out)))
+    section = rows.index(["3. Cumulative as of 2022-05-15"])
+    assert rows[section + 1] == ["figure", "value", "numerator", "denominator"]
+    figures = rows[section + 2 : rows.index([], section)]
+    assert ["collected", "92"] in figures and ["closed", "90"] in figures
+    assert ["closure rate", "97.8%", "90", "92"] in figures
+    assert ["resolution rate", "95.7%", "88", "92"] in figures
+
+
+def headline_in_markdown(out):
+    assert {"| collected | 92 |", "| closed | 90 |", "| closure rate | 97.8% (90/92) |"} <= set(out.splitlines())
+    assert "| resolution rate | 95.7% (88/92) |" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [("table", headline_in_table), ("json", headline_in_json), ("csv", headline_in_csv),
+     ("markdown", headline_in_markdown)],
+    ids=["table", "json", "csv", "markdown"],
+)  # fmt: skip
+def test_every_format_renders_the_same_headline(sd, park, fmt, check):
+    check(sd("report", "weekly", "--week", WEEK, "--format", fmt).stdout)
 
 
 def test_an_assignment_undone_on_its_first_day_covers_no_week(sd):
