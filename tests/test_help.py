@@ -1,14 +1,16 @@
 """Every command has help, and the package runs as `python -m servicedesk`."""
 
+import importlib
 import subprocess
 import sys
 
 import pytest
 import typer
+from helpers import services
 from typer.testing import CliRunner
 
 from servicedesk import __version__
-from servicedesk.cli import app
+from servicedesk.cli import SUBCOMMANDS, app
 
 
 def command_paths(command, prefix=()):
@@ -20,7 +22,46 @@ def command_paths(command, prefix=()):
             yield from command_paths(command.get_command(ctx, name), (*prefix, name))
 
 
+def written_help() -> dict[tuple, str]:
+    """What each command's help should say, read from where it is written (the functions'
+    docstrings, the noun groups' lines in SUBCOMMANDS), not from the Click tree under test."""
+
+    def commands(typer_app, prefix):
+        for info in typer_app.registered_commands:
+            name = info.name or info.callback.__name__.replace("_", "-")
+            yield (*prefix, name), info.callback.__doc__
+
+    written = {(): app.registered_callback.callback.__doc__, **dict(commands(app, ()))}
+    for noun, (module, attribute, line) in SUBCOMMANDS.items():
+        written[(noun,)] = line
+        written.update(commands(getattr(importlib.import_module(f"servicedesk.cli.{module}"), attribute), (noun,)))
+    return written
+
+
 PATHS = list(command_paths(typer.main.get_command(app)))
+WRITTEN = written_help()
+ROOT_EXAMPLES = [
+    'servicedesk visit log 天能 --problem "用工:缺焊工20人"',
+    'servicedesk ticket close 12 --resolution "专场招聘，已招到18人"',
+    "servicedesk report weekly --week last --output 周报.xlsx",
+]
+
+
+def examples(doc: str) -> list[list[str]]:
+    """The words of each `Example: servicedesk …` in a docstring, global options left out."""
+    found = []
+    for line in doc.splitlines():
+        if "Example: servicedesk " in line:
+            words = line.split("Example: servicedesk ", 1)[1].split()
+            while words[:1] in (["--db"], ["--as"]):
+                words = words[2:]
+            found.append(words)
+    return found
+
+
+def squeezed(text: str) -> str:
+    """Without any whitespace: help is wrapped to the terminal, anywhere in a line."""
+    return "".join(text.split())
 
 
 def test_the_tree_has_the_commands_of_the_contract():
@@ -39,12 +80,32 @@ def test_the_tree_has_the_commands_of_the_contract():
     assert expected <= names
 
 
+def test_every_written_command_is_in_the_tree_and_nothing_else():
+    assert sorted(PATHS) == sorted(WRITTEN)
+    assert all(WRITTEN[path] and WRITTEN[path].strip() for path in PATHS)
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "servicedesk")
 def test_every_command_has_help(path, db):
     result = CliRunner().invoke(app, [*path, "--help"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "Usage:" in result.stdout
+    # The usage line names this command: `Usage: PROG ticket open [OPTIONS] …`.
+    usage = next(line for line in result.stdout.splitlines() if line.strip()).split()
+    assert usage[0] == "Usage:" and usage[2 : 3 + len(path)] == [*path, "[OPTIONS]"], usage
+    written = (WRITTEN[path] or "").strip()
+    assert written, f"`{' '.join(path)}` has no docstring to show"
+    assert squeezed(written.splitlines()[0]) in squeezed(result.stdout)
+    # Its example, if it gives one, runs this very command (not one it was copied from).
+    for words in examples(written):
+        assert words[: len(path)] == list(path), words
+        assert squeezed(" ".join(words)) in squeezed(result.stdout)
+    if path == ():
+        shown = [" ".join(line.split()) for line in result.stdout.splitlines()]
+        assert all(example in shown for example in ROOT_EXAMPLES), result.stdout
     assert not db.exists()  # help never opens the database
+
+
+# Real processes: what runs is `python -m servicedesk`, its __main__ and main().
 
 
 def test_python_dash_m_servicedesk_prints_the_version():
@@ -57,8 +118,13 @@ def test_python_dash_m_servicedesk_prints_the_version():
 
 def test_python_dash_m_servicedesk_runs_a_command(tmp_path):
     db = tmp_path / "m.db"
-    run = [sys.executable, "-m", "servicedesk", "--db", str(db)]
-    assert subprocess.run([*run, "enterprise", "add", "天能电池"], capture_output=True, timeout=60).returncode == 0
-    result = subprocess.run([*run, "enterprise", "show", "天然"], capture_output=True, text=True, timeout=60)
+    with services(db) as p:
+        p.enterprise("天能电池")
+    result = subprocess.run(
+        [sys.executable, "-m", "servicedesk", "--db", str(db), "enterprise", "show", "天然"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == 'error: no enterprise matches "天然"; did you mean 天能电池?'
