@@ -116,3 +116,27 @@ def built(tmp_path_factory):
         _copy(cache[name], db)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """The default demo park, made by `servicedesk demo` once per session on first use.
+
+    `demo_template(db)` copies it into `db` and returns that demo run's Result (its report
+    and messages). Built lazily inside a test, so under that test's environment (TZ).
+    """
+    made = {}
+
+    def get(db):
+        if not made:
+            path = tmp_path_factory.mktemp("demo") / "template.db"
+            result = CliRunner().invoke(
+                app, ["--db", str(path), "demo"], env={"SERVICEDESK_OFFICER": None}, catch_exceptions=False
+            )
+            assert result.exit_code == 0, result.output
+            _settle(path)
+            made.update(path=path, result=result)
+        _copy(made["path"], db)
+        return made["result"]
+
+    return get

@@ -6,7 +6,10 @@ from collections import Counter
 
 import pytest
 
-from servicedesk import dates
+from servicedesk import dates, render
+from servicedesk.services.demo import DEFAULT_SEED
+from servicedesk.store import Store
+from servicedesk.views import tickets as ticket_views
 
 
 def data(result):
@@ -17,11 +20,21 @@ def last_week():
     return dates.week_of(dates.today()).previous()
 
 
+def histories(db, ids) -> dict[int, list[dict]]:
+    """Each ticket's history as `ticket show --json` gives it, read in one process: the
+    ticket tests check that command; these check what the demo wrote, ticket by ticket."""
+    store = Store(db)
+    try:
+        return {i: json.loads(render.to_json(ticket_views.show(store, i)))["history"] for i in ids}
+    finally:
+        store.close()
+
+
 @pytest.fixture
-def park(sd):
-    """The default demo park (65 enterprises, 12 weeks, 92 problems)."""
-    result = sd("demo")
-    return result
+def park(demo_template, db):
+    """The default demo park (65 enterprises, 12 weeks, 92 problems): the result of its
+    `servicedesk demo` run, made once per session and copied into this test's database."""
+    return demo_template(db)
 
 
 def test_demo_prints_the_last_weeks_report_with_the_headline(park):
@@ -83,17 +96,18 @@ def test_demo_has_92_tickets_of_which_90_closed_by_last_sunday(park, sd):
     visits = {v["id"]: v for v in data(sd("visit", "list", "--json"))}
     raised = [t for v in visits.values() for t in v["tickets"]]
     assert sorted(raised) == sorted(t["id"] for t in tickets)
-    for t in tickets:
-        shown = data(sd("ticket", "show", t["id"], "--json")) if t["department"] else None
-        if shown:  # referred tickets carry the referral in their history
-            assert "referred" in [h["kind"] for h in shown["history"]]
+    # Referred tickets carry the referral in their history; the park has some.
+    referred = [t["id"] for t in tickets if t["department"]]
+    assert referred
+    assert all("referred" in [h["kind"] for h in data(sd("ticket", "show", i, "--json"))["history"]] for i in referred)
 
 
-def test_demo_history_has_referrals_reassignments_and_notes(park, sd):
+def test_demo_history_has_referrals_reassignments_and_notes(park, sd, db):
     tickets = data(sd("ticket", "list", "--status", "all", "--json"))
     kinds = Counter()
+    shown = histories(db, [t["id"] for t in tickets])
     for t in tickets:
-        history = data(sd("ticket", "show", t["id"], "--json"))["history"]
+        history = shown[t["id"]]
         kinds.update(h["kind"] for h in history)
         assert history[0]["kind"] == "opened" and history[0]["on"] == t["opened_on"]
         assert [h["on"] for h in history] == sorted(h["on"] for h in history)
@@ -131,19 +145,23 @@ def test_demo_feedback_is_tied_to_closed_tickets_and_spread_over_weeks(park, sd)
     assert len({dates.week_key(dates.date.fromisoformat(f["received_on"])) for f in feedback}) >= 4
 
 
-def test_same_seed_builds_the_same_park_and_another_seed_a_different_one(sd, tmp_path):
-    def build(name, *seed):
-        db = tmp_path / name
-        sd("--db", db, "demo", *seed)
+def test_same_seed_builds_the_same_park_and_another_seed_a_different_one(sd, tmp_path, demo_template):
+    def read(db):
         return (
             sd("--db", db, "ticket", "list", "--status", "all", "--json").stdout,
             sd("--db", db, "enterprise", "list", "--json").stdout,
             sd("--db", db, "visit", "list", "--json").stdout,
         )
 
-    first = build("a.db", "--seed", "7")
-    assert build("b.db", "--seed", "7") == first
-    other = build("c.db", "--seed", "8")
+    def build(name, *seed):
+        db = tmp_path / name
+        sd("--db", db, "demo", *seed)
+        return read(db)
+
+    demo_template(tmp_path / "session.db")  # the session's park: `demo` with the default seed
+    first = read(tmp_path / "session.db")
+    assert build("a.db", "--seed", DEFAULT_SEED) == first
+    other = build("c.db", "--seed", DEFAULT_SEED + 1)
     assert other[0] != first[0] and other[1] != first[1]
     assert len(json.loads(other[0])) == 92
 
@@ -164,8 +182,8 @@ def test_demo_refuses_officers_without_enterprises_too(sd):
     assert [o["name"] for o in data(sd("officer", "list", "--json"))] == ["张三"]
 
 
-def test_demo_force_replaces_everything_with_the_same_park(sd, db, tmp_path):
-    sd("demo")
+def test_demo_force_replaces_everything_with_the_same_park(sd, db, demo_template):
+    demo_template(db)
     fresh = sd("ticket", "list", "--status", "all", "--json").stdout
     sd("enterprise", "add", "自家企业")
     sd("ticket", "close", "92", "--resolution", "已解决", "--date", last_week().end.isoformat())
