@@ -94,8 +94,11 @@ def test_demo_has_92_tickets_of_which_90_closed_by_last_sunday(park, sd):
     assert len(categories) >= 6
     # Each problem was raised on a visit to its own enterprise, on the visit's day.
     visits = {v["id"]: v for v in data(sd("visit", "list", "--json"))}
-    raised = [t for v in visits.values() for t in v["tickets"]]
+    raised = {t: v for v in visits.values() for t in v["tickets"]}
     assert sorted(raised) == sorted(t["id"] for t in tickets)
+    for t in tickets:
+        visit = raised[t["id"]]
+        assert (t["enterprise_id"], t["opened_on"]) == (visit["enterprise_id"], visit["visited_on"])
     # Referred tickets carry the referral in their history; the park has some.
     referred = [t["id"] for t in tickets if t["department"]]
     assert referred
