@@ -1,6 +1,7 @@
 """Assertions and fixture builders shared by the test modules."""
 
 import getpass
+import sqlite3
 from contextlib import contextmanager
 from datetime import date
 
@@ -40,6 +41,17 @@ def assert_user_error(result, *fragments):
     assert "Traceback" not in result.stdout + result.stderr
     for fragment in fragments:
         assert fragment in lines[0]
+
+
+def table_rows(db) -> dict:
+    """Every table's rows, for "a refused command changes nothing": a refusal that left
+    a row anywhere (a change-log line, a change set, a derived tally) shows here."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+    finally:
+        conn.close()
 
 
 def _day(value) -> date | None:

@@ -5,6 +5,7 @@ import sqlite3
 
 import pytest
 from helpers import assert_user_error
+from helpers import table_rows as rows
 
 from servicedesk.migrations import SCHEMA_VERSION
 
@@ -27,36 +28,25 @@ def missing(sd, week) -> list[str]:
     return [e["name"] for e in json.loads(sd("visit", "missing", "--week", week, "--json").stdout)]
 
 
-def rows(db) -> dict:
-    conn = sqlite3.connect(db)
-    try:
-        tables = ("enterprises", "officers", "assignments", "visits", "tickets", "events")
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables}
-    finally:
-        conn.close()
+def build_park(p):
+    p.enterprise(
+        "天能电池",
+        sector="new functional materials",
+        contact="李强",
+        phone="13800000000",
+        address="园区一路1号",
+    )
+    p.enterprise("华鑫化工", sector="化工")
+    p.enterprise("氢能产业园", kind="project", sector="氢能", note="在建项目")
+    p.officer("王伟", rank="chief", unit="管委会", phone="13900000000")
+    p.officer("李娜")
+    p.assign("王伟", "天能电池", "华鑫化工", start="2022-05-02")
+    p.assign("李娜", "氢能产业园", start="2022-05-02")
 
 
 @pytest.fixture
-def park(sd):
-    sd(
-        "enterprise",
-        "add",
-        "天能电池",
-        "--sector",
-        "new functional materials",
-        "--contact",
-        "李强",
-        "--phone",
-        "13800000000",
-        "--address",
-        "园区一路1号",
-    )
-    sd("enterprise", "add", "华鑫化工", "--sector", "化工")
-    sd("enterprise", "add", "氢能产业园", "--kind", "project", "--sector", "氢能", "--note", "在建项目")
-    sd("officer", "add", "王伟", "--rank", "chief", "--unit", "管委会", "--phone", "13900000000")
-    sd("officer", "add", "李娜")
-    sd("assign", "王伟", "天能电池", "华鑫化工", "--from", "2022-05-02")
-    sd("assign", "李娜", "氢能产业园", "--from", "2022-05-02")
+def park(sd, db, built):
+    built("park", build_park, db)
     return sd
 
 

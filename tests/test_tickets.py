@@ -4,7 +4,7 @@ import json
 import sqlite3
 
 import pytest
-from helpers import TICKET_KEYS, assert_user_error
+from helpers import TICKET_KEYS, assert_user_error, table_rows
 
 from servicedesk import derive
 from servicedesk.store import Store
@@ -25,13 +25,7 @@ def ids(sd, *args) -> list[int]:
 
 def snapshot(sd, db) -> tuple:
     """Everything a refused command must leave alone: the ticket list and every table's rows."""
-    conn = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        rows = {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
-    return all_tickets(sd), rows
+    return all_tickets(sd), table_rows(db)
 
 
 def build_park(p):

@@ -1,23 +1,14 @@
 """Visits, the weekly missed list and feedback through the CLI."""
 
 import json
-import sqlite3
 
 import pytest
 from helpers import assert_user_error
+from helpers import table_rows as rows
 
 from servicedesk.models import Channel
 
 VISIT_KEYS = {"id", "enterprise", "enterprise_id", "officer", "visited_on", "channel", "note", "tickets"}
-
-
-def rows(db) -> dict:
-    conn = sqlite3.connect(db)
-    try:
-        tables = ("visits", "tickets", "events", "feedback", "spans", "tallies", "changesets")
-        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
-    finally:
-        conn.close()
 
 
 def visits(sd, *args) -> list[dict]:
