@@ -4,7 +4,7 @@ import json
 import sqlite3
 
 import pytest
-from helpers import TICKET_KEYS, assert_user_error, table_rows
+from helpers import TICKET_KEYS, assert_user_error, services, table_rows
 
 from servicedesk import derive
 from servicedesk.store import Store
@@ -361,30 +361,30 @@ def counts_as_of(db, day: str, dim: str) -> dict:
 
 
 def test_incremental_tallies_equal_a_rebuild_after_backdated_changes(park, db):
-    sd = park
-    sd("enterprise", "add", "双包企业")
-    sd("assign", "王伟", "双包企业", "--from", "2022-05-02")
-    sd("assign", "李娜", "双包企业", "--from", "2022-05-02")
-    # 1 and 2, opened by a visit.
-    sd("visit", "log", "天能电池", "--date", "2022-05-03", "--problem", "用工:缺焊工", "--problem", "融资：贷款")
-    open_ticket(sd, "华鑫化工", "停电", "utilities", "--date", "2022-05-04")  # 3
-    open_ticket(sd, "氢源科技", "用地", "land", "--date", "2022-05-06")  # 4
-    open_ticket(sd, "双包企业", "无主问题", "permits", "--date", "2022-05-06")  # 5: two officers, no owner
-    open_ticket(sd, "天能电池", "同日办结", "other", "--date", "2022-05-09")  # 6
-    sd("ticket", "close", "3", "-r", "恢复", "--date", "2022-05-20")  # late (due 05-11)
-    sd("ticket", "close", "6", "-r", "当日", "--date", "2022-05-09")
-    sd("ticket", "close", "1", "-r", "招到", "--outcome", "explained", "--date", "2022-05-10")
-    sd("ticket", "reopen", "1", "--reason", "未到岗", "--date", "2022-05-12")
-    sd("ticket", "close", "1", "-r", "到岗", "--date", "2022-05-12")
-    sd("ticket", "reopen", "1", "--reason", "又走了", "--date", "2022-06-01")
-    sd("ticket", "start", "1", "--date", "2022-06-02")
-    sd("ticket", "close", "1", "-r", "稳定", "--outcome", "withdrawn", "--date", "2022-06-03")
-    sd("ticket", "assign", "5", "李娜")
-    sd("ticket", "assign", "5", "王伟")
-    sd("ticket", "assign", "2", "李娜")
-    sd("ticket", "reopen", "3", "--reason", "又停电", "--date", "2022-05-21")
-    sd("ticket", "close", "4", "-r", "已批", "--date", "2022-05-08")
-    sd("ticket", "reopen", "6", "--reason", "反复", "--date", "2022-05-09")
+    with services(db) as p:
+        p.enterprise("双包企业")
+        p.assign("王伟", "双包企业", start="2022-05-02")
+        p.assign("李娜", "双包企业", start="2022-05-02")
+        # 1 and 2, opened by a visit.
+        p.visit("天能电池", "2022-05-03", problems=["用工:缺焊工", "融资：贷款"])
+        p.ticket("华鑫化工", "停电", "utilities", "2022-05-04")  # 3
+        p.ticket("氢源科技", "用地", "land", "2022-05-06")  # 4
+        p.ticket("双包企业", "无主问题", "permits", "2022-05-06")  # 5: two officers, no owner
+        p.ticket("天能电池", "同日办结", "other", "2022-05-09")  # 6
+        p.close(3, "恢复", "2022-05-20")  # late (due 05-11)
+        p.close(6, "当日", "2022-05-09")
+        p.close(1, "招到", "2022-05-10", "explained")
+        p.reopen(1, "未到岗", "2022-05-12")
+        p.close(1, "到岗", "2022-05-12")
+        p.reopen(1, "又走了", "2022-06-01")
+        p.start(1, "2022-06-02")
+        p.close(1, "稳定", "2022-06-03", "withdrawn")
+        p.reassign(5, "李娜")
+        p.reassign(5, "王伟")
+        p.reassign(2, "李娜")
+        p.reopen(3, "又停电", "2022-05-21")
+        p.close(4, "已批", "2022-05-08")
+        p.reopen(6, "反复", "2022-05-09")
 
     conn = sqlite3.connect(db, isolation_level=None)
     try:
