@@ -1,5 +1,6 @@
 """Every test gets its own database file in a temp dir; none touches the real home."""
 
+import itertools
 import os
 import shutil
 import sqlite3
@@ -29,11 +30,21 @@ def _get_command_once(typer_app):
 typer.testing._get_command = _get_command_once
 
 
+_homes = itertools.count()
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
+def _isolated(request, tmp_path_factory, monkeypatch):
+    # A test with a temp dir keeps its home there. One without (the many parametrised
+    # unit tests) gets a home of its own that is only a name: making a directory per
+    # test cost more than most of those tests. Whatever writes there creates it.
+    if "tmp_path" in request.fixturenames:
+        home = request.getfixturevalue("tmp_path") / "home"
+    else:
+        home = tmp_path_factory.getbasetemp() / "homes" / str(next(_homes))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.delenv("SERVICEDESK_OFFICER", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
