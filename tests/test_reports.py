@@ -152,12 +152,17 @@ def test_past_week_is_unchanged_by_later_activity(sd, park):
     sd("ticket", "close", ids[91], "-r", "ok", "--date", "2022-05-19")
     open_ticket(sd, park["names"][0], "新问题", "2022-05-17")
     sd("visit", "log", park["names"][64], "--date", "2022-05-16")
-    sd("ticket", "assign", ids[90], "干部3")
+    sd("ticket", "assign", ids[90], "干部0")  # #91 was 干部3's
     after = weekly(sd)
     for key in ("visits", "this_week", "cumulative", "by_category", "feedback"):
         assert after[key] == before[key], key
     assert [o["tickets"] for o in after["by_officer"]] == [o["tickets"] for o in before["by_officer"]]
-    assert weekly(sd, "2022-W20")["cumulative"]["collected"] == 93
+    # The later activity did happen: W20 has it, and #91 is 干部0's now.
+    w20 = weekly(sd, "2022-W20")
+    this_week = w20["this_week"]
+    assert (this_week["opened"], this_week["closed"], this_week["reopened"], w20["visits"]["logged"]) == (1, 1, 1, 1)
+    assert (w20["cumulative"]["collected"], w20["cumulative"]["closed"], w20["cumulative"]["open"]) == (93, 90, 3)
+    assert json.loads(sd("ticket", "show", ids[90], "--json").stdout)["owner"] == "干部0"
 
 
 def test_feedback_this_week_and_to_date(sd):
