@@ -191,6 +191,7 @@ def test_demo_force_replaces_everything_with_the_same_park(sd, db, demo_template
     sd("enterprise", "add", "自家企业")
     sd("ticket", "close", "92", "--resolution", "已解决", "--date", last_week().end.isoformat())
     sd("ticket", "reopen", "1", "--reason", "企业再次反映")
+    assert sd("ticket", "list", "--status", "all", "--json").stdout != fresh  # so there is something to replace
     sd("demo", "--force")
     assert sd("ticket", "list", "--status", "all", "--json").stdout == fresh
     assert "自家企业" not in [e["name"] for e in data(sd("enterprise", "list", "--json"))]
