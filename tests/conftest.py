@@ -48,6 +48,13 @@ def _isolated(request, tmp_path_factory, monkeypatch):
     monkeypatch.delenv("SERVICEDESK_OFFICER", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
+    # The language follows SERVICEDESK_LANG, else the locale: pin both, so a developer
+    # whose shell says zh_CN gets the same output the tests expect (tests that are
+    # about the language set their own).
+    monkeypatch.delenv("SERVICEDESK_LANG", raising=False)
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
 
 
 @pytest.fixture
