@@ -123,6 +123,34 @@ SERVICE_LABELS = {
     "other": "其他",
 }
 PRIORITY_LABELS = {"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"}
+# A ticket's history, and the other words lists show for codes (`--lang zh`).
+EVENT_LABELS = {
+    "opened": "登记",
+    "started": "开始办理",
+    "assigned": "转派",
+    "referred": "交办",
+    "note": "备注",
+    "closed": "办结",
+    "reopened": "重新打开",
+    "edited": "更正",
+    "deleted": "删除",
+    "extended": "延期",
+    "urged": "催办",
+    "supervised": "督办",
+    "followed_up": "回访",
+}
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+KIND_LABELS = {"enterprise": "企业", "project": "项目"}
+SOURCE_LABELS = {"package": "国家法定", "park": "园区"}
+WEEKDAY_LABELS = {
+    "Mon": "周一",
+    "Tue": "周二",
+    "Wed": "周三",
+    "Thu": "周四",
+    "Fri": "周五",
+    "Sat": "周六",
+    "Sun": "周日",
+}
 RESULT_LABELS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 
 
@@ -157,7 +185,7 @@ _SYNONYMS = {
         CHANNEL_LABELS,
         {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)},
     ),
-    "kind": ({"enterprise": "企业", "project": "项目"}, {"project": ("在建项目",)}),
+    "kind": (KIND_LABELS, {"project": ("在建项目",)}),
     "rank": (RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)}),
     "feedback": (FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)}),
     "service": (
@@ -165,8 +193,8 @@ _SYNONYMS = {
         {"diagnosis": ("智能化诊断", "专家诊断"), "briefing": ("宣讲",), "pass": ("通行证",), "funds": ("专项资金",)},
     ),
     "light": (
-        {"red": "红", "yellow": "黄", "green": "绿"},
-        {"red": ("红灯", "超期"), "yellow": ("黄灯",), "green": ("绿灯",)},
+        LIGHT_LABELS,
+        {"red": ("红", "超期"), "yellow": ("黄",), "green": ("绿",)},
     ),
     "result": (
         RESULT_LABELS,

@@ -25,8 +25,10 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from ..i18n import language
 from ..models import Rate, strip_control
 from . import cells
+from .columns import localise, resolve
 from .tables import Table
 
 
@@ -85,13 +87,30 @@ def show(table: Table) -> None:
         out.file.writelines(line + "\n" for line in table.plain_lines())
 
 
-def print_rows(rows: Sequence[dict], fmt: str, columns: Sequence[str], headers=None, *, empty: str = "nothing to show"):
-    """A list in the chosen format. JSON prints every field; the others the given columns."""
+def print_rows(
+    rows: Sequence[dict],
+    fmt: str,
+    columns: Sequence[str],
+    headers=None,
+    *,
+    empty: str = "nothing to show",
+    words: dict[str, dict] | None = None,
+):
+    """A list in the chosen format. JSON prints every field and CSV the given columns, as
+    stored, for scripts; a table and Markdown are for people, in --lang (`words`: column →
+    {code: label}, e.g. the park's categories)."""
     if fmt == "json":
         sys.stdout.write(to_json(list(rows)) + "\n")
-    elif fmt == "csv":
+        return
+    if fmt == "csv":
         sys.stdout.write(to_csv(rows, columns))
-    elif fmt == "markdown":
+        return
+    lang = language()
+    if lang != "en":
+        resolved = resolve(columns)
+        rows = localise(list(rows), resolved, lang, words)
+        headers = headers or [c.header(lang) for c in resolved]
+    if fmt == "markdown":
         sys.stdout.write(to_markdown(rows, columns, headers))
     elif not rows:
         message(empty)

@@ -175,3 +175,45 @@ def column(name: str) -> Column:
 def resolve(columns) -> list[Column]:
     """Names or Columns → Columns."""
     return [c if isinstance(c, Column) else column(c) for c in columns]
+
+
+# The words a code column shows in Chinese: the domain's own names for its codes (models),
+# the same that the options and imports read.
+def _vocabularies() -> dict[str, dict[str, str]]:
+    from .. import models
+
+    kinds = {**models.KIND_LABELS, **models.FEEDBACK_LABELS, **models.SERVICE_LABELS, **models.EVENT_LABELS}
+    return {
+        "status": models.STATUS_LABELS,
+        "outcome": models.OUTCOME_LABELS,
+        "priority": models.PRIORITY_LABELS,
+        "channel": models.CHANNEL_LABELS,
+        "rank": models.RANK_LABELS,
+        "kind": kinds,
+        "light": models.LIGHT_LABELS,
+        "result": models.RESULT_LABELS,
+        "follow_up": models.RESULT_LABELS,
+        "source": models.SOURCE_LABELS,
+        "weekday": models.WEEKDAY_LABELS,
+    }
+
+
+def localise(rows: list[dict], columns: list[Column], lang: str, words: dict[str, dict] | None = None) -> list[dict]:
+    """Rows as people read them in `lang`: in Chinese, codes become the domain's Chinese
+    names, flags 是, and `words` (column → {code: label}, e.g. the park's categories) apply."""
+    if lang != "zh":
+        return list(rows)
+    vocab = {**_vocabularies(), **(words or {})}
+    yes = _labels.labels(lang)["yes"]
+    shown = [c.name for c in columns]
+    out = []
+    for row in rows:
+        row = dict(row)
+        for name in shown:
+            value = row.get(name)
+            if isinstance(value, bool):
+                row[name] = yes if value else ""
+            elif isinstance(value, str) and name in vocab:
+                row[name] = vocab[name].get(value, value)
+        out.append(row)
+    return out
