@@ -97,8 +97,10 @@ class Store:
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.command: str | None = None  # the command line, recorded with each change set
         self._changeset: int | None = None
+        self._kept_up = True  # opening writes only what a read needs: see _keep_up
         self._migrate()
         self._derive()
+        self._kept_up = False
 
     def _migrate(self) -> None:
         version = self.value("PRAGMA user_version")
@@ -135,6 +137,18 @@ class Store:
             if not derive.is_current(self.conn):  # another process may have done it meanwhile
                 derive.rebuild(self.conn)
 
+    def _keep_up(self) -> None:
+        """Before a command's first write, bring up to date what only writes need: the
+        pinyin keys of names (names.py), made by code too costly to import for a read.
+        In a transaction of its own, so a command refused afterwards does not undo it."""
+        self._kept_up = True
+        from . import names
+
+        if names.is_current(self.conn):
+            return
+        with self.write():
+            names.upkeep(self.conn)
+
     def close(self) -> None:
         self.conn.close()
 
@@ -144,6 +158,8 @@ class Store:
         if self.conn.in_transaction:
             yield self.conn
             return
+        if not self._kept_up:
+            self._keep_up()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn

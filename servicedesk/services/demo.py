@@ -19,7 +19,7 @@ import random
 from contextlib import contextmanager
 from datetime import date, timedelta
 
-from .. import dates, derive
+from .. import dates, derive, names
 from ..errors import ServicedeskError
 from ..life import EventKind, next_status
 from ..store import Store
@@ -531,6 +531,7 @@ def build(
                     continue
                 _insert(store, table, batch, changeset)
                 park.counts[table] += len(batch)
+        names.fill_keys(store)
         derive.rebuild(store.conn)
     return {
         **park.counts,

@@ -5,7 +5,7 @@ import re
 from datetime import date
 from enum import StrEnum
 
-from .. import dates
+from .. import dates, names
 from ..dates import Limit
 from ..errors import InvalidInput
 from ..life import OPEN_END
@@ -56,6 +56,7 @@ def record_change(store: Store, actor: str | None, subject: str, subject_id, act
 
 def _add(store: Store, table: str, noun: str, record: dict, actor: str | None) -> int:
     record["created_at"] = dates.now_iso()
+    record["pinyin"] = names.keys(record["name"], person=table == "officers")
     with store.write():
         _unique(store, table, record["name"], noun)
         record["changeset"] = store.changeset(actor)
@@ -72,6 +73,8 @@ def _edit(store: Store, table: str, noun: str, ref: str, changes: dict, actor: s
         if "name" in changes:
             changes["name"] = _name(changes["name"], noun)
             _unique(store, table, changes["name"], noun, exclude=found["id"])
+            # In the change log with the name, so that undo puts the old keys back with it.
+            changes["pinyin"] = names.keys(changes["name"], person=table == "officers")
         changed = {k: [found[k], v] for k, v in changes.items() if found[k] != v}
         if changed:
             store.update(table, found["id"], {k: new for k, (_, new) in changed.items()})

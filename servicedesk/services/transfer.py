@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
+from .. import names
 from ..derive import EFFECTIVE
 from ..errors import ImportFailed, InvalidInput
 from ..files import private_file
@@ -86,6 +87,7 @@ def import_file(
         if not dry_run and (result["added"] or result["created"] or result.get("assignments")):
             report("writing", 0, None)
             importer.write()
+            names.fill_keys(store)  # the pinyin keys of the enterprises and officers it added
             roster.record_change(store, actor, "import", sheet.name, f"{kind}s imported", result)
     return result
 
