@@ -161,6 +161,13 @@ def upkeep(store) -> None:
     )
 
 
+def order_by(alias: str = "") -> str:
+    """ORDER BY terms that put names in pinyin order (a row's first key is its full
+    pinyin); rows whose keys are not made yet come last, by name. `alias` is SQL of ours."""
+    a = f"{alias}." if alias else ""
+    return f"{a}pinyin IS NULL, {a}pinyin, {a}name, {a}id"
+
+
 def rank(keys_text: str | None, typed: str) -> int | None:
     """How well typed text (cleaned) matches a row's keys: 0 a whole key, 1 the start of
     a key, 2 inside one; None when it does not match."""

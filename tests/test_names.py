@@ -1,10 +1,12 @@
 """Names by pinyin: the stored keys, references that match them, and the order of lists."""
 
+import json
 import sqlite3
 import subprocess
 import sys
 
 import pytest
+from helpers import assert_user_error
 
 from servicedesk import names
 from servicedesk.migrations import APPLICATION_ID, MIGRATIONS
@@ -41,6 +43,71 @@ def test_rank_prefers_a_whole_key_then_a_start_then_inside(keys, typed, rank):
     assert names.rank(keys, "xyz") is None
 
 
+@pytest.fixture
+def park(sd):
+    for name in ("天能电池", "天源化工", "华鑫化工", "Huaxin Logistics", "泰能科技"):
+        sd("enterprise", "add", name)
+    sd("officer", "add", "王伟")
+    sd("officer", "add", "曾丽")
+    return sd
+
+
+def visit_to(sd, ref, *args) -> str:
+    return json.loads(sd("--as", "王伟", "visit", "log", ref, "--json", "--again", *args).stdout)["enterprise"]
+
+
+@pytest.mark.parametrize("typed", ["tnd", "TNDC", "tianneng", "tiannengdianchi", "Tian Neng", "dianchi"])
+def test_a_visit_is_logged_by_pinyin(park, typed):
+    assert visit_to(park, typed) == "天能电池"
+
+
+def test_the_chinese_name_comes_before_pinyin(park):
+    # "hua" is inside the name "Huaxin Logistics" and the pinyin of 华鑫化工: the name wins.
+    assert visit_to(park, "hua") == "Huaxin Logistics"
+
+
+def test_a_whole_key_beats_a_longer_one_it_starts(park):
+    park("enterprise", "add", "天能")
+    assert visit_to(park, "tn") == "天能"
+    assert visit_to(park, "tianneng") == "天能"
+
+
+def test_an_ambiguous_pinyin_prefix_lists_the_candidates_with_their_ids(park):
+    result = park("--as", "王伟", "visit", "log", "tn", ok=False)
+    assert_user_error(result, '"tn" matches 2 enterprises', "天能电池 (#1)", "泰能科技 (#5)")
+    assert visit_to(park, "ty") == "天源化工"
+
+
+def test_pinyin_that_matches_nothing_is_not_found(park):
+    assert_user_error(park("--as", "王伟", "visit", "log", "zzz", ok=False), 'no enterprise matches "zzz"')
+
+
+def test_as_reads_pinyin_and_the_surname_reading(park):
+    assert json.loads(park("--as", "zl", "visit", "log", "tnd", "--json").stdout)["officer"] == "曾丽"
+    assert json.loads(park("--as", "cengli", "visit", "log", "泰能", "--json").stdout)["officer"] == "曾丽"
+
+
+def test_officer_options_read_pinyin(park):
+    park("--as", "ww", "ticket", "open", "tnd", "缺焊工", "--category", "labour", "--owner", "zengli")
+    [ticket] = json.loads(park("ticket", "list", "--owner", "zl", "--json").stdout)
+    assert (ticket["enterprise"], ticket["owner"]) == ("天能电池", "曾丽")
+
+
+def test_an_edited_name_gets_new_keys_and_undo_puts_the_old_ones_back(park, db):
+    park("enterprise", "edit", "天能电池", "--name", "氢源科技")
+    assert visit_to(park, "qyk") == "氢源科技"
+    park("undo")
+    assert visit_to(park, "tndc") == "天能电池"
+    assert_user_error(park("visit", "log", "qyk", ok=False), "no enterprise")
+
+
+def test_lists_sort_in_pinyin_order(park):
+    listed = [e["name"] for e in json.loads(park("enterprise", "list", "--json").stdout)]
+    assert listed == ["华鑫化工", "Huaxin Logistics", "泰能科技", "天能电池", "天源化工"]
+    park("officer", "add", "安然")
+    assert [o["name"] for o in json.loads(park("officer", "list", "--json").stdout)] == ["安然", "王伟", "曾丽"]
+
+
 # A ledger from before the keys ----------------------------------------------------
 
 
@@ -73,8 +140,8 @@ def test_a_migrated_ledger_s_names_get_keys_on_the_first_write_not_on_reads(sd, 
     sd("enterprise", "list")
     sd("visit", "list")
     assert [k for _, k in keys_in(db)] == [None, None, None]  # reads leave them be
-    # The first write makes them, before it runs.
-    sd("--as", "曾丽", "visit", "log", "天能电池")
+    # The first write makes them before it runs, so it can already name them by pinyin.
+    assert json.loads(sd("--as", "曾丽", "visit", "log", "tnd", "--json").stdout)["enterprise"] == "天能电池"
     assert keys_in(db) == [("天能电池", "tiannengdianchi tndc"), ("华鑫化工", "huaxinhuagong hxhg"),
                            ("曾丽", "zengli zl cengli cl")]  # fmt: skip
 
@@ -88,7 +155,7 @@ def test_reads_never_import_pypinyin(sd, db):
         "except SystemExit: pass\n"
         "assert 'pypinyin' not in sys.modules, 'pypinyin imported'\n"
     )
-    for args in (["enterprise", "list"], ["visit", "list", "--enterprise", "天能"], ["ticket", "list"]):
+    for args in (["enterprise", "list"], ["visit", "list", "--enterprise", "tnd"], ["ticket", "list"]):
         done = subprocess.run([sys.executable, "-c", code, "--db", str(db), *args], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
 

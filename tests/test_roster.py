@@ -54,9 +54,9 @@ def park(sd, db, built):
 
 
 def test_enterprise_list_json_has_exactly_the_cli_md_fields(park):
-    items = enterprises(park)
+    items = enterprises(park)  # in pinyin order: 华鑫化工, 氢能产业园, 天能电池
     assert [list(e) for e in items] == [ENTERPRISE_KEYS] * 3
-    assert items[0] == {
+    assert items[2] == {
         "id": 1,
         "name": "天能电池",
         "sector": "new functional materials",
@@ -67,7 +67,7 @@ def test_enterprise_list_json_has_exactly_the_cli_md_fields(park):
         "officers": ["王伟"],
         "archived": False,
     }
-    assert (items[2]["kind"], items[2]["officers"]) == ("project", ["李娜"])
+    assert (items[1]["kind"], items[1]["officers"]) == ("project", ["李娜"])
 
 
 def test_enterprise_add_says_what_it_added(sd):
@@ -88,7 +88,7 @@ def test_enterprise_list_table_and_csv(park):
     assert "天能电池" in table and "13800000000" in table and "王伟" in table
     lines = park("enterprise", "list", "--format", "csv").stdout.splitlines()
     assert lines[0] == "id,name,sector,kind,contact,phone,officers,archived"
-    assert lines[1] == "1,天能电池,new functional materials,enterprise,李强,13800000000,王伟,no"
+    assert lines[3] == "1,天能电池,new functional materials,enterprise,李强,13800000000,王伟,no"  # pinyin order
 
 
 def test_enterprise_show_gives_profile_officers_visits_and_open_tickets(park):
@@ -123,7 +123,7 @@ def test_enterprise_edit_to_an_existing_name_is_refused_and_changes_nothing(park
 def test_enterprise_archive_hides_it_and_ends_its_assignments(park):
     result = park("enterprise", "archive", "华鑫化工")
     assert "archived enterprise #2 华鑫化工" in result.stdout and "ended 1 assignment" in result.stdout
-    assert names(park) == ["天能电池", "氢能产业园"]
+    assert names(park) == ["氢能产业园", "天能电池"]
     archived = next(e for e in enterprises(park, "--all") if e["name"] == "华鑫化工")
     assert (archived["archived"], archived["officers"]) == (True, [])
     assert next(o for o in officers(park) if o["name"] == "王伟")["enterprises"] == ["天能电池"]
@@ -198,9 +198,9 @@ def test_unknown_officer_is_refused(park, db):
 
 
 def test_officer_add_list_show_edit_archive(park):
-    assert [(o["name"], o["rank"], o["enterprises"]) for o in officers(park)] == [
-        ("王伟", "chief", ["华鑫化工", "天能电池"]),
+    assert [(o["name"], o["rank"], o["enterprises"]) for o in officers(park)] == [  # in pinyin order
         ("李娜", "staff", ["氢能产业园"]),
+        ("王伟", "chief", ["华鑫化工", "天能电池"]),
     ]
     park("visit", "log", "天能电池", "--date", "2022-05-10", "--problem", "融资:贷款")
     shown = json.loads(park("officer", "show", "王伟", "--json").stdout)

@@ -2,6 +2,7 @@
 
 import difflib
 
+from .. import names
 from ..errors import Ambiguous, InvalidInput, NotFound
 from ..store import Store
 
@@ -9,9 +10,12 @@ _TABLES = {"enterprise": "enterprises", "officer": "officers"}
 
 
 def resolve(store: Store, noun: str, ref: str) -> dict:
-    """An enterprise or officer by id, exact name, or unique case-insensitive substring.
+    """An enterprise or officer by id, exact name, unique case-insensitive substring of
+    the name, or else by pinyin (names.py): a whole key, else the start of a key, else a
+    part of one (tnd, TNDC, tianneng → 天能电池).
 
-    Exact beats substring: with 天能 and 天能电池 on file, "天能" means 天能.
+    Each way is tried only when the one before found nothing, and the best match of a
+    way wins: with 天能 and 天能电池 on file, "天能" means 天能 and so does "tn".
     """
     table = _TABLES[noun]
     text = (ref or "").strip()
@@ -25,18 +29,34 @@ def resolve(store: Store, noun: str, ref: str) -> dict:
     if found:
         return found
     matches = store.rows(
-        f"SELECT * FROM {table} WHERE instr(lower(name), lower(?)) > 0 ORDER BY archived, name",
+        f"SELECT * FROM {table} WHERE instr(lower(name), lower(?)) > 0 ORDER BY archived, {names.order_by()}",
         (text,),
     )
+    how = ""
+    if not matches and names.is_key(text):
+        matches, how = _by_pinyin(store, table, names.clean(text)), " by pinyin"
     if len(matches) == 1:
         return matches[0]
     if matches:
-        names = ", ".join(m["name"] for m in matches[:8]) + (" …" if len(matches) > 8 else "")
-        raise Ambiguous(f'"{text}" matches {len(matches)} {table}: {names}; use the full name or the id')
-    names = [r[0] for r in store.conn.execute(f"SELECT name FROM {table}")]
-    close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
-    hint = f"; did you mean {' or '.join(close)}?" if close else f"; see `servicedesk {noun} list`"
-    raise NotFound(f'no {noun} matches "{text}"{hint}')
+        listed = ", ".join(f"{m['name']} (#{m['id']})" for m in matches[:8]) + (" …" if len(matches) > 8 else "")
+        raise Ambiguous(f'"{text}" matches {len(matches)} {table}{how}: {listed}; use more of the name, or the id')
+    raise NotFound(f'no {noun} matches "{text}"{_hint(store, table, noun, text)}')
+
+
+def _by_pinyin(store: Store, table: str, typed: str) -> list[dict]:
+    """The rows whose keys match best: whole keys, else starts of keys, else parts."""
+    ranked: dict[int, list[dict]] = {}
+    for row in store.rows(
+        f"SELECT * FROM {table} WHERE instr(pinyin, ?) > 0 ORDER BY archived, {names.order_by()}", (typed,)
+    ):
+        ranked.setdefault(names.rank(row["pinyin"], typed), []).append(row)
+    return ranked[min(ranked)] if ranked else []
+
+
+def _hint(store: Store, table: str, noun: str, text: str) -> str:
+    listed = [r[0] for r in store.conn.execute(f"SELECT name FROM {table}")]
+    close = difflib.get_close_matches(text, listed, n=3, cutoff=0.3)
+    return f"; did you mean {' or '.join(close)}?" if close else f"; see `servicedesk {noun} list`"
 
 
 def active(record: dict, noun: str) -> dict:

@@ -1,6 +1,6 @@
 """Enterprises and officers as lists show them, with who looks after whom on a day."""
 
-from .. import dates
+from .. import dates, names
 from ..models import assigned_sql
 from ..store import Store
 
@@ -9,7 +9,7 @@ def officers_of(store: Store, enterprise_id: int, on: str | None = None) -> list
     """The officers assigned to an enterprise on a day (default today), by name."""
     return store.rows(
         f"""SELECT o.* FROM assignments a JOIN officers o ON o.id = a.officer_id
-        WHERE a.enterprise_id = :e AND {assigned_sql("a", ":day", ":day")} ORDER BY o.name""",
+        WHERE a.enterprise_id = :e AND {assigned_sql("a", ":day", ":day")} ORDER BY {names.order_by("o")}""",
         {"e": enterprise_id, "day": on or dates.today().isoformat()},
     )
 
@@ -59,17 +59,24 @@ def list_enterprises(store: Store, sector: str | None = None, search: str | None
     if search:
         where.append("(instr(lower(e.name), lower(?)) > 0 OR instr(lower(coalesce(e.note, '')), lower(?)) > 0)")
         params += [search, search]
-    sql = "SELECT e.* FROM enterprises e" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id"
-    officers = {e: sorted(name for name, _ in pairs) for e, pairs in assigned_names(store).items()}
-    return [enterprise_json(row, officers.get(row["id"], [])) for row in store.rows(sql, params)]
+    sql = "SELECT e.* FROM enterprises e" + (" WHERE " + " AND ".join(where) if where else "")
+    officers: dict[int, list[str]] = {}
+    for enterprise_id, name in store.conn.execute(
+        f"""SELECT a.enterprise_id, o.name FROM assignments a JOIN officers o ON o.id = a.officer_id
+        WHERE {assigned_sql("a", ":day", ":day")} ORDER BY {names.order_by("o")}""",
+        {"day": dates.today().isoformat()},
+    ):
+        officers.setdefault(enterprise_id, []).append(name)
+    rows = store.rows(f"{sql} ORDER BY {names.order_by('e')}", params)
+    return [enterprise_json(row, officers.get(row["id"], [])) for row in rows]
 
 
 def officer_item(store: Store, row: dict) -> dict:
-    names = [
+    looked_after = [
         r["name"]
         for r in store.rows(
             f"""SELECT e.name FROM assignments a JOIN enterprises e ON e.id = a.enterprise_id
-            WHERE a.officer_id = :o AND {assigned_sql("a", ":day", ":day")} ORDER BY e.name""",
+            WHERE a.officer_id = :o AND {assigned_sql("a", ":day", ":day")} ORDER BY {names.order_by("e")}""",
             {"o": row["id"], "day": dates.today().isoformat()},
         )
     ]
@@ -79,7 +86,7 @@ def officer_item(store: Store, row: dict) -> dict:
         "rank": row["rank"],
         "unit": row["unit"],
         "phone": row["phone"],
-        "enterprises": names,
+        "enterprises": looked_after,
         "archived": bool(row["archived"]),
     }
 
@@ -89,5 +96,5 @@ def officer(store: Store, officer_id: int) -> dict:
 
 
 def list_officers(store: Store, all_: bool = False) -> list[dict]:
-    sql = "SELECT * FROM officers" + ("" if all_ else " WHERE archived = 0") + " ORDER BY id"
+    sql = "SELECT * FROM officers" + ("" if all_ else " WHERE archived = 0") + f" ORDER BY {names.order_by('')}"
     return [officer_item(store, r) for r in store.rows(sql)]
