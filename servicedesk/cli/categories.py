@@ -1,4 +1,4 @@
-"""category list | add | edit"""
+"""category list | add | edit | alias"""
 
 from typing import Annotated
 
@@ -23,14 +23,17 @@ def _said(row: dict) -> str:
 
 @app.command("list")
 def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json: JsonOpt = False):
-    """Categories with their Chinese labels and time limits (30d: calendar days; 15wd: working days)."""
+    """Categories with their Chinese labels, other names (aliases) and time limits (30d:
+    calendar days; 15wd: working days)."""
     from .. import render
     from ..views import refs
 
-    rows = refs.categories(state(ctx).store)
+    store = state(ctx).store
+    rows, aliases = refs.categories(store), refs.category_aliases(store)
     for row in rows:
         row["limit"] = f"{row['due_days']}{'wd' if row['due_working'] else 'd'}"
-    render.print_rows(rows, fmt(format, as_json), ("code", "label", "label_zh", "limit"))
+        row["aliases"] = aliases.get(row["code"], [])
+    render.print_rows(rows, fmt(format, as_json), ("code", "label", "label_zh", "limit", "aliases"))
 
 
 @app.command("add")
@@ -81,3 +84,25 @@ def category_edit(
         s.store, found["code"], label, label_zh, limit=parse_limit(limit), actor=s.actor, edit=True
     )
     render.say(_said(row))
+
+
+@app.command("alias")
+def category_alias(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(metavar="CODE", help="The category's code or label.")],
+    words: Annotated[list[str], typer.Argument(metavar="WORD...", help="More names for it, as offices write them.")],
+):
+    """Give a category more names, for --category, --problem and imports (undo takes them back).
+
+    Example: servicedesk category alias financing 融资问题 融资难
+    """
+    from .. import render
+    from ..services import roster
+
+    s = state(ctx)
+    row, added, already = roster.alias_category(s.store, code, words, actor=s.actor)
+    said = f"category {row['code']} ({row['label_zh'] or row['label']})"
+    if added:
+        render.say(f"{said} is also called {', '.join(added)}")
+    if already:
+        render.message(f"{said} was already called {', '.join(already)}")

@@ -2,14 +2,15 @@
 
 import json
 import re
+import warnings
 from datetime import date
 from enum import StrEnum
 
 from .. import dates, names
 from ..dates import Limit
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Notice
 from ..life import OPEN_END
-from ..models import Kind, Rank, assigned_sql, clean_line, clean_text
+from ..models import Kind, Rank, assigned_sql, clean_line, clean_text, word_key
 from ..store import Store
 from ..views import refs
 from ..views import roster as views
@@ -247,12 +248,21 @@ def add_category(
             raise InvalidInput(f'no category "{code}"; add it with `servicedesk category add {code} --label …`')
         if not known and not label:
             raise InvalidInput("a category needs a --label")
-        # A label is also a way to name the category, so it must not name another one.
+        # A label is also a way to name the category, so it must not be another one's code
+        # or label. Another's alias may become a label: the label wins (refs.category_aliases).
+        aliases, taken = refs.category_aliases(store), []
         for other in store.rows("SELECT * FROM categories WHERE code != ?", (code,)):
-            names = {other["code"], (other["label"] or "").lower(), other["label_zh"]}
-            clash = next((n for n in ((label or "").lower(), label_zh) if n and n in names), None)
-            if clash:
-                raise InvalidInput(f'"{clash}" already names the category {other["code"]}; choose another label')
+            names = {word_key(n) for n in (other["code"], other["label"], other["label_zh"]) if n}
+            others = {word_key(n) for n in aliases.get(other["code"], [])}
+            for given_label in filter(None, (label, label_zh)):
+                if word_key(given_label) in names:
+                    raise InvalidInput(
+                        f'"{given_label}" already names the category {other["code"]}; choose another label'
+                    )
+                if word_key(given_label) in others:
+                    taken.append(f'"{given_label}" was another name of {other["code"]}; it now names {code}')
+        for said in taken:
+            warnings.warn(Notice(said), stacklevel=2)
         given = {"label": label, "label_zh": label_zh}
         if limit is not None:
             given.update(due_days=limit.days, due_working=int(limit.working))
@@ -281,3 +291,36 @@ def add_category(
                 },
             )
     return store.row("SELECT * FROM categories WHERE code = ?", (code,))
+
+
+def alias_category(store: Store, ref: str, words: list[str], *, actor: str | None = None):
+    """More names for a category (融资问题, 融资难), in one change set; a word that names
+    another category (by code, label or alias) is refused and nothing is added.
+    Returns (the category, the words added, the words that already named it)."""
+    cleaned = [clean_line(w) for w in words]
+    for word in cleaned:
+        if not word:
+            raise InvalidInput("an alias cannot be empty")
+        if ":" in word or "：" in word:
+            # --problem "CATEGORY:TEXT" splits at the first colon.
+            raise InvalidInput(f'"{word}" holds a colon; --problem could not tell it from the problem\'s text')
+    with store.write():
+        category = refs.category(store, ref)
+        taken = refs.category_words(store)
+        added, already = [], []
+        for word in cleaned:
+            owner = taken.get(word_key(word))
+            if owner and owner != category["code"]:
+                raise InvalidInput(f'"{word}" already names the category {owner}; nothing added')
+            if owner:
+                already.append(word)
+                continue
+            taken[word_key(word)] = category["code"]
+            added.append(word)
+        if added:
+            changeset = store.changeset(actor)
+            store.insert_rows(
+                "category_aliases", ("word", "code", "changeset"), [(w, category["code"], changeset) for w in added]
+            )
+            record_change(store, actor, "category", category["code"], "aliased", {"words": added})
+    return category, added, already

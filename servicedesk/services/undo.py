@@ -31,6 +31,7 @@ class Plan:
     events: list[dict] = field(default_factory=list)  # on tickets it did not create
     created: dict[str, list[int]] = field(default_factory=dict)  # table → ids
     changes: list[dict] = field(default_factory=list)  # in-place changes, from the change log
+    aliases: list[dict] = field(default_factory=list)  # category aliases it added (word, code)
 
     def said(self) -> list[str]:
         """What the undo reverses, a line each, for the person at the terminal."""
@@ -44,6 +45,9 @@ class Plan:
         for table, ids in self.created.items():
             if ids:
                 lines.append(_listed(table.rstrip("s") if table != "feedback" else "feedback", ids) + " added")
+        for code in dict.fromkeys(a["code"] for a in self.aliases):
+            words = [a["word"] for a in self.aliases if a["code"] == code]
+            lines.append(f"category {code}: {', '.join(words)} added as other names")
         for c in self.changes[:_SHOWN]:
             lines.append(f"{c['subject']} {c['subject_id']}: {c['action']}")
         if len(self.changes) > _SHOWN:
@@ -86,6 +90,7 @@ def plan(store: Store, changeset: dict) -> Plan:
         p.created[table] = [
             r[0] for r in store.conn.execute(f"SELECT {key} FROM {table} WHERE changeset = ?", (number,))
         ]
+    p.aliases = store.rows("SELECT word, code FROM category_aliases WHERE changeset = ? ORDER BY rowid", (number,))
     p.changes = [
         c
         for c in store.rows("SELECT * FROM changes WHERE changeset = ? ORDER BY id", (number,))
@@ -168,8 +173,14 @@ def _apply(store: Store, p: Plan) -> None:
     for table in ("enterprises", "officers"):
         for record_id in p.created[table]:
             _retract(conn, table, record_id)
+    conn.execute("DELETE FROM category_aliases WHERE changeset = ?", (number,))
     for code in p.created["categories"]:
-        if not conn.execute("SELECT 1 FROM tickets WHERE category = ? LIMIT 1", (code,)).fetchone():
+        # Kept while tickets, or names another command gave it, refer to it.
+        used = conn.execute(
+            "SELECT 1 FROM tickets WHERE category = :c UNION ALL SELECT 1 FROM category_aliases WHERE code = :c LIMIT 1",
+            {"c": code},
+        ).fetchone()
+        if not used:
             conn.execute("DELETE FROM categories WHERE code = ?", (code,))
 
 

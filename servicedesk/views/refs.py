@@ -4,6 +4,7 @@ import difflib
 
 from .. import names
 from ..errors import Ambiguous, InvalidInput, NotFound
+from ..models import word_key
 from ..store import Store
 
 _TABLES = {"enterprise": "enterprises", "officer": "officers"}
@@ -111,12 +112,41 @@ def categories(store: Store) -> list[dict]:
     return store.rows("SELECT * FROM categories ORDER BY position, code")
 
 
+def category_aliases(store: Store) -> dict[str, list[str]]:
+    """code → its aliases (`category alias`), in the order they were added. A word that is
+    now another category's code or label names that category instead, and is left out."""
+    labels = {word_key(n): c["code"] for c in categories(store) for n in (c["code"], c["label"], c["label_zh"]) if n}
+    found: dict[str, list[str]] = {}
+    for word, code in store.conn.execute("SELECT word, code FROM category_aliases ORDER BY rowid"):
+        if labels.get(word_key(word), code) == code:
+            found.setdefault(code, []).append(word)
+    return found
+
+
+def category_words(store: Store) -> dict[str, str]:
+    """Every name of a category as models.word_key reads it (full-width letters, spaces
+    and case aside) → its code: codes, English and Chinese labels, aliases."""
+    found = {word_key(w): code for code, words in category_aliases(store).items() for w in words}
+    for c in categories(store):
+        found.update({word_key(n): c["code"] for n in (c["label"], c["label_zh"], c["code"]) if n})
+    return found
+
+
 def category(store: Store, ref: str) -> dict:
-    """A category by code, Chinese label or English label (case-insensitive)."""
+    """A category by code, English or Chinese label, or alias (case-insensitive)."""
     text = (ref or "").strip()
-    all_ = categories(store)
-    for c in all_:
-        if text.lower() in (c["code"].lower(), (c["label"] or "").lower()) or text == c["label_zh"]:
-            return c
-    valid = ", ".join(f"{c['code']} ({c['label_zh']})" if c["label_zh"] else c["code"] for c in all_)
-    raise InvalidInput(f'unknown category "{text}"; choose one of: {valid}')
+    code = category_words(store).get(word_key(text)) if text else None
+    if code:
+        return store.row("SELECT * FROM categories WHERE code = ?", (code,))
+    raise InvalidInput(f'unknown category "{text}"; choose one of: {accepted_categories(store)}')
+
+
+def accepted_categories(store: Store) -> str:
+    """The categories as a clear line lists them: each code with the Chinese words for it."""
+    words = category_aliases(store)
+    listed = []
+    for c in categories(store):
+        said = f"{c['code']} ({c['label_zh']})" if c["label_zh"] else c["code"]
+        others = words.get(c["code"])
+        listed.append(f"{said} or {'/'.join(others)}" if others else said)
+    return "; ".join(listed)
