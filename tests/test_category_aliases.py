@@ -87,3 +87,10 @@ def test_category_list_shows_the_aliases(park):
 def test_a_bad_category_lists_the_chinese_words_accepted(park):
     result = park("--as", "王伟", "ticket", "open", "天能", "x", "--category", "财务", ok=False)
     assert_user_error(result, 'unknown category "财务"', "financing (融资) or 融资问题/融资难", "用工难")
+
+
+def test_a_bad_choice_lists_the_chinese_words_accepted(park):
+    result = park("--as", "王伟", "visit", "log", "天能", "--channel", "微信", ok=False)
+    assert result.exit_code == 2
+    for word in ("onsite", "实地", "现场", "phone", "电话"):
+        assert word in result.stderr

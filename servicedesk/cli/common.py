@@ -86,9 +86,12 @@ def choice(enum: type[StrEnum], vocabulary: str) -> dict:
 
         if isinstance(value, enum):
             return value
-        code = words(vocabulary).get(word_key(value))
+        table = words(vocabulary)
+        code = table.get(word_key(value))
         if code not in codes:
-            raise typer.BadParameter(f"{value!r} is not one of {', '.join(codes)} (or their Chinese names)")
+            chinese = {c: [w for w, of in table.items() if of == c and not w.isascii()] for c in codes}
+            listed = ", ".join(f"{c} ({'/'.join(chinese[c])})" if chinese[c] else c for c in codes)
+            raise typer.BadParameter(f"{value!r} is not one of: {listed}")
         return enum(code)
 
     return {"parser": parse, "metavar": "|".join(codes)}
