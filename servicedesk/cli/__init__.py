@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import ServicedeskError
-from .common import State
+from .common import State, complete_officer
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
 # group on first use; the root --help lists them from here, so it neither imports nor
@@ -140,7 +140,12 @@ def main_options(
     ] = None,
     acting: Annotated[
         str | None,
-        typer.Option("--as", envvar="SERVICEDESK_OFFICER", help="Who is acting; recorded on every change."),
+        typer.Option(
+            "--as",
+            envvar="SERVICEDESK_OFFICER",
+            help="Who is acting; recorded on every change.",
+            shell_complete=complete_officer,
+        ),
     ] = None,
     lang: Annotated[
         str | None,

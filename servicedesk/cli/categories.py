@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from .common import Format, FormatOpt, JsonOpt, fmt, parse_limit, state
+from .common import Format, FormatOpt, JsonOpt, complete_category, fmt, parse_limit, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
@@ -65,7 +65,9 @@ def category_add(
 @app.command("edit")
 def category_edit(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(metavar="CODE", help="The category's code or label.")],
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="The category's code or label.", shell_complete=complete_category)
+    ],
     label: Annotated[str | None, typer.Option("--label", help="English label.")] = None,
     label_zh: Annotated[str | None, typer.Option("--label-zh", help="Chinese label.")] = None,
     limit: LimitOpt = None,
@@ -89,7 +91,9 @@ def category_edit(
 @app.command("alias")
 def category_alias(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(metavar="CODE", help="The category's code or label.")],
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="The category's code or label.", shell_complete=complete_category)
+    ],
     words: Annotated[list[str], typer.Argument(metavar="WORD...", help="More names for it, as offices write them.")],
 ):
     """Give a category more names, for --category, --problem and imports (undo takes them back).

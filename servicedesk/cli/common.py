@@ -1,6 +1,8 @@
 """What every command module shares: the state behind global options, formats, dates."""
 
+import os
 import sys
+import warnings
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -143,3 +145,131 @@ def figures_now(store) -> str:
 
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
+
+
+# Shell completion --------------------------------------------------------------------
+#
+# Typer calls these on every TAB (_SERVICEDESK_COMPLETE=complete_bash …), so they read the
+# database through a read-only sqlite3 connection and import nothing heavy: no Store (it
+# may migrate), no sqlite_utils, no rich, no pypinyin (names.py matches the stored keys).
+# They are `shell_complete` callbacks, not Typer's `autocompletion`: that one keeps only
+# values that start with what was typed, and `tnd` must offer 天能电池.
+#
+# What TAB offers is what the reference resolves to (views/refs.py): names that start with
+# the text, then names that hold it; only when no name holds it, the names whose pinyin
+# keys match it best.
+
+# Typer warns that shell_complete is deprecated (at each conversion of a command): it is
+# the one callback that may offer values not starting with what was typed.
+warnings.filterwarnings("ignore", "In Typer, only the parameter 'autocompletion'", DeprecationWarning)
+
+
+def _completion_db(ctx: typer.Context):
+    """The database --db / SERVICEDESK_DB names, read-only, or None (no file, not readable)."""
+    import sqlite3
+
+    path = ctx.find_root().params.get("db")
+    if path is None:
+        from . import default_db
+
+        path = default_db()
+    path = Path(path).expanduser()
+    if not path.is_file():
+        return None
+    # As store._inspect: with no -wal or -journal beside it, `immutable` creates nothing.
+    busy = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if busy else '&immutable=1'}", uri=True)
+    except sqlite3.Error:
+        return None
+
+
+def _query(ctx: typer.Context, sql: str, params=()) -> list[tuple]:
+    import sqlite3
+
+    conn = _completion_db(ctx)
+    if conn is None:
+        return []
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.Error:  # not a servicedesk file, or one not migrated yet
+        return []
+    finally:
+        conn.close()
+
+
+def _for_shell(values: list[str]) -> list[str]:
+    """Bash puts a completion on the line as it is: a space in a name would split it."""
+    if os.environ.get("_SERVICEDESK_COMPLETE", "").startswith("complete_bash"):
+        return [v.replace("\\", "\\\\").replace(" ", "\\ ") for v in values]
+    return values
+
+
+def _by_name(words: list[str], typed: str) -> list[str]:
+    """The words that start with the typed text, then those that hold it (case aside)."""
+    low = typed.lower()
+    starts = [w for w in words if w.lower().startswith(low)]
+    return starts + [w for w in words if low in w.lower() and w not in starts]
+
+
+def _complete_names(ctx: typer.Context, table: str, typed: str) -> list[str]:
+    from .. import names
+
+    key = names.clean(typed) if names.is_key(typed) else ""
+    rows = _query(
+        ctx,
+        f"""SELECT name, pinyin FROM {table}
+        WHERE archived = 0 AND (instr(lower(name), lower(:t)) > 0 OR (:k != '' AND instr(pinyin, :k) > 0))
+        ORDER BY {names.order_by()}""",
+        {"t": typed, "k": key},
+    )
+    found = _by_name([name for name, _ in rows], typed)
+    if not found and key:
+        ranked: dict[int, list[str]] = {}
+        for name, keys in rows:
+            ranked.setdefault(names.rank(keys, key), []).append(name)
+        found = ranked[min(ranked)] if ranked else []
+    return _for_shell(found)
+
+
+def complete_enterprise(ctx: typer.Context, param, incomplete: str) -> list[str]:
+    """Enterprises by name or pinyin (天<TAB>, tnd<TAB> → 天能电池)."""
+    return _complete_names(ctx, "enterprises", incomplete)
+
+
+def complete_officer(ctx: typer.Context, param, incomplete: str) -> list[str]:
+    """Officers by name or pinyin (ww<TAB> → 王伟)."""
+    return _complete_names(ctx, "officers", incomplete)
+
+
+def _category_words(ctx: typer.Context) -> list[str]:
+    rows = _query(
+        ctx,
+        """SELECT code, label_zh FROM categories ORDER BY position, code""",
+    )
+    aliases = _query(ctx, "SELECT word FROM category_aliases ORDER BY code, rowid")
+    return list(dict.fromkeys([*(w for row in rows for w in row if w), *(w for (w,) in aliases)]))
+
+
+def complete_category(ctx: typer.Context, param, incomplete: str) -> list[str]:
+    """Category codes, Chinese labels and aliases (融<TAB> → 融资, 融资问题, 融资难)."""
+    return _for_shell(_by_name(_category_words(ctx), incomplete))
+
+
+def complete_problem(ctx: typer.Context, param, incomplete: str) -> list[str]:
+    """--problem CATEGORY:TEXT: the category word, then the colon (用<TAB> → 用工:)."""
+    if ":" in incomplete or "：" in incomplete:
+        return []
+    return _for_shell([f"{w}:" for w in _by_name(_category_words(ctx), incomplete)])
+
+
+def complete_department(ctx: typer.Context, param, incomplete: str) -> list[str]:
+    """Departments tickets were referred to lately (人<TAB> → 人社局)."""
+    # The latest tickets by rowid, not all of them: a DISTINCT over a million tickets
+    # would not feel instant, and the departments in use are those of recent referrals.
+    rows = _query(
+        ctx,
+        """SELECT department FROM (SELECT department FROM tickets ORDER BY id DESC LIMIT 5000)
+        WHERE department IS NOT NULL AND department != '' GROUP BY department ORDER BY count(*) DESC""",
+    )
+    return _for_shell(_by_name([d for (d,) in rows], incomplete))

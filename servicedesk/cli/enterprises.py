@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ..models import Kind
-from .common import Format, FormatOpt, JsonOpt, choice, fmt, state
+from .common import Format, FormatOpt, JsonOpt, choice, complete_enterprise, fmt, state
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -76,7 +76,10 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
+    ref: Annotated[
+        str,
+        typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.", shell_complete=complete_enterprise),
+    ],
     as_json: JsonOpt = False,
 ):
     """Profile, officers, recent visits and open tickets of one enterprise.
@@ -114,7 +117,7 @@ def show(
 @app.command("edit")
 def edit(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="ENTERPRISE")],
+    ref: Annotated[str, typer.Argument(metavar="ENTERPRISE", shell_complete=complete_enterprise)],
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
     sector: SectorOpt = None,
     kind: KindOpt = None,
@@ -147,7 +150,9 @@ def edit(
 
 
 @app.command("archive")
-def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="ENTERPRISE")]):
+def archive(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="ENTERPRISE", shell_complete=complete_enterprise)]
+):
     """Archive an enterprise (it has left the park); its assignments end today, history stays.
 
     Example: servicedesk enterprise archive 天能

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ..models import Rank
-from .common import Format, FormatOpt, JsonOpt, choice, fmt, parse_date, state
+from .common import Format, FormatOpt, JsonOpt, choice, complete_enterprise, complete_officer, fmt, parse_date, state
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -60,7 +60,11 @@ def list_(
 
 
 @app.command("show")
-def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER")], as_json: JsonOpt = False):
+def show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)],
+    as_json: JsonOpt = False,
+):
     """One officer: details, enterprises and the tickets they own.
 
     Example: servicedesk officer show 王伟
@@ -83,7 +87,7 @@ def show(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER
 @app.command("edit")
 def edit(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="OFFICER")],
+    ref: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)],
     name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
     rank: RankOpt = None,
     unit: UnitOpt = None,
@@ -99,7 +103,9 @@ def edit(
 
 
 @app.command("archive")
-def archive(ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER")]):
+def archive(
+    ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)]
+):
     """Archive an officer who has left; their assignments end today, history stays."""
     from .. import render
     from ..services import roster
@@ -114,8 +120,8 @@ FromOpt = Annotated[str | None, typer.Option("--from", help="The first day (defa
 
 def assign(
     ctx: typer.Context,
-    officer: Annotated[str, typer.Argument(metavar="OFFICER")],
-    enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...")],
+    officer: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)],
+    enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...", shell_complete=complete_enterprise)],
     start: FromOpt = None,
 ):
     """Start looking after enterprises (包联), from --from on.
@@ -135,8 +141,8 @@ def assign(
 
 def unassign(
     ctx: typer.Context,
-    officer: Annotated[str, typer.Argument(metavar="OFFICER")],
-    enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...")],
+    officer: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)],
+    enterprises: Annotated[list[str], typer.Argument(metavar="ENTERPRISE...", shell_complete=complete_enterprise)],
     end: Annotated[str | None, typer.Option("--from", help="The first day no longer assigned (default today).")] = None,
 ):
     """Stop looking after enterprises; past weeks keep who was assigned then.

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from ..models import ServiceKind
-from .common import Format, FormatOpt, JsonOpt, choice, fmt, parse_date, state
+from .common import Format, FormatOpt, JsonOpt, choice, complete_enterprise, complete_officer, fmt, parse_date, state
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -19,12 +19,18 @@ KindHelp = (
 @app.command("log")
 def log(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
+    enterprise: Annotated[
+        str,
+        typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.", shell_complete=complete_enterprise),
+    ],
     kind: Annotated[ServiceKind, typer.Option("--kind", help=KindHelp, **choice(ServiceKind, "service"))],
     date: Annotated[str | None, typer.Option("--date", "-d", help="When (default today).")] = None,
     qty: Annotated[int | None, typer.Option("--qty", help="How many: passes issued, people trained.")] = None,
     amount: Annotated[str | None, typer.Option("--amount", help="Yuan: 25170000, 25,170,000, 2517万, 1.2亿.")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", "-o", help="Who delivered it (default: --as).")] = None,
+    officer: Annotated[
+        str | None,
+        typer.Option("--officer", "-o", help="Who delivered it (default: --as).", shell_complete=complete_officer),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
     again: Annotated[bool, typer.Option("--again", help="Record it although the same one is on file.")] = False,
     as_json: JsonOpt = False,
@@ -59,7 +65,7 @@ def list_(
     since: Annotated[str | None, typer.Option("--since")] = None,
     until: Annotated[str | None, typer.Option("--until")] = None,
     kind: Annotated[ServiceKind | None, typer.Option("--kind", help=KindHelp, **choice(ServiceKind, "service"))] = None,
-    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e")] = None,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e", shell_complete=complete_enterprise)] = None,
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
 ):

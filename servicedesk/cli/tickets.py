@@ -13,6 +13,10 @@ from .common import (
     JsonOpt,
     LimitOpt,
     choice,
+    complete_category,
+    complete_department,
+    complete_enterprise,
+    complete_officer,
     figures_now,
     fmt,
     parse_date,
@@ -48,11 +52,24 @@ def _report_back(store, what: str) -> None:
 @app.command("open")
 def open_(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
+    enterprise: Annotated[
+        str,
+        typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.", shell_complete=complete_enterprise),
+    ],
     text: Annotated[str, typer.Argument(metavar="TEXT", help="What the problem is.")],
-    category: Annotated[str, typer.Option("--category", "-c", help="financing/融资, labour/用工, permits/手续办理…")],
-    owner: Annotated[str | None, typer.Option("--owner", help="The officer who chases it.")] = None,
-    department: Annotated[str | None, typer.Option("--department", help="Department it is referred to.")] = None,
+    category: Annotated[
+        str,
+        typer.Option(
+            "--category", "-c", help="financing/融资, labour/用工, permits/手续办理…", shell_complete=complete_category
+        ),
+    ],
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="The officer who chases it.", shell_complete=complete_officer)
+    ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option("--department", help="Department it is referred to.", shell_complete=complete_department),
+    ] = None,
     priority: PriorityOpt = None,
     due: Annotated[
         str | None,
@@ -105,10 +122,13 @@ def list_(
             "--status", help="active = open + in_progress (the default; all with --output).", show_default=False
         ),
     ] = None,
-    category: Annotated[str | None, typer.Option("--category", "-c")] = None,
-    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e")] = None,
-    owner: Annotated[str | None, typer.Option("--owner")] = None,
-    department: Annotated[str | None, typer.Option("--department", help="Referred to this department.")] = None,
+    category: Annotated[str | None, typer.Option("--category", "-c", shell_complete=complete_category)] = None,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e", shell_complete=complete_enterprise)] = None,
+    owner: Annotated[str | None, typer.Option("--owner", shell_complete=complete_officer)] = None,
+    department: Annotated[
+        str | None,
+        typer.Option("--department", help="Referred to this department.", shell_complete=complete_department),
+    ] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only tickets past their due date.")] = False,
     supervised: Annotated[bool, typer.Option("--supervised", help="Only tickets under supervision (督办).")] = False,
     light: Annotated[
@@ -240,7 +260,7 @@ def start(ctx: typer.Context, ticket: TicketArg, date: DateOpt = None):
 def assign(
     ctx: typer.Context,
     ticket: TicketArg,
-    officer: Annotated[str, typer.Argument(metavar="OFFICER")],
+    officer: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)],
     date: DateOpt = None,
 ):
     """Give a ticket to another officer.
@@ -263,7 +283,7 @@ def assign(
 def refer(
     ctx: typer.Context,
     ticket: TicketArg,
-    department: Annotated[str, typer.Argument(metavar="DEPARTMENT")],
+    department: Annotated[str, typer.Argument(metavar="DEPARTMENT", shell_complete=complete_department)],
     date: DateOpt = None,
 ):
     """Refer a ticket to a government department (交办/转办).
@@ -322,8 +342,14 @@ def edit(
     ctx: typer.Context,
     ticket: TicketArg,
     title: Annotated[str | None, typer.Option("--title", help="The problem as it should read.")] = None,
-    category: Annotated[str | None, typer.Option("--category", "-c", help="The category it always was.")] = None,
-    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e", help="The enterprise it is about.")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", "-c", help="The category it always was.", shell_complete=complete_category),
+    ] = None,
+    enterprise: Annotated[
+        str | None,
+        typer.Option("--enterprise", "-e", help="The enterprise it is about.", shell_complete=complete_enterprise),
+    ] = None,
     priority: PriorityOpt = None,
     due: Annotated[str | None, typer.Option("--due", help="The due date it was given.")] = None,
     opened: Annotated[str | None, typer.Option("--opened", help="The day it was really raised.")] = None,

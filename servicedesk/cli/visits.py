@@ -5,7 +5,19 @@ from typing import Annotated
 import typer
 
 from ..models import Channel, FeedbackKind
-from .common import Format, FormatOpt, JsonOpt, LimitOpt, choice, fmt, parse_date, state
+from .common import (
+    Format,
+    FormatOpt,
+    JsonOpt,
+    LimitOpt,
+    choice,
+    complete_enterprise,
+    complete_officer,
+    complete_problem,
+    fmt,
+    parse_date,
+    state,
+)
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # the help of both: SUBCOMMANDS in cli/__init__.py
@@ -23,10 +35,18 @@ ChannelHelp = "onsite 实地, online 线上, phone 电话, event 活动."
 @app.command("log")
 def log(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.")],
+    enterprise: Annotated[
+        str,
+        typer.Argument(metavar="ENTERPRISE", help="Id, name or part of the name.", shell_complete=complete_enterprise),
+    ],
     officer: Annotated[
         str | None,
-        typer.Option("--officer", "-o", help="Who visited (default: --as, or the enterprise's one officer)."),
+        typer.Option(
+            "--officer",
+            "-o",
+            help="Who visited (default: --as, or the enterprise's one officer).",
+            shell_complete=complete_officer,
+        ),
     ] = None,
     date: Annotated[str | None, typer.Option("--date", "-d", help="When (default today).")] = None,
     channel: Annotated[
@@ -37,7 +57,10 @@ def log(
     ] = Channel.onsite,
     note: Annotated[str | None, typer.Option("--note", help="What was discussed.")] = None,
     problems: Annotated[
-        list[str] | None, typer.Option("--problem", "-p", help="CATEGORY:TEXT; opens a ticket. Repeat for more.")
+        list[str] | None,
+        typer.Option(
+            "--problem", "-p", help="CATEGORY:TEXT; opens a ticket. Repeat for more.", shell_complete=complete_problem
+        ),
     ] = None,
     again: AgainOpt = False,
     as_json: JsonOpt = False,
@@ -78,8 +101,8 @@ def list_(
     week: WeekOpt = None,
     since: Annotated[str | None, typer.Option("--since")] = None,
     until: Annotated[str | None, typer.Option("--until")] = None,
-    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", "-o")] = None,
+    enterprise: Annotated[str | None, typer.Option("--enterprise", "-e", shell_complete=complete_enterprise)] = None,
+    officer: Annotated[str | None, typer.Option("--officer", "-o", shell_complete=complete_officer)] = None,
     limit: LimitOpt = None,
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
@@ -108,7 +131,10 @@ def list_(
 def missing(
     ctx: typer.Context,
     week: WeekOpt = None,
-    officer: Annotated[str | None, typer.Option("--officer", "-o", help="Only this officer's enterprises.")] = None,
+    officer: Annotated[
+        str | None,
+        typer.Option("--officer", "-o", help="Only this officer's enterprises.", shell_complete=complete_officer),
+    ] = None,
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
 ):
@@ -130,7 +156,7 @@ def missing(
 @feedback_app.command("add")
 def feedback_add(
     ctx: typer.Context,
-    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE")],
+    enterprise: Annotated[str, typer.Argument(metavar="ENTERPRISE", shell_complete=complete_enterprise)],
     kind: Annotated[
         FeedbackKind,
         typer.Option(
@@ -188,7 +214,9 @@ def edit(
     ctx: typer.Context,
     visit: Annotated[str, typer.Argument(metavar="ID", help="Visit number.")],
     date: Annotated[str | None, typer.Option("--date", "-d", help="The day it really took place.")] = None,
-    officer: Annotated[str | None, typer.Option("--officer", "-o", help="Who really visited.")] = None,
+    officer: Annotated[
+        str | None, typer.Option("--officer", "-o", help="Who really visited.", shell_complete=complete_officer)
+    ] = None,
     channel: Annotated[
         Channel | None, typer.Option("--channel", help=ChannelHelp, **choice(Channel, "channel"))
     ] = None,
