@@ -33,6 +33,7 @@ def test_an_alias_added_names_the_category_everywhere(park):
     result = park("category", "alias", "financing", "融资问题", "融资难", "过桥资金", "授信")
     assert "过桥资金, 授信" in result.stdout
     assert "融资问题, 融资难" in result.stderr  # already its names: said, not added twice
+    assert opened(park, "流动资金贷款", "--category", "融资难")["category"] == "financing"
     assert opened(park, "过桥资金500万", "--category", "过桥资金")["category"] == "financing"
     assert opened(park, "授信", "--category", " 授信 ")["category"] == "financing"
     assert aliases(park)["financing"][-2:] == ["过桥资金", "授信"]
