@@ -68,6 +68,7 @@ def test_archived_names_are_not_offered(park):
 def test_officers_complete_by_name_and_pinyin(park):
     assert complete(park, "servicedesk ticket open 天能 x --owner zl") == ["曾丽"]
     assert complete(park, "servicedesk --as w") == ["王伟"]
+    assert complete(park, "servicedesk agenda --officer 曾") == ["曾丽"]
     assert complete(park, "servicedesk assign 王 ") == [
         "华鑫化工", "Huaxin\\ Logistics", "泰能科技", "天能电池", "天源化工", "中天钢铁",
     ]  # fmt: skip

@@ -4,13 +4,15 @@ from typing import Annotated
 
 import typer
 
-from .common import JsonOpt, state
+from .common import JsonOpt, complete_officer, state
 from .reports import LangOpt, OutputOpt, ReportFormatOpt, emit, output_format
 
 
 def agenda(
     ctx: typer.Context,
-    officer: Annotated[str | None, typer.Option("--officer", "-o", help="Whose week (default: --as).")] = None,
+    officer: Annotated[
+        str | None, typer.Option("--officer", "-o", help="Whose week (default: --as).", shell_complete=complete_officer)
+    ] = None,
     days: Annotated[int, typer.Option("--days", min=1, max=60, help="Due soon: within this many working days.")] = 3,
     format: ReportFormatOpt = None,
     as_json: JsonOpt = False,
