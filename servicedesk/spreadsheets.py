@@ -1,16 +1,14 @@
-"""Reading the office's spreadsheets: .csv (UTF-8, UTF-8 with BOM, GB18030) and .xlsx.
+"""Reading the office's spreadsheets: .csv (UTF-8, UTF-8 with BOM, GB18030), .xlsx and .xls.
 
 A file becomes a `Sheet`: its header row mapped onto our field names (English, as in the
-JSON, or the Chinese headers ledgers use), and its rows as `Row`s that know their file
-line, so every complaint names the line and the column as the user sees them. Cell
-values are turned into text, dates and codes here; looking names up in the database is
-the importer's job (services/transfer.py).
-
-openpyxl is imported only when an .xlsx is opened.
+JSON, or the Chinese headers ledgers use; a title above it and a two-row header are
+read), and its rows as `Row`s that know their file line, so every complaint names the
+line and the column as the user sees them. Cell values are turned into text, dates and
+codes here; looking names up in the database is the importer's job (services/imports.py).
+Opening the file (encodings, sheets, merged cells) is readers.py's.
 """
 
-import csv
-import io
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -123,23 +121,83 @@ def header_key(text) -> str:
     return _key(_HEADER_NOISE.sub("", str(text or "")))
 
 
+class RowError(ImportFailed):
+    """One bad cell: `台账.csv line 7, column 提出日期: …`, the line and header as the user sees them."""
+
+    def __init__(self, file: str, line: int, column: str, message: str):
+        super().__init__(f"{file} line {line}, column {column}: {message}")
+        self.line, self.column, self.message = line, column, message
+
+    def listed(self) -> str:
+        """The same without the file's name, for a list under a line that names it."""
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class BadRows(ImportFailed):
+    """Every bad row of a file, found in one run: its message is one line (how many, in
+    which file); `shown` lists the first SHOWN of them by line, and `more` counts the rest."""
+
+    SHOWN = 20
+
+    def __init__(self, file: str, errors: list[RowError], total: int):
+        super().__init__(f"{total} bad rows in {file}; nothing was imported. Fix them and import the file again")
+        self.file, self.total = file, total
+        self.shown = [e.listed() for e in errors]
+        self.more = total - len(errors)
+
+
+class Problems:
+    """The bad rows met while reading and checking a file, one per row: the first SHOWN
+    by line are kept (a heap), the rest only counted, so a file that is wrong on every
+    one of a million rows costs no memory."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.total = 0
+        self._kept: list[tuple[int, int, RowError]] = []  # (-line, order, error): the latest line on top
+
+    def add(self, error: RowError) -> None:
+        import heapq
+
+        self.total += 1
+        item = (-error.line, -self.total, error)
+        if len(self._kept) < BadRows.SHOWN:
+            heapq.heappush(self._kept, item)
+        elif item > self._kept[0]:
+            heapq.heapreplace(self._kept, item)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def error(self) -> ImportFailed:
+        """One bad row is one line, as it always was; several are BadRows."""
+        errors = [e for _, _, e in sorted(self._kept, reverse=True)]
+        if self.total == 1:
+            return errors[0]
+        return BadRows(self.file, errors, self.total)
+
+
 class Sheet:
     """One file's header and rows, for one kind of import."""
 
-    def __init__(self, path: Path, kind: str):
+    def __init__(self, path: Path, kind: str, sheet: str | None = None):
+        from .readers import open_lines
+
         self.path = Path(path)
         self.name = self.path.name
         self.kind = kind
         self.today = dates.today()
         self._dates: dict[str, date] = {}  # dates repeat: parse each spelling once
-        lines = self._lines()
-        aliases = {header_key(a): field for field, names in HEADERS[kind].items() for a in names}
-        self.header_line, header = self._find_header(lines, aliases)
+        self._keys: dict[str, str] = {}
+        self.aliases = {header_key(a): field for field, names in HEADERS[kind].items() for a in names}
+        opened = open_lines(self.path, sheet, self._judge, _HEADER_SCAN)
+        self.sheet, self.estimated_rows = opened.sheet, opened.estimated_rows
+        self.header_line, header, after = self._find_header(opened.head)
         self.columns: dict[str, tuple[int, str]] = {}  # field → (index, header as written)
         self.ignored: list[str] = []
         for index, cell in enumerate(header):
             written = _plain(cell)
-            field = aliases.get(header_key(written))
+            field = self.aliases.get(header_key(written))
             if field is None:
                 if written and header_key(written) not in _SILENT:
                     self.ignored.append(written)
@@ -153,93 +211,55 @@ class Sheet:
         for field in REQUIRED[kind]:
             if field not in self.columns:
                 names = ", ".join(HEADERS[kind][field])
-                raise ImportFailed(
-                    f"{self.name} line {self.header_line}: no {field} column; name one of its headers: {names}"
-                )
-        self._data = lines  # what is left after the header
+                where = f"{self.name} line {self.header_line}" + (f" (sheet {self.sheet})" if self.sheet else "")
+                raise ImportFailed(f"{where}: no {field} column; name one of its headers: {names}")
+        self._data = itertools.chain(opened.head[after:], opened.rest)
 
-    # Reading -----------------------------------------------------------------
+    # The header ----------------------------------------------------------------
 
-    def _lines(self) -> Iterator[tuple[int, list]]:
-        if not self.path.is_file():
-            raise ImportFailed(f"{self.path}: no such file")
-        suffix = self.path.suffix.lower()
-        if suffix == ".csv":
-            return self._csv_lines()
-        if suffix in (".xlsx", ".xlsm"):
-            return self._xlsx_lines()
-        if suffix in (".xls", ".et", ".wps"):
-            raise ImportFailed(f"{self.name}: this is an old Excel/WPS file; save it as .xlsx or .csv and import that")
-        raise ImportFailed(f"{self.name}: import reads .csv or .xlsx files, not {suffix or 'files without a suffix'}")
+    def _known(self, cells: list) -> set[str]:
+        return {self.aliases.get(header_key(_plain(c))) for c in cells} - {None}
 
-    def _csv_lines(self) -> Iterator[tuple[int, list]]:
-        raw = self.path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            # Excel on Chinese Windows saves "CSV" in the ANSI code page: GBK, which GB18030 extends.
-            try:
-                text = raw.decode("gb18030")
-            except UnicodeDecodeError:
-                raise ImportFailed(
-                    f"{self.name}: cannot read it as UTF-8 or GB18030 text; save it as CSV UTF-8"
-                ) from None
-        self.estimated_rows = text.count("\n")
-        first = text[: text.find("\n")]
-        delimiter = "\t" if "\t" in first and "," not in first else ","
-        csv.field_size_limit(max(csv.field_size_limit(), len(text)))  # no cell is longer than its file
-        return self._records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-    def _records(self, reader) -> Iterator[tuple[int, list]]:
-        # A quoted cell may span lines: a record's line is where it starts.
-        while True:
-            start = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as e:
-                raise ImportFailed(f"{self.name} line {start}: {e}") from None
-            yield start, record
-
-    def _xlsx_lines(self) -> Iterator[tuple[int, list]]:
-        import openpyxl
-
-        # A damaged workbook can fail anywhere inside openpyxl (zip, XML, styles), when
-        # opened or while its rows stream in; each is the same mistake to the user.
-        try:
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as e:
-            raise ImportFailed(f"{self.name}: not a readable .xlsx workbook ({e})") from None
-        sheet = book.worksheets[0]
-        self.estimated_rows = sheet.max_row or 0
-        # Some writers record a wrong sheet size, and read-only mode would trust it.
-        sheet.reset_dimensions()
-
-        def rows():
-            try:
-                for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-                    yield number, list(values)
-            except Exception as e:
-                raise ImportFailed(f"{self.name}: not a readable .xlsx workbook ({e})") from None
-            finally:
-                book.close()
-
-        return rows()
-
-    def _find_header(self, lines, aliases) -> tuple[int, list]:
-        first = None
-        for _ in range(_HEADER_SCAN):
-            try:
-                number, cells = next(lines)
-            except StopIteration:
-                break
+    def _headers(self, head: list[tuple[int, list]]) -> Iterator[tuple[int, list, int]]:
+        """Each header a file's first lines could have: (line, cells, index of the first data line)."""
+        for i, (number, cells) in enumerate(head):
             if not any(_plain(c) for c in cells):
                 continue
-            first = first or (number, cells)
-            known = {aliases.get(header_key(_plain(c))) for c in cells} - {None}
+            below = head[i + 1][1] if i + 1 < len(head) else None
+            if below is not None and self._is_lower_header(cells, below):
+                # 办理情况 over 办理状态 / 办结时间: each column is named by its lower cell, or
+                # by the upper one where the lower is empty (or merged down from it).
+                width = max(len(cells), len(below))
+                merged = [_plain(_at(below, c)) or _plain(_at(cells, c)) for c in range(width)]
+                yield head[i + 1][0], merged, i + 2
+            yield number, cells, i + 1
+
+    def _is_lower_header(self, upper: list, lower: list) -> bool:
+        """Whether `lower` is the second row of a two-row header under `upper`: `upper` names
+        a column (it is not a title), and most of `lower`'s own cells (those not merged down
+        from `upper`) are column names."""
+        if not self._known(upper):
+            return False
+        own = [_plain(c) for i, c in enumerate(lower) if _plain(c) and _plain(c) != _plain(_at(upper, i))]
+        named = sum(1 for text in own if header_key(text) in self.aliases)
+        return named > 0 and named * 2 >= len(own)
+
+    def _judge(self, head: list[tuple[int, list]]) -> tuple[bool, int]:
+        """(whether the lines hold a whole header, how many column names the best one knows)."""
+        best = 0
+        for _, cells, _ in self._headers(head):
+            known = self._known(cells)
             if set(REQUIRED[self.kind]) <= known:
-                return number, cells
+                return True, len(known)
+            best = max(best, len(known))
+        return False, best
+
+    def _find_header(self, head: list[tuple[int, list]]) -> tuple[int, list, int]:
+        first = None
+        for found in self._headers(head):
+            first = first or found
+            if set(REQUIRED[self.kind]) <= self._known(found[1]):
+                return found
         if first is None:
             raise ImportFailed(f"{self.name} is empty: it needs a header row and at least one row of data")
         return first
@@ -261,9 +281,9 @@ class Sheet:
 
     # Complaints --------------------------------------------------------------
 
-    def error(self, line: int, field: str, message: str) -> ImportFailed:
+    def error(self, line: int, field: str, message: str) -> RowError:
         """`台账.csv line 7, column 提出日期: …` — the line and header as the user sees them."""
-        return ImportFailed(f"{self.name} line {line}, column {self.column(field)}: {message}")
+        return RowError(self.name, line, self.column(field), message)
 
     def column(self, field: str) -> str:
         """The header the user wrote for `field`, or its names when the file has no such column."""
@@ -271,11 +291,22 @@ class Sheet:
             return self.columns[field][1]
         return f"{field} (no such column; add one headed {' or '.join(HEADERS[self.kind][field][:2])})"
 
+    def key(self, text: str) -> str:
+        """word_key(text), once per spelling: a ledger writes 已办结 a thousand times."""
+        found = self._keys.get(text)
+        if found is None:
+            found = self._keys[text] = _key(text)
+        return found
+
     def parse_date(self, text: str) -> date:
         found = self._dates.get(text)
         if found is None:
             found = self._dates[text] = dates.parse_date(text, today=self.today)
         return found
+
+
+def _at(cells: list, index: int):
+    return cells[index] if index < len(cells) else None
 
 
 def _plain(value) -> str:
@@ -308,7 +339,7 @@ class Row:
         self.line = line
         self.values = values
 
-    def error(self, field: str, message: str) -> ImportFailed:
+    def error(self, field: str, message: str) -> RowError:
         return self.sheet.error(self.line, field, message)
 
     def has(self, field: str) -> bool:
@@ -316,12 +347,13 @@ class Row:
 
     def text(self, field: str, *, required: bool = False) -> str | None:
         value = _plain(self.values.get(field))
-        # clean_text drops control characters; printable text (nearly all) has none to drop.
-        # Names and titles fold their whitespace as the CLI stores them, so they match.
-        if field in _ONE_LINE:
-            value = clean_line(value)
-        elif not value.isprintable():
-            value = clean_text(value)
+        # clean_text drops control characters; printable text (nearly all) has none to drop,
+        # and no whitespace but the space. Names and titles fold their whitespace as the CLI
+        # stores them (clean_line), so they match.
+        if not value.isprintable():
+            value = clean_line(value) if field in _ONE_LINE else clean_text(value)
+        elif "  " in value and field in _ONE_LINE:
+            value = " ".join(value.split())
         value = value or None
         if value is None and required:
             raise self.error(field, f"the {field.replace('_', ' ')} is empty")
@@ -350,7 +382,7 @@ class Row:
         text = self.text(field)
         if text is None:
             return default
-        found = table.get(_key(text))
+        found = table.get(self.sheet.key(text))
         if found is None:
             valid = ", ".join(sorted(set(table.values())))
             raise self.error(field, f'"{text}" is not one of: {valid} (or their Chinese names)')

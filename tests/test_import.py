@@ -245,12 +245,16 @@ def test_a_missing_required_column_is_named_on_line_1(park, tmp_path):
     assert_import_error(result, "l.csv line 1", "no category column", "问题类别")
 
 
-def test_old_excel_files_and_other_formats_are_refused(park, tmp_path):
+def test_damaged_workbooks_and_other_formats_are_refused_in_one_line(park, tmp_path):
     (tmp_path / "台账.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "台账.et").write_bytes(b"\xd0\xcf\x11\xe0")
     (tmp_path / "台账.txt").write_text("x")
 
-    assert_import_error(park("ticket", "import", tmp_path / "台账.xls", ok=False), "save it as .xlsx or .csv")
-    assert_import_error(park("ticket", "import", tmp_path / "台账.txt", ok=False), ".csv or .xlsx")
+    assert_import_error(
+        park("ticket", "import", tmp_path / "台账.xls", ok=False), "台账.xls: not a readable .xls workbook"
+    )
+    assert_import_error(park("ticket", "import", tmp_path / "台账.et", ok=False), "save it as .xlsx or .csv")
+    assert_import_error(park("ticket", "import", tmp_path / "台账.txt", ok=False), ".csv, .xlsx or .xls")
     assert_import_error(park("ticket", "import", tmp_path / "none.csv", ok=False), "no such file")
 
 
