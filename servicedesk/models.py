@@ -170,15 +170,35 @@ def word_key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
+# A long-running problem the office keeps pushing: in progress, whatever its deadline.
+_LONG_TERM = ("长期", "长期推进", "长期跟踪", "持续推进")
 # The synonyms beyond each code's Chinese label.
 _SYNONYMS = {
     "status": (
         STATUS_LABELS,
-        {"open": ("未办结", "待办", "未办理"), "in_progress": ("正在办理", "推进中"), "closed": ("办结", "已完成")},
+        {
+            "open": ("未办结", "待办", "未办理", "未解决", "未完成", "未落实", "待解决", "待落实", "未开始"),
+            "in_progress": (
+                "正在办理",
+                "推进中",
+                "在办",
+                "办理中",
+                "跟进中",
+                "进行中",
+                "协调中",
+                "正在推进",
+                *_LONG_TERM,
+            ),
+            "closed": ("办结", "已完成", "完成", "已落实", "落实", "已解决", "解决", "已办", "已结", "结办"),
+        },
     ),
     "outcome": (
         OUTCOME_LABELS,
-        {"resolved": ("解决",), "explained": ("已解释", "解释", "已答复"), "withdrawn": ("已撤回",)},
+        {
+            "resolved": ("解决", "已落实", "落实", "完成", "已完成", "已办结", "办结", "办结销号", "已销号"),
+            "explained": ("已解释", "解释", "已答复", "答复", "已说明", "说明", "解释到位", "已解释说明"),
+            "withdrawn": ("已撤回", "撤销", "已撤销", "企业撤回", "不再办理"),
+        },
     ),
     "priority": (PRIORITY_LABELS, {"normal": ("普通", "中"), "high": ("重要",), "urgent": ("急",)}),
     "channel": (
@@ -186,7 +206,15 @@ _SYNONYMS = {
         {"onsite": ("现场", "上门", "实地走访"), "online": ("视频", "网上"), "event": ("惠企日",)},
     ),
     "kind": (KIND_LABELS, {"project": ("在建项目",)}),
-    "rank": (RANK_LABELS, {"county": ("县级领导", "县处级"), "section": ("科级干部",), "staff": ("一般干部",)}),
+    "rank": (
+        RANK_LABELS,
+        {
+            "county": ("县级领导", "县处级", "副县级", "正县级", "县级干部", "处级", "副处级", "正处级"),
+            "section": ("科级干部", "副科级", "正科级", "科长", "副科长", "科级领导"),
+            "chief": ("首席服务专员", "首席服务官", "首席专员", "首席"),
+            "staff": ("一般干部", "科员", "办事员", "工作人员", "干部", "职员"),
+        },
+    ),
     "feedback": (FEEDBACK_LABELS, {"rating": ("评价", "满意度"), "letter": ("表扬信",)}),
     "service": (
         SERVICE_LABELS,
