@@ -22,8 +22,7 @@ LEDGER = (
 )  # fmt: skip
 
 
-@pytest.fixture
-def park(sd):
+def make_park(sd):
     """Two officers and three enterprises, each enterprise with one officer since January."""
     for name in ("王伟", "李娜"):
         sd("officer", "add", name)
@@ -32,6 +31,11 @@ def park(sd):
     sd("assign", "王伟", "天能电池", "氢源科技", "--from", "2022-01-01")
     sd("assign", "李娜", "华鑫化工", "--from", "2022-01-01")
     return sd
+
+
+@pytest.fixture
+def park(sd):
+    return make_park(sd)
 
 
 def write_csv(path, rows, encoding="utf-8"):
@@ -85,6 +89,19 @@ def assert_import_error(result, *fragments):
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+
+
+def assert_bad_rows(result, summary, rows, more=None):
+    """`error: N bad rows in FILE…` on one line, then each bad row (its start given) on its own line."""
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: ") and summary in lines[0], result.stderr
+    listed = [line.strip() for line in lines[1:]]
+    if more:
+        assert listed.pop() == f"… and {more} more bad rows"
+    assert len(listed) == len(rows), result.stderr
+    for line, start in zip(listed, rows, strict=True):
+        assert line.startswith(start), (line, start)
 
 
 def check_ledger(sd):
@@ -179,15 +196,23 @@ def test_a_bad_xlsx_row_is_named_by_its_sheet_row(park, db, tmp_path):
     assert counts(db) == before
 
 
-def test_the_first_bad_row_is_reported_even_when_a_later_row_is_unreadable(park, db, tmp_path):
+def test_an_unknown_name_and_an_unreadable_date_are_both_reported_in_line_order(park, db, tmp_path):
     rows = [LEDGER_HEADER, LEDGER[0], [*LEDGER[1]], [*LEDGER[2]]]
-    rows[2][1] = "天然气"  # line 3: no such enterprise
-    rows[3][4] = "someday"  # line 4: no such date
+    rows[2][1] = "天然气"  # line 3: no such enterprise (found when names are looked up)
+    rows[3][4] = "someday"  # line 4: no such date (found when the row is read)
     before = counts(db)
 
     result = park("ticket", "import", write_csv(tmp_path / "l.csv", rows), ok=False)
 
-    assert_import_error(result, "l.csv line 3, column 企业名称", 'no enterprise named "天然气"', "--create-missing")
+    assert_bad_rows(
+        result,
+        "2 bad rows in l.csv",
+        [
+            'line 3, column 企业名称: no enterprise named "天然气"',
+            'line 4, column 提出日期: can\'t read the date "someday"',
+        ],
+    )
+    assert "--create-missing" in result.stderr
     assert counts(db) == before
 
 
@@ -332,11 +357,16 @@ def test_enterprise_roster_in_gb18030_assigns_its_officers(park, db, tmp_path):
 
     result = park("enterprise", "import", path)
 
-    assert "imported 2 enterprises from 企业名单.csv (1 already present); 2 new assignments" in result.stdout
+    # 天能电池 is on file without a sector or contact: the row differs, and is named, not applied.
+    assert (
+        "imported 2 enterprises from 企业名单.csv (0 already present); 2 new assignments, "
+        "1 differ from what is on file, not applied" in result.stdout
+    )
+    assert "line 2, 天能电池: 行业 — → 新型功能材料; 联系人 — → 李强" in result.stderr
     listed = {e["name"]: e for e in json.loads(park("enterprise", "list", "--json").stdout)}
     assert listed["瑞丰新材"]["sector"] == "化工" and listed["瑞丰新材"]["phone"] == "13900000000"
     assert sorted(listed["瑞丰新材"]["officers"]) == ["李娜", "王伟"]
-    assert listed["天能电池"]["contact"] is None  # already on file: left as it was
+    assert listed["天能电池"]["contact"] is None  # already on file: left as it was (no --update)
     before = counts(db)
     assert "imported 0 enterprises" in park("enterprise", "import", path).stdout
     assert counts(db) == before

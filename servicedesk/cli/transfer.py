@@ -5,10 +5,33 @@ from typing import Annotated
 
 import typer
 
-from .common import figures_now, state
+from .common import figures_now, parse_date, state
 
 FileArg = Annotated[
-    Path, typer.Argument(metavar="FILE", help=".csv (UTF-8, UTF-8 with BOM or GB18030) or .xlsx (first sheet).")
+    Path,
+    typer.Argument(
+        metavar="FILE", help=".csv (UTF-8, UTF-8 with BOM or GB18030), .xlsx or .xls (the first sheet with a header)."
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option("--sheet", metavar="NAME", help="The workbook's sheet to read (default: the first with a header)."),
+]
+UpdateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--update",
+        help="Apply the rows that match a record on file but say otherwise (with --dry-run: list each change).",
+    ),
+]
+FromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        metavar="DATE",
+        help="The day of what the file does not date: 包联 changes and a missing 包联日期; a ticket's reassignment, "
+        "referral, start or reopening (default today).",
+    ),
 ]
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Check every row and say what would be added; write nothing.")
@@ -30,8 +53,10 @@ _HELP = {
     "enterprise": (
         "Import the enterprise roster from a spreadsheet.",
         "Headers: 企业名称, 行业, 联系人, 联系电话, 地址, 备注, 包联干部, 包联日期 — or name, sector, contact, "
-        "phone, address, note, officers, assigned_from. An enterprise already on file (same name) is left as "
-        "it is; officers named under 包联干部 are assigned from 包联日期 (default today).",
+        "phone, address, note, officers, assigned_from. Officers named under 包联干部 are assigned from "
+        "包联日期 (default today). An enterprise already on file (same name) that the file says otherwise "
+        "about (its contact, phone, address, sector, or officers) is named and left as it is; --update "
+        "applies the change, a change of officers as an unassign and an assign on the import day (--from).",
         "servicedesk enterprise import 企业名单.csv --dry-run",
     ),
     "visit": (
@@ -43,9 +68,11 @@ _HELP = {
     "ticket": (
         "Import a problem ledger (问题台账) from a spreadsheet.",
         "Headers: 企业名称, 问题类别, 问题描述, 提出日期, 责任人, 责任单位, 办理时限, 办理状态, 办结时间, "
-        "办理结果, 解决情况 — or the English field names of `ticket list --json`. A row matching a ticket on "
-        "file (enterprise, category, description, opening date) is skipped. A closed row needs 办结时间; "
-        "with no 办理结果 it counts as resolved.",
+        "办理结果, 解决情况 — or the English field names of `ticket list --json`. A closed row needs 办结时间; "
+        "with no 办理结果 it counts as resolved. A row matching a ticket on file (enterprise, category, "
+        "description, opening date) is skipped; where its status, close, owner or department say otherwise "
+        "it is named, and --update records the events that bring the ticket there (dated by the row, or on "
+        "the import day: --from).",
         "servicedesk ticket import 问题台账.xlsx --dry-run",
     ),
     "service": (
@@ -71,54 +98,109 @@ _NOUNS = {
 }
 
 
-def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, create_missing: bool) -> None:
+def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, options: dict) -> None:
     from .. import render
     from ..render.progress import Bar
     from ..services import transfer
+    from ..spreadsheets import BadRows
 
     s = state(ctx)
-    with Bar() as bar:
-        result = transfer.import_file(
-            s.store,
-            kind,
-            file,
-            actor=s.actor,
-            acting=s.acting,
-            dry_run=dry_run,
-            create_missing=create_missing,
-            progress=bar,
-        )
+    since = parse_date(options.pop("since", None))
+    try:
+        with Bar() as bar:
+            result = transfer.import_file(
+                s.store, kind, file, actor=s.actor, acting=s.acting, dry_run=dry_run, since=since, progress=bar,
+                **options,
+            )  # fmt: skip
+    except BadRows as e:
+        # One `error:` line as ever, then each bad row on a line of its own.
+        render.error(str(e))
+        for line in e.shown:
+            render.message(f"  {_one_line(line)}")
+        if e.more:
+            render.message(f"  … and {e.more} more bad rows")
+        raise typer.Exit(1) from None
     if result["ignored_columns"]:
         render.message(f"ignored columns: {', '.join(result['ignored_columns'])}")
     noun = _NOUNS.get(kind, "feedback records")
     verb = "would import" if dry_run else "imported"
-    line = f"{verb} {result['added']} {noun} from {result['file']} ({result['present']} already present)"
+    source = result["file"] + (f" (sheet {result['sheet']})" if result.get("sheet") else "")
+    line = f"{verb} {result['added']} {noun} from {source} ({result['present']} already present)"
     extras = [f"{n} new {table}" for table, n in result["created"].items()]
     if result.get("assignments"):
         extras.append(f"{result['assignments']} new assignments")
     if result.get("linked_to_visits"):
         extras.append(f"{result['linked_to_visits']} linked to visits")
+    if result.get("updated"):
+        extras.append(f"{'would update' if dry_run else 'updated'} {result['updated']}")
+    if result["differs"]:
+        extras.append(f"{result['differs']} differ from what is on file, not applied")
     if extras:
         line += "; " + ", ".join(extras)
     if kind == "ticket" and not dry_run:
         line += f" · {figures_now(s.store)}"
+    if result.get("updated") and dry_run:
+        # --dry-run --update: every change it would make, as data.
+        for change in result["changes"]:
+            render.say(_one_line(change))
     render.say(line)
+    if result.get("updated") and not dry_run:
+        _listed("updated:", result["changes"], result["updated"])
+    if result["differs"]:
+        _listed("differs, not applied (--update applies it):", result["differences"], result["differs"])
     if dry_run:
         render.message("nothing written (--dry-run)")
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _listed(title: str, lines: list[str], count: int) -> None:
+    from .. import render
+
+    render.message(title)
+    for line in lines:
+        render.message(f"  {_one_line(line)}")
+    if count > len(lines):
+        render.message(f"  … and {count - len(lines)} more")
+
+
 def _import_command(kind: str, create: bool):
     title, body, example = _HELP[kind]
-    doc = f"{title}\n\n{body} All rows or none: a bad row stops the import, naming its line and column.\n\nExample: {example}"
-    if create:
+    doc = (
+        f"{title}\n\n{body} All rows or none: every bad row is named with its line and column (the first 20), "
+        f"and nothing is written until none is left.\n\nExample: {example}"
+    )
+    if kind in ("enterprise", "ticket"):
 
-        def command(ctx: typer.Context, file: FileArg, dry_run: DryRunOpt = False, create_missing: CreateOpt = False):
-            _run_import(ctx, kind, file, dry_run, create_missing)
+        def command(
+            ctx: typer.Context,
+            file: FileArg,
+            dry_run: DryRunOpt = False,
+            create_missing: CreateOpt = False,
+            update: UpdateOpt = False,
+            since: FromOpt = None,
+            sheet: SheetOpt = None,
+        ):
+            options = {"create_missing": create_missing, "update": update, "since": since, "sheet": sheet}
+            _run_import(ctx, kind, file, dry_run, options)
+
+    elif create:
+
+        def command(
+            ctx: typer.Context,
+            file: FileArg,
+            dry_run: DryRunOpt = False,
+            create_missing: CreateOpt = False,
+            sheet: SheetOpt = None,
+        ):
+            _run_import(ctx, kind, file, dry_run, {"create_missing": create_missing, "sheet": sheet})
 
     else:
 
-        def command(ctx: typer.Context, file: FileArg, dry_run: DryRunOpt = False):
-            _run_import(ctx, kind, file, dry_run, False)
+        def command(ctx: typer.Context, file: FileArg, dry_run: DryRunOpt = False, sheet: SheetOpt = None):
+            _run_import(ctx, kind, file, dry_run, {"sheet": sheet})
 
     command.__doc__ = doc
     command.__name__ = f"{kind}_import"

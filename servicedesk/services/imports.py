@@ -1,29 +1,103 @@
-"""Turning the rows of an imported sheet into officers, enterprises, visits, tickets, feedback.
+"""Importing a sheet: what every kind of import shares, and the run that drives one.
 
-Each importer works in two stages, so a bad file writes nothing and a big file is not
-read while holding the write lock:
-1. `parse` reads one row's cells into values (text, dates, codes) — no database;
-2. inside the write transaction, `plan` looks names up, sets aside rows already present
-   and gives the new records their ids; `write` then bulk-inserts them.
+A run has two passes, so a bad file writes nothing and a big one is neither held in
+memory nor read while holding the write lock:
+1. every row is read and `parse`d into values (text, dates, codes; no database) and
+   staged, a row at a time, in a temporary table (`Stage`); a bad row is noted
+   (spreadsheets.Problems) and the reading goes on, so one run finds them all;
+2. if no row was bad, inside one write transaction, each staged row is `plan`ned: names
+   are looked up, rows already present set aside (or, with --update, their differences
+   applied) and new records given ids and written a chunk at a time. A bad row found
+   here (an unknown name) stops the writing and the transaction is rolled back.
 
-A row is "already present" by a key (cli.md "Imports"); keys are counted, not just
-seen, so a file that really holds two identical visits imports both, once.
+A row is "already present" by a key (cli.md "Imports"). Keys are counted, not just seen:
+a file that really holds two identical visits imports both, once; the stage says how
+many earlier rows of the file had the same key.
+
+The kinds: roster_import.py (officers, enterprises), record_import.py (visits,
+feedback, services), ticket_import.py (the problem ledger).
 """
 
 import difflib
 import itertools
-from collections import Counter
+import marshal
+from contextlib import nullcontext
 from datetime import date
 
-from .. import dates
-from ..errors import ImportFailed
-from ..life import OPEN_END
-from ..models import assigned_between, parse_amount
-from ..spreadsheets import CHANNEL, FEEDBACK, KIND, RANK, SERVICE, YES_NO, Row, Sheet, split_names
+from .. import dates, names
+from ..models import assigned_between
+from ..spreadsheets import Problems, RowError, Sheet
 from ..store import Store
 
 # What an imported closed ticket says about its settling when the file says nothing.
 NO_RESOLUTION = "closed (imported without a resolution note)"
+CHUNK = 5000  # rows planned between writes: what a run holds in memory
+SHOWN = 20  # differences named one by one; beyond that, counted
+
+
+class Stage:
+    """The parsed rows of a file, in a temporary table until they are checked and written:
+    SQLite keeps them on disk, so memory does not grow with the file."""
+
+    BUFFER = 2000
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.buffer: list[tuple] = []
+        # A record is staged as its values with the number of its keys' layout: a tuple
+        # loads three times faster than a dict, and the keys are the same row after row.
+        self.layouts: dict[tuple, int] = {}
+        conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+        conn.execute("CREATE TEMP TABLE import_stage (line INTEGER PRIMARY KEY, key TEXT, record BLOB)")
+
+    def add(self, line: int, key: str | None, record: dict) -> None:
+        layout = self.layouts.setdefault(tuple(record), len(self.layouts))
+        self.buffer.append((line, key, marshal.dumps((layout, tuple(record.values())))))
+        if len(self.buffer) >= self.BUFFER:
+            self._write()
+
+    def _write(self) -> None:
+        outside = not self.conn.in_transaction
+        self.conn.executemany("INSERT INTO import_stage (line, key, record) VALUES (?, ?, ?)", self.buffer)
+        if outside and self.conn.in_transaction:
+            self.conn.commit()  # only the temp table was written: no lock on the ledger is held
+        self.buffer.clear()
+
+    def close(self, counted: bool) -> None:
+        """All rows are in; `counted`: whether earlier() will be asked (some records exist)."""
+        if self.buffer:
+            self._write()
+        if counted:
+            # Only needed when a row may match a record on file; built once, after the inserts.
+            self.conn.execute("CREATE INDEX temp.import_stage_key ON import_stage(key, line)")
+
+    def records(self):
+        keys = {number: layout for layout, number in self.layouts.items()}
+        for (blob,) in self.conn.execute("SELECT record FROM import_stage ORDER BY line"):
+            layout, values = marshal.loads(blob)
+            yield dict(zip(keys[layout], values, strict=True))
+
+    def earlier(self, key: str, line: int) -> int:
+        """How many rows before `line` have the same key."""
+        return self.conn.execute(
+            "SELECT count(*) FROM import_stage WHERE key = ? AND line < ?", (key, line)
+        ).fetchone()[0]
+
+    def drop(self) -> None:
+        if not self.conn.in_transaction:
+            self.conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+
+
+class Listed:
+    """Lines of a kind (differences, changes): counted, and the first `limit` kept."""
+
+    def __init__(self, limit: int | None = SHOWN):
+        self.limit, self.count, self.lines = limit, 0, []
+
+    def add(self, line: str) -> None:
+        self.count += 1
+        if self.limit is None or len(self.lines) < self.limit:
+            self.lines.append(line)
 
 
 class Names:
@@ -33,7 +107,8 @@ class Names:
         self.table, self.noun, self.create, self.now = table, noun, create, now
         self.ids = {name: id_ for name, id_ in store.conn.execute(f"SELECT name, id FROM {table}")}
         self.next_id = (store.value(f"SELECT max(id) FROM {table}") or 0) + 1
-        self.new: list[dict] = []
+        self.new: list[dict] = []  # created and not written yet
+        self.created = 0
 
     def id(self, importer: "Importer", record: dict, field: str) -> int:
         name = record[field]
@@ -46,13 +121,21 @@ class Names:
             raise importer.fail(
                 record, field, f'no {self.noun} named "{name}"{hint} (import it first, or use --create-missing)'
             )
+        return self.add(name, {"name": name, "created_at": self.now})
+
+    def add(self, name: str, record: dict) -> int:
+        """A new record under `name` (its other columns in `record`); returns its id."""
         found = self.ids[name] = self.next_id
         self.next_id += 1
-        self.new.append({"id": found, "name": name, "created_at": self.now})
+        self.new.append({**record, "id": found})
+        self.created += 1
         return found
 
-    def write(self, store: Store, changeset: int) -> None:
-        bulk(store, self.table, ({**r, "changeset": changeset} for r in self.new))
+    def write(self, store: Store, changeset: int | None) -> None:
+        """Write the records created since the last write (none when `changeset` is None: not writing)."""
+        if self.new and changeset is not None:
+            bulk(store, self.table, ({**r, "changeset": changeset} for r in self.new))
+        self.new.clear()
 
 
 def bulk(store: Store, table: str, rows, columns: list[str] | None = None) -> None:
@@ -66,6 +149,183 @@ def bulk(store: Store, table: str, rows, columns: list[str] | None = None) -> No
         rows = itertools.chain([first], rows)
         rows = (tuple(r[c] for c in columns) for r in rows)
     store.insert_rows(table, columns, rows)
+
+
+class Importer:
+    """What every kind shares; subclasses name their table and fill in parse / plan.
+
+    `plan` hands new rows to `add` (a tuple in `columns` order); they are written a
+    chunk at a time while the run is `writing`, and only counted otherwise (--dry-run,
+    or once a bad row has been met).
+    """
+
+    table = ""
+    columns: tuple[str, ...] = ()
+    updates = False  # whether this kind takes --update
+
+    def __init__(self, store: Store, sheet: Sheet, *, actor: str, acting: str | None, create_missing: bool,
+                 update: bool = False, since: date | None = None, list_changes: bool = False):  # fmt: skip
+        self.store, self.sheet = store, sheet
+        self.actor, self.acting, self.create_missing = actor, acting, create_missing
+        self.update = update
+        self.since = (since or sheet.today).isoformat()  # the day of changes the file does not date
+        self.now = dates.now_iso()
+        self.present = self.added = 0
+        self.differs = Listed()
+        self.changed = Listed(None if list_changes else SHOWN)
+        self.pending: list[tuple] = []
+        self.names: list[Names] = []
+        self.stage: Stage | None = None
+        self.writing = False
+        self._changeset: int | None = None
+        self._weeks: dict[str, str] = {}
+
+    # Helpers for the kinds ----------------------------------------------------------
+
+    def fail(self, record: dict, field: str, message: str) -> RowError:
+        return self.sheet.error(record["_line"], field, message)
+
+    def week(self, day: str) -> str:
+        found = self._weeks.get(day)
+        if found is None:
+            found = self._weeks[day] = dates.week_key(date.fromisoformat(day))
+        return found
+
+    def lookups(self, table: str, noun: str) -> Names:
+        names = Names(self.store, table, noun, create=self.create_missing, now=self.now)
+        self.names.append(names)
+        return names
+
+    def changeset(self) -> int | None:
+        """This import's change set, made on its first write; None while not writing."""
+        if not self.writing:
+            return None
+        if self._changeset is None:
+            self._changeset = self.store.changeset(self.actor)
+        return self._changeset
+
+    def matched(self, record: dict, found: list):
+        """Which of the records on file with this row's key (`found`, in id order) this row
+        is, counting the earlier rows of the file with the same key; None: it is new."""
+        if not found:
+            return None
+        nth = self.stage.earlier(self.key(record), record["_line"])
+        return found[nth] if nth < len(found) else None
+
+    def differ(self, record: dict, what: str, changes: list[str]) -> None:
+        """A row that matches a record on file but says otherwise: applied with --update
+        (by the kind, before calling this), else named as not applied."""
+        line = f"line {record['_line']}, {what}: {'; '.join(changes)}"
+        if self.update:
+            self.changed.add(line)
+        else:
+            self.differs.add(line)
+
+    def add(self, row: tuple) -> None:
+        self.added += 1
+        self.pending.append(row)
+        if len(self.pending) >= CHUNK:
+            self.flush()
+
+    # What each kind fills in --------------------------------------------------------
+
+    def parse(self, row) -> dict:
+        raise NotImplementedError
+
+    def key(self, record: dict) -> str | None:
+        """The row's key as text, to count the earlier rows of the file that have it."""
+        return None
+
+    def exists(self) -> bool:
+        """Whether a row may match a record on file (else the stage needs no index)."""
+        return bool(self.store.value(f"SELECT 1 FROM {self.table} LIMIT 1"))
+
+    def prepare(self) -> None:
+        """Load what `plan` looks up; runs inside the write transaction."""
+
+    def plan(self, record: dict) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Write what was planned since the last flush (while writing), then forget it."""
+        changeset = self.changeset() if self.pending or any(n.new for n in self.names) else None
+        for lookup in self.names:
+            lookup.write(self.store, changeset)
+        if self.pending and changeset is not None:
+            self.write_pending(changeset)
+        self.pending.clear()
+
+    def write_pending(self, changeset: int) -> None:
+        bulk(self.store, self.table, ((*r, changeset) for r in self.pending), [*self.columns, "changeset"])
+
+    def finish(self) -> None:
+        """After the last row: write what is left."""
+        self.flush()
+
+    def counts(self) -> dict:
+        created = {n.table: n.created for n in self.names if n.created}
+        result = {"added": self.added, "present": self.present, "created": created}
+        result["differs"], result["differences"] = self.differs.count, self.differs.lines
+        if self.updates:
+            result["updated"], result["changes"] = self.changed.count, self.changed.lines
+        return result
+
+    @property
+    def wrote(self) -> bool:
+        return self._changeset is not None
+
+
+def run(importer: Importer, *, dry_run: bool, report) -> dict:
+    """Read, check and (unless `dry_run`) write one sheet; all rows or none."""
+    store, sheet = importer.store, importer.sheet
+    problems = Problems(sheet.name)
+    stage = importer.stage = Stage(store.conn)
+    try:
+        rows, reading = 0, f"reading {sheet.name}"
+        for row in sheet.rows():
+            rows += 1
+            try:
+                record = importer.parse(row)
+            except RowError as e:
+                problems.add(e)
+                continue
+            stage.add(row.line, importer.key(record), record)
+            if rows % 1000 == 0:
+                report(reading, rows, max(sheet.estimated_rows, rows))
+        report(reading, rows, rows)
+        stage.close(counted=importer.exists())
+        importer.writing = not dry_run and not problems
+        with store.write() if importer.writing else nullcontext():
+            importer.prepare()
+            for done, record in enumerate(stage.records(), start=1):
+                try:
+                    importer.plan(record)
+                except RowError as e:
+                    problems.add(e)
+                    importer.writing = False  # the transaction rolls back: stop adding to it
+                if done % 5000 == 0:
+                    report("checking names" if problems or dry_run else "writing", done, rows)
+            if problems:
+                raise problems.error()
+            importer.finish()
+            result = {
+                "kind": sheet.kind,
+                "file": sheet.name,
+                "sheet": sheet.sheet,
+                "rows": rows,
+                "dry_run": dry_run,
+                "ignored_columns": sheet.ignored,
+                **importer.counts(),
+            }
+            if importer.wrote:
+                from .roster import record_change
+
+                names.fill_keys(store)  # the pinyin keys of the enterprises and officers it added
+                summary = {k: v for k, v in result.items() if k not in ("differences", "changes")}
+                record_change(store, importer.actor, "import", sheet.name, f"{sheet.kind}s imported", summary)
+    finally:
+        stage.drop()
+    return result
 
 
 class Assignments:
@@ -82,339 +342,3 @@ class Assignments:
         return {
             o for o, start, end in self.by_enterprise.get(enterprise_id, ()) if assigned_between(start, end, day, day)
         }
-
-
-class Importer:
-    """What every kind shares; subclasses name their table and fill in parse / plan / write."""
-
-    table = ""
-
-    def __init__(self, store: Store, sheet: Sheet, *, actor: str, acting: str | None, create_missing: bool):
-        self.store, self.sheet = store, sheet
-        self.actor, self.acting, self.create_missing = actor, acting, create_missing
-        self.now = dates.now_iso()
-        self.present = 0
-        self.new: list[dict] = []
-        self.names: list[Names] = []
-        self._weeks: dict[str, str] = {}
-
-    def fail(self, record: dict, field: str, message: str) -> ImportFailed:
-        return self.sheet.error(record["_line"], field, message)
-
-    def week(self, day: str) -> str:
-        found = self._weeks.get(day)
-        if found is None:
-            found = self._weeks[day] = dates.week_key(date.fromisoformat(day))
-        return found
-
-    def lookups(self, table: str, noun: str) -> Names:
-        names = Names(self.store, table, noun, create=self.create_missing, now=self.now)
-        self.names.append(names)
-        return names
-
-    def counted(self, sql: str) -> Counter:
-        """key → how many records on file have it, from a query ending in count(*)."""
-        return Counter({tuple(r[:-1]): r[-1] for r in self.store.conn.execute(sql)})
-
-    def is_present(self, seen: Counter, key: tuple) -> bool:
-        if seen[key] > 0:
-            seen[key] -= 1
-            self.present += 1
-            return True
-        return False
-
-    def parse(self, row: Row) -> dict:
-        raise NotImplementedError
-
-    def prepare(self) -> None:
-        """Load what `plan` looks up; runs inside the write transaction."""
-
-    def plan(self, record: dict) -> None:
-        raise NotImplementedError
-
-    def write(self) -> None:
-        changeset = self.store.changeset(self.actor)
-        for names in self.names:
-            names.write(self.store, changeset)
-        bulk(self.store, self.table, ({**r, "changeset": changeset} for r in self.new))
-
-    def counts(self) -> dict:
-        created = {n.table: len(n.new) for n in self.names if n.new}
-        return {"added": len(self.new), "present": self.present, "created": created}
-
-
-def _unique_names(importer: Importer, record: dict, first_lines: dict) -> None:
-    earlier = first_lines.setdefault(record["name"], record["_line"])
-    if earlier != record["_line"]:
-        raise importer.fail(record, "name", f'"{record["name"]}" is already on line {earlier}')
-
-
-class OfficerImporter(Importer):
-    table = "officers"
-
-    def parse(self, row: Row) -> dict:
-        return {
-            "_line": row.line,
-            "name": row.text("name", required=True),
-            "rank": row.choice("rank", RANK, default="staff"),
-            "unit": row.text("unit"),
-            "phone": row.text("phone"),
-            "archived": int(row.choice("archived", YES_NO, default="no") == "yes"),
-        }
-
-    def prepare(self) -> None:
-        # Only for the ids: this importer writes the full records itself.
-        self.officers = Names(self.store, "officers", "officer", create=True, now=self.now)
-        self.lines: dict[str, int] = {}
-
-    def plan(self, record: dict) -> None:
-        _unique_names(self, record, self.lines)
-        if record["name"] in self.officers.ids:
-            self.present += 1
-            return
-        record["id"] = self.officers.id(self, record, "name")
-        record["created_at"] = self.now
-        del record["_line"]
-        self.new.append(record)
-
-
-class EnterpriseImporter(Importer):
-    """The roster; an `officers` column (包联干部) also assigns them from `assigned_from`."""
-
-    table = "enterprises"
-
-    def parse(self, row: Row) -> dict:
-        officers = split_names(row.text("officers"))
-        starts = self._starts(row)
-        if len(starts) > 1 and len(starts) != len(officers):
-            raise row.error("assigned_from", f"{len(starts)} dates for {len(officers)} officers; give one, or one each")
-        starts = starts * len(officers) if len(starts) == 1 else starts or [self.sheet.today] * len(officers)
-        return {
-            "_line": row.line,
-            "name": row.text("name", required=True),
-            "sector": row.text("sector"),
-            "kind": row.choice("kind", KIND, default="enterprise"),
-            "contact": row.text("contact"),
-            "phone": row.text("phone"),
-            "address": row.text("address"),
-            "note": row.text("note"),
-            "archived": int(row.choice("archived", YES_NO, default="no") == "yes"),
-            "_officers": list(zip(officers, (d.isoformat() for d in starts), strict=True)),
-        }
-
-    def _starts(self, row: Row) -> list[date]:
-        value = row.values.get("assigned_from")
-        if value is None or isinstance(value, date):
-            return [row.date("assigned_from", future=True)] if value is not None else []
-        days = []
-        for part in split_names(str(value).replace("、", ";")):
-            single = Row(self.sheet, row.line, {"assigned_from": part})
-            days.append(single.date("assigned_from", future=True))
-        return days
-
-    def prepare(self) -> None:
-        # Only for the ids: this importer writes the full records itself.
-        self.enterprises = Names(self.store, "enterprises", "enterprise", create=True, now=self.now)
-        self.officers = self.lookups("officers", "officer")
-        self.lines: dict[str, int] = {}
-        self.spans: dict[tuple[int, int], list] = {}
-        for officer_id, enterprise_id, start, end in self.store.conn.execute(
-            "SELECT officer_id, enterprise_id, start_on, end_on FROM assignments"
-        ):
-            self.spans.setdefault((officer_id, enterprise_id), []).append((start, end))
-        self.assignments: list[dict] = []
-        self.archived = {r[0] for r in self.store.conn.execute("SELECT id FROM enterprises WHERE archived = 1")}
-
-    def plan(self, record: dict) -> None:
-        _unique_names(self, record, self.lines)
-        known = record["name"] in self.enterprises.ids
-        enterprise_id = self.enterprises.id(self, record, "name")
-        # An archived enterprise is looked after by nobody, as `assign` would refuse.
-        officers = [] if record["archived"] or enterprise_id in self.archived else record["_officers"]
-        del record["_officers"]
-        for name, start in officers:
-            officer_id = self.officers.id(self, {"_line": record["_line"], "officers": name}, "officers")
-            spans = self.spans.setdefault((officer_id, enterprise_id), [])
-            if any(assigned_between(s, e, start, OPEN_END) for s, e in spans):
-                continue  # already looks after it then or later, as `assign` would say
-            spans.append((start, None))
-            self.assignments.append(
-                {"officer_id": officer_id, "enterprise_id": enterprise_id, "start_on": start, "end_on": None}
-            )
-        if known:
-            self.present += 1
-            return
-        record.update(id=enterprise_id, created_at=self.now)
-        del record["_line"]
-        self.new.append(record)
-
-    def write(self) -> None:
-        super().write()
-        changeset = self.store.changeset(self.actor)
-        bulk(self.store, "assignments", ({**a, "changeset": changeset} for a in self.assignments))
-
-    def counts(self) -> dict:
-        return {**super().counts(), "assignments": len(self.assignments)}
-
-
-class VisitImporter(Importer):
-    table = "visits"
-
-    def parse(self, row: Row) -> dict:
-        return {
-            "_line": row.line,
-            "enterprise": row.text("enterprise", required=True),
-            "officer": row.text("officer"),
-            "visited_on": row.date("visited_on", required=True).isoformat(),
-            "channel": row.choice("channel", CHANNEL, default="onsite"),
-            "note": row.text("note"),
-        }
-
-    def prepare(self) -> None:
-        self.enterprises = self.lookups("enterprises", "enterprise")
-        self.officers = self.lookups("officers", "officer")
-        self.seen = self.counted(
-            "SELECT enterprise_id, officer_id, visited_on, note, count(*) FROM visits WHERE removed IS NULL GROUP BY 1, 2, 3, 4"
-        )
-        self.assigned = Assignments(self.store)
-        acting = self.acting and self.officers.ids.get(self.acting)
-        self.acting_id = acting or None
-
-    def _visitor(self, record: dict, enterprise_id: int) -> int:
-        """Like `visit log`: the officer named, else --as, else the enterprise's one officer that day."""
-        if record["officer"]:
-            return self.officers.id(self, record, "officer")
-        if self.acting_id:
-            return self.acting_id
-        day = record["visited_on"]
-        on_duty = self.assigned.on_duty(enterprise_id, day)
-        if len(on_duty) == 1:
-            return on_duty.pop()
-        who = f"{len(on_duty)} officers" if on_duty else "no officer assigned"
-        raise self.fail(
-            record, "officer", f"who visited? {record['enterprise']} has {who} on {day}; fill in the officer"
-        )
-
-    def plan(self, record: dict) -> None:
-        enterprise_id = self.enterprises.id(self, record, "enterprise")
-        officer_id = self._visitor(record, enterprise_id)
-        if self.is_present(self.seen, (enterprise_id, officer_id, record["visited_on"], record["note"])):
-            return
-        self.new.append(
-            {
-                "enterprise_id": enterprise_id,
-                "officer_id": officer_id,
-                "visited_on": record["visited_on"],
-                "week": self.week(record["visited_on"]),
-                "channel": record["channel"],
-                "note": record["note"],
-                "recorded_at": self.now,
-                "recorded_by": self.actor,
-            }
-        )
-
-
-class FeedbackImporter(Importer):
-    table = "feedback"
-
-    def parse(self, row: Row) -> dict:
-        record = {
-            "_line": row.line,
-            "enterprise": row.text("enterprise", required=True),
-            "kind": row.choice("kind", FEEDBACK),
-            "score": row.integer("score"),
-            "ticket": row.integer("ticket"),
-            "received_on": row.date("received_on", required=True).isoformat(),
-            "note": row.text("note"),
-        }
-        if record["kind"] is None:
-            raise row.error("kind", "the kind is empty")
-        if record["score"] is not None and not 1 <= record["score"] <= 5:
-            raise row.error("score", f"a score is 1 to 5, not {record['score']}")
-        if record["kind"] == "rating" and record["score"] is None:
-            raise row.error("score", "a rating needs a score from 1 to 5")
-        return record
-
-    def prepare(self) -> None:
-        self.enterprises = self.lookups("enterprises", "enterprise")
-        self.seen = self.counted(
-            "SELECT enterprise_id, kind, received_on, note, count(*) FROM feedback WHERE removed IS NULL GROUP BY 1, 2, 3, 4"
-        )
-
-    def plan(self, record: dict) -> None:
-        enterprise_id = self.enterprises.id(self, record, "enterprise")
-        if record["ticket"] is not None:
-            owner = self.store.value("SELECT enterprise_id FROM tickets WHERE id = ?", (record["ticket"],))
-            if owner != enterprise_id:
-                why = "there is no such ticket" if owner is None else "it belongs to another enterprise"
-                raise self.fail(record, "ticket", f"ticket #{record['ticket']}: {why}")
-        if self.is_present(self.seen, (enterprise_id, record["kind"], record["received_on"], record["note"])):
-            return
-        self.new.append(
-            {
-                "enterprise_id": enterprise_id,
-                "kind": record["kind"],
-                "score": record["score"],
-                "ticket_id": record["ticket"],
-                "received_on": record["received_on"],
-                "week": self.week(record["received_on"]),
-                "note": record["note"],
-                "recorded_at": self.now,
-                "recorded_by": self.actor,
-            }
-        )
-
-
-class ServiceImporter(Importer):
-    """Services delivered (服务台账): one row a service, matched by (enterprise, kind, date)."""
-
-    table = "services"
-
-    def parse(self, row: Row) -> dict:
-        kind = row.choice("kind", SERVICE)
-        if kind is None:
-            raise row.error("kind", "the kind of service is empty")
-        quantity = row.integer("quantity")
-        if quantity is not None and quantity <= 0:
-            raise row.error("quantity", f"a quantity is a count from 1, not {quantity}")
-        amount = row.text("amount")
-        fen = parse_amount(amount) if amount else None
-        if amount and fen is None:
-            raise row.error("amount", f'"{amount}" is not an amount in yuan (25170000, 2517万, 1.2亿)')
-        return {
-            "_line": row.line,
-            "enterprise": row.text("enterprise", required=True),
-            "kind": kind,
-            "served_on": row.date("served_on", required=True).isoformat(),
-            "quantity": quantity,
-            "amount_fen": fen,
-            "officer": row.text("officer"),
-            "note": row.text("note"),
-        }
-
-    def prepare(self) -> None:
-        self.enterprises = self.lookups("enterprises", "enterprise")
-        self.officers = self.lookups("officers", "officer")
-        self.seen = self.counted(
-            "SELECT enterprise_id, kind, served_on, count(*) FROM services WHERE removed IS NULL GROUP BY 1, 2, 3"
-        )
-
-    def plan(self, record: dict) -> None:
-        enterprise_id = self.enterprises.id(self, record, "enterprise")
-        officer_id = self.officers.id(self, record, "officer") if record["officer"] else None
-        if self.is_present(self.seen, (enterprise_id, record["kind"], record["served_on"])):
-            return
-        self.new.append(
-            {
-                "enterprise_id": enterprise_id,
-                "kind": record["kind"],
-                "served_on": record["served_on"],
-                "week": self.week(record["served_on"]),
-                "quantity": record["quantity"],
-                "amount_fen": record["amount_fen"],
-                "officer_id": officer_id,
-                "note": record["note"],
-                "recorded_at": self.now,
-                "recorded_by": self.actor,
-            }
-        )

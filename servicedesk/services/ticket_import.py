@@ -2,12 +2,15 @@
 
 Each new ticket gets an `opened` event on its opening date, a `started` event when it is
 in progress (or the row says when work started) and a `closed` event on its close date
-with the outcome and resolution; the tallies are then rebuilt once, so as-of reports
-over imported tickets are right for every past week.
+with the outcome and resolution; a chunk of tickets at a time is then replayed
+(derive.refresh), so as-of reports over imported tickets are right for every past week.
+
+A row whose ticket is on file but has moved on (its status, close, owner or department)
+is a difference: named, or with --update turned into the dated events that bring the
+ticket there (ticket_update.py).
 """
 
 import re
-from collections import namedtuple
 from datetime import timedelta
 
 from .. import derive
@@ -15,13 +18,9 @@ from ..errors import DateError
 from ..life import Event, Refused, replay
 from ..models import word_key
 from ..spreadsheets import OUTCOME, PRIORITY, RESULT, STATUS, Row
-from .imports import NO_RESOLUTION, Assignments, Importer, bulk
+from .imports import NO_RESOLUTION, Assignments, Importer
+from .ticket_update import TicketUpdate
 
-Ticket = namedtuple(
-    "Ticket",
-    "id enterprise_id visit_id category title priority owner_id department "
-    "opened_on opened_week due_on status outcome closed_on resolution",
-)
 # The `history` column: every dated event a row's other columns cannot say (a reassignment,
 # a referral, an extension, a close that was reopened, a follow-up…), so an export reads
 # back in unchanged. Each entry is "DATE KIND[:ARG]"; ARG is what the kind carries.
@@ -53,42 +52,67 @@ EVENT_COLUMNS = ["ticket_id", "kind", "on_date", "week", "at", "actor", "note", 
 _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_on"}  # where a row says each
 
 
+# What a 办理时限 cell says when the problem has no deadline: the category's limit applies.
+NO_DEADLINE = frozenset(word_key(w) for w in ("长期", "长期坚持", "长期推进", "持续", "无", "/", "-", "—"))
+_SEP = "\x1f"  # between the parts of a row's key: no cell holds it
+# What a ticket row of the tickets table holds, in the order tickets are written.
+TICKET_COLUMNS = ("id", "enterprise_id", "visit_id", "category", "title", "priority", "owner_id", "department",
+                  "opened_on", "opened_week", "due_on", "status", "outcome", "closed_on", "resolution")  # fmt: skip
+MATCHED = "id, status, closed_on, outcome, resolution, owner_id, department, opened_on, base_due_on"
+
+
 class TicketImporter(Importer):
     table = "tickets"
+    updates = True
 
     def __init__(self, store, sheet, **options):
         super().__init__(store, sheet, **options)
-        self.categories = {}
+        self.categories: dict[str, tuple[str, int]] = {}
         for code, label, label_zh, due_days in store.conn.execute(
             "SELECT code, label, label_zh, due_days FROM categories ORDER BY position"
         ):
             for word in (code, label, label_zh):
                 if word:
-                    self.categories.setdefault(word.lower(), (code, due_days))
-        self.started: dict[int, str] = {}
-        self.histories: dict[int, list[tuple]] = {}
+                    self.categories.setdefault(word_key(word), (code, due_days))
+        self.category_names = ", ".join(
+            f"{code} ({zh})" if zh else code
+            for code, zh in store.conn.execute("SELECT code, label_zh FROM categories ORDER BY position")
+        )
+        # The words offices write for a category (`category alias`: 融资问题, 用工难, 手续 …).
+        for word, code in store.conn.execute("SELECT word, code FROM category_aliases"):
+            found = next((v for v in self.categories.values() if v[0] == code), None)
+            if found:
+                self.categories.setdefault(word_key(word), found)
         self.linked = 0
 
     def _category(self, row: Row) -> tuple[str, int]:
         text = row.text("category", required=True)
-        found = self.categories.get(text.lower())
+        found = self.categories.get(self.sheet.key(text))
         if found is None:
-            codes = sorted({code for code, _ in self.categories.values()})
             raise row.error(
                 "category",
-                f'unknown category "{text}"; use one of: {", ".join(codes)} or its Chinese label, '
-                "or add it first with `servicedesk category add`",
+                f'unknown category "{text}"; use one of: {self.category_names}, or a word added with '
+                "`servicedesk category alias`, or add the category with `servicedesk category add`",
             )
         return found
+
+    def _due(self, row: Row):
+        text = row.values.get("due_on")
+        if isinstance(text, str) and word_key(text) in NO_DEADLINE:
+            return None
+        return row.date("due_on", future=True)
 
     def parse(self, row: Row) -> dict:
         category, due_days = self._category(row)
         opened = row.date("opened_on", required=True)
-        due = row.date("due_on", future=True) or opened + timedelta(days=due_days)
+        due = self._due(row) or opened + timedelta(days=due_days)
         started = row.date("started_on")
         closed = row.date("closed_on")
-        outcome = row.choice("outcome", OUTCOME)
+        outcome = said_outcome = row.choice("outcome", OUTCOME)
         status = row.choice("status", STATUS)
+        # What the row says, as against what an empty cell defaults to: only that can differ
+        # from a ticket on file (a ledger without a status column says nothing of it).
+        status_said = status is not None or bool(closed or outcome)
         if status is None:
             status = "closed" if closed or outcome else "in_progress" if started else "open"
         elif status != "closed" and (closed or outcome):
@@ -98,7 +122,7 @@ class TicketImporter(Importer):
             raise row.error("status", f'"{row.text("status")}" says work has not started, but the row has a start date')
         if due < opened:
             raise row.error("due_on", f"{due.isoformat()} is before the opening date {opened.isoformat()}")
-        resolution = row.text("resolution")
+        resolution = said_resolution = row.text("resolution")
         if status == "closed":
             if closed is None:
                 raise row.error("closed_on", "a closed ticket needs the date it was closed (办结时间)")
@@ -121,6 +145,10 @@ class TicketImporter(Importer):
             "closed_on": closed.isoformat() if closed else None,
             "resolution": resolution,
             "visited_on": visited.isoformat() if visited else None,
+            "_status": status_said,
+            "_started": started.isoformat() if started else None,
+            "_outcome": said_outcome,
+            "_resolution": said_resolution,
         }
         if row.has("history"):
             record["history"] = self._history(row, record)
@@ -131,6 +159,11 @@ class TicketImporter(Importer):
 
     def _check_order(self, row: Row, record: dict) -> None:
         """The row's own dates (opened, started, closed) in the order of a ticket's life."""
+        opened, started, closed = record["opened_on"], record["started_on"], record["closed_on"]
+        if (started is None or started >= opened) and (closed is None or closed >= (started or opened)):
+            # Opened, started, closed in the order of their dates is always a life (life.TRANSITIONS);
+            # the replay is for the message when they are not.
+            return
         events = [Event(0, "opened", record["opened_on"])]
         if record["started_on"]:
             events.append(Event(1, "started", record["started_on"]))
@@ -211,16 +244,20 @@ class TicketImporter(Importer):
             return "redo" if arg and word_key(arg) in ("redo", "重办") else None
         return arg
 
+    def key(self, record: dict) -> str:
+        return _SEP.join((record["enterprise"], record["category"], record["title"], record["opened_on"]))
+
     def prepare(self) -> None:
         self.enterprises = self.lookups("enterprises", "enterprise")
         self.officers = self.lookups("officers", "officer")
-        self.seen = self.counted(
-            "SELECT enterprise_id, category, title, opened_on, count(*) FROM tickets WHERE removed IS NULL GROUP BY 1, 2, 3, 4"
-        )
+        # The enterprises with tickets: a row of any other one is new without a query.
+        self.with_tickets = {r[0] for r in self.store.conn.execute("SELECT DISTINCT enterprise_id FROM tickets")}
         self.next_id = (self.store.value("SELECT max(id) FROM tickets") or 0) + 1
-        self.visits: dict[tuple[int, str], list[tuple[int, int]]] | None = None
         # A ledger with no owner column gets `ticket open`'s rule: the enterprise's one officer.
         self.assigned = None if "owner" in self.sheet.columns else Assignments(self.store)
+        self.updater = TicketUpdate(self)
+        self.new_events: list[tuple] = []  # events of tickets on file, with --update
+        self.touched: list[int] = []  # those tickets
 
     def _default_owner(self, enterprise_id: int, day: str) -> int | None:
         if self.assigned is None:
@@ -230,17 +267,25 @@ class TicketImporter(Importer):
 
     def _visit(self, enterprise_id: int, day: str, owner_id: int | None) -> int | None:
         """The visit the problem was raised on: that day's visit to the enterprise, by the owner if several."""
-        if self.visits is None:
-            self.visits = {}
-            for visit_id, e, on, officer_id in self.store.conn.execute(
-                "SELECT id, enterprise_id, visited_on, officer_id FROM visits ORDER BY id"
-            ):
-                self.visits.setdefault((e, on), []).append((visit_id, officer_id))
-        found = self.visits.get((enterprise_id, day))
+        found = self.store.conn.execute(
+            "SELECT id, officer_id FROM visits WHERE enterprise_id = ? AND visited_on = ? ORDER BY id",
+            (enterprise_id, day),
+        ).fetchall()
         if not found:
             return None
         self.linked += 1
         return next((v for v, o in found if o == owner_id), found[0][0])
+
+    def _on_file(self, record: dict, enterprise_id: int):
+        """The ticket on file this row is, if any."""
+        if enterprise_id not in self.with_tickets:
+            return None
+        found = self.store.conn.execute(
+            f"""SELECT {MATCHED} FROM tickets WHERE enterprise_id = ? AND opened_on = ? AND category = ?
+            AND title = ? AND removed IS NULL ORDER BY id""",
+            (enterprise_id, record["opened_on"], record["category"], record["title"]),
+        ).fetchall()
+        return self.matched(record, found)
 
     def plan(self, record: dict) -> None:
         enterprise_id = self.enterprises.id(self, record, "enterprise")
@@ -248,84 +293,84 @@ class TicketImporter(Importer):
             owner_id = self.officers.id(self, record, "owner")
         else:
             owner_id = self._default_owner(enterprise_id, record["opened_on"])
-        if self.is_present(self.seen, (enterprise_id, record["category"], record["title"], record["opened_on"])):
+        stored = self._on_file(record, enterprise_id)
+        if stored is not None:
+            self.updater.compare(record, stored, owner_id if record["owner"] else None)
             return
         ticket_id = self.next_id
         self.next_id += 1
-        if record["started_on"]:
-            self.started[ticket_id] = record["started_on"]
+        history = None
         if "history" in record:
-            self.histories[ticket_id] = [
-                (
-                    kind,
-                    day,
-                    self.officers.id(self, {"_line": record["_line"], "history": arg}, "history") if arg else None,
-                )
+            history = [
+                (kind, day, self.officers.id(self, {"_line": record["_line"], "history": arg}, "history") if arg else None)
                 if kind in ("opened", "assigned")
                 else (kind, day, arg)
                 for kind, day, arg in record["history"]
-            ]
+            ]  # fmt: skip
         visited = record["visited_on"]
-        record.update(
-            id=ticket_id,
-            enterprise_id=enterprise_id,
-            owner_id=owner_id,
-            visit_id=self._visit(enterprise_id, visited, owner_id) if visited else None,
-            opened_week=self.week(record["opened_on"]),
-        )
-        # A tuple, not the dict: a 100k-row ledger is held whole until it is written.
-        self.new.append(Ticket(*(record[c] for c in Ticket._fields)))
+        visit_id = self._visit(enterprise_id, visited, owner_id) if visited else None
+        ticket = (ticket_id, enterprise_id, visit_id, record["category"], record["title"], record["priority"], owner_id,
+                  record["department"], record["opened_on"], self.week(record["opened_on"]), record["due_on"],
+                  record["status"], record["outcome"], record["closed_on"], record["resolution"])  # fmt: skip
+        self.add((ticket, record["started_on"], history))
 
-    def _event(self, t: Ticket, kind: str, day: str, **fields) -> tuple:
-        """One event of a new ticket as a row in EVENT_COLUMNS order."""
-        fields.setdefault("redo", 0)
-        base = {"ticket_id": t.id, "kind": kind, "on_date": day, "week": self.week(day), "at": self.now,
-                "actor": self.actor, "changeset": self.changeset}  # fmt: skip
-        return tuple({**base, **fields}.get(c) for c in EVENT_COLUMNS)
+    # Writing ---------------------------------------------------------------------------
+
+    def _event(self, ticket_id: int, kind: str, day: str, note=None, outcome=None, owner_id=None, department=None,
+               due_on=None, result=None, redo=0) -> tuple:  # fmt: skip
+        """One event as a row in EVENT_COLUMNS order."""
+        return (ticket_id, kind, day, self.week(day), self.now, self.actor, note, outcome, owner_id, department,
+                self._changeset, due_on, result, redo)  # fmt: skip
 
     def _events(self):
         """Each new ticket's history, as rows in EVENT_COLUMNS order."""
-        for t in self.new:
-            if t.id in self.histories:
-                yield from self._replayed(t)
+        for t, started, history in self.pending:
+            ticket_id, due_on, resolution = t[0], t[10], t[14]
+            if history is not None:
+                yield from self._replayed(ticket_id, t[11], t[7], due_on, resolution, history)
                 continue
-            yield self._event(t, "opened", t.opened_on, owner_id=t.owner_id, department=t.department, due_on=t.due_on)
-            started = self.started.get(t.id)
+            yield self._event(ticket_id, "opened", t[8], owner_id=t[6], department=t[7], due_on=due_on)
             if started:
-                yield self._event(t, "started", started)
-            if t.status == "closed":
-                yield self._event(t, "closed", t.closed_on, note=t.resolution, outcome=t.outcome)
+                yield self._event(ticket_id, "started", started)
+            if t[11] == "closed":
+                yield self._event(ticket_id, "closed", t[13], note=resolution, outcome=t[12])
 
-    def _replayed(self, t: Ticket):
-        history = self.histories[t.id]
-        last_close = (
-            max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if t.status == "closed" else -1
-        )
+    def _replayed(self, ticket_id: int, status: str, department: str | None, due_on: str, resolution: str | None,
+                  history: list):  # fmt: skip
+        last_close = max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if status == "closed" else -1
         referred = any(kind == "referred" for kind, _, _ in history)
         for i, (kind, day, arg) in enumerate(history):
             yield self._event(
-                t,
+                ticket_id,
                 kind,
                 day,
-                note={"closed": t.resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind),
+                note={"closed": resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind),
                 outcome=arg if kind == "closed" else None,
                 owner_id=arg if kind in ("opened", "assigned") else None,
-                department=arg if kind == "referred" else t.department if kind == "opened" and not referred else None,
-                due_on=t.due_on if kind == "opened" else arg if kind == "extended" else None,
+                department=arg if kind == "referred" else department if kind == "opened" and not referred else None,
+                due_on=due_on if kind == "opened" else arg if kind == "extended" else None,
                 result=arg if kind == "followed_up" else None,
                 redo=int(kind == "reopened" and arg == "redo"),
             )
 
-    def write(self) -> None:
-        self.changeset = self.store.changeset(self.actor)
-        for names in self.names:
-            names.write(self.store, self.changeset)
-        columns = [*Ticket._fields, "base_due_on", "changeset"]
-        bulk(self.store, "tickets", ((*t, t.due_on, self.changeset) for t in self.new), columns)
-        bulk(self.store, "events", self._events(), EVENT_COLUMNS)
-        if self.new:
-            # The new tickets' spans and tallies; their projection columns are already as imported.
-            derive.refresh(self.store.conn, (t.id for t in self.new))
+    def flush(self) -> None:
+        """Write the tickets planned since the last flush with their events, and replay them."""
+        busy = self.pending or self.new_events or any(n.new for n in self.names)
+        changeset = self.changeset() if busy else None
+        for lookup in self.names:
+            lookup.write(self.store, changeset)
+        if changeset is not None:
+            rows = ((*t, t[10], changeset) for t, _, _ in self.pending)
+            self.store.insert_rows("tickets", [*TICKET_COLUMNS, "base_due_on", "changeset"], rows)
+            self.store.insert_rows("events", EVENT_COLUMNS, self._events())
+            self.store.insert_rows("events", EVENT_COLUMNS, ((*e[:10], changeset, *e[11:]) for e in self.new_events))
+            ids = [t[0] for t, _, _ in self.pending] + self.touched
+            if ids:
+                # Their spans and tallies; the new tickets' own columns are already as imported.
+                derive.refresh(self.store.conn, ids)
+        self.pending.clear()
+        self.new_events.clear()
+        self.touched.clear()
 
     def counts(self) -> dict:
         return {**super().counts(), "linked_to_visits": self.linked}

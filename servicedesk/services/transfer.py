@@ -5,18 +5,19 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable
-from contextlib import nullcontext
+from datetime import date
 from pathlib import Path
 
-from .. import names
+from .. import dates
 from ..derive import EFFECTIVE
-from ..errors import ImportFailed, InvalidInput
+from ..errors import InvalidInput
 from ..files import private_file
 from ..spreadsheets import Sheet
 from ..store import Store
 from ..views.roster import assigned_names
-from . import roster
-from .imports import EnterpriseImporter, FeedbackImporter, OfficerImporter, ServiceImporter, VisitImporter
+from .imports import run
+from .record_import import FeedbackImporter, ServiceImporter, VisitImporter
+from .roster_import import EnterpriseImporter, OfficerImporter
 from .ticket_import import HISTORY_KINDS, TOLD_BY_COLUMNS, TicketImporter, format_history, history_arg
 
 IMPORTERS = {
@@ -43,53 +44,28 @@ def import_file(
     acting: str | None = None,
     dry_run: bool = False,
     create_missing: bool = False,
+    update: bool = False,
+    since: date | None = None,
+    sheet: str | None = None,
     progress: Progress | None = None,
 ) -> dict:
-    """Import every row of the file or none; returns what was (or would be) added.
+    """Import every row of the file or none; returns what was (or would be) added and changed.
 
-    The file is read and each row checked before the write lock is taken; names are
-    then looked up and the new records bulk-inserted inside one transaction.
+    Every row is read and checked before the write lock is taken, and every bad row is
+    reported (spreadsheets.BadRows); names are then looked up and the new records written
+    inside one transaction (services/imports.py). `update` applies the differences of
+    rows that match a record on file (enterprise and ticket imports), dated `since`
+    (default today) where the file gives no date; a dry run with `update` lists each.
     """
-    report = progress or _quiet
-    sheet = Sheet(Path(path), kind)
-    importer = IMPORTERS[kind](store, sheet, actor=actor, acting=acting, create_missing=create_missing)
-    records, failure = [], None
-    stage = f"reading {sheet.name}"
-    try:
-        for row in sheet.rows():
-            records.append(importer.parse(row))
-            if len(records) % 1000 == 0:
-                report(stage, len(records), max(sheet.estimated_rows, len(records)))
-    except ImportFailed as e:
-        # A row before this one may still name an unknown enterprise: the earlier line is reported.
-        failure = e
-    rows = len(records)
-    report(stage, rows, rows)
-    with nullcontext() if dry_run else store.write():
-        importer.prepare()
-        records.reverse()
-        while records:
-            # Popped as planned, so each parsed row is freed once its record is built.
-            importer.plan(records.pop())
-            if len(records) % 5000 == 0:
-                report("checking names", rows - len(records), rows)
-        if failure:
-            raise failure
-        result = {
-            "kind": kind,
-            "file": sheet.name,
-            "rows": rows,
-            "dry_run": dry_run,
-            "ignored_columns": sheet.ignored,
-            **importer.counts(),
-        }
-        # A file already in (re-imported) changes nothing: no write, no change set to undo.
-        if not dry_run and (result["added"] or result["created"] or result.get("assignments")):
-            report("writing", 0, None)
-            importer.write()
-            names.fill_keys(store)  # the pinyin keys of the enterprises and officers it added
-            roster.record_change(store, actor, "import", sheet.name, f"{kind}s imported", result)
-    return result
+    importer_class = IMPORTERS[kind]
+    if update and not importer_class.updates:
+        raise InvalidInput(f"--update is for enterprise and ticket imports, not {kind} imports")
+    if since is not None and since > dates.today():
+        raise InvalidInput(f"--from {since.isoformat()} is in the future")
+    read = Sheet(Path(path), kind, sheet)
+    importer = importer_class(store, read, actor=actor, acting=acting, create_missing=create_missing, update=update,
+                              since=since, list_changes=dry_run and update)  # fmt: skip
+    return run(importer, dry_run=dry_run, report=progress or _quiet)
 
 
 # Export ------------------------------------------------------------------------
