@@ -5,7 +5,7 @@ JSON, or the Chinese headers ledgers use; a title above it and a two-row header 
 read), and its rows as `Row`s that know their file line, so every complaint names the
 line and the column as the user sees them. Cell values are turned into text, dates and
 codes here; looking names up in the database is the importer's job (services/imports.py).
-Opening the file (encodings, sheets, merged cells) is readers.py's.
+Opening the file (encodings, sheets, merged cells) is spreadsheets/readers.py's.
 """
 
 import itertools
@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from . import dates
-from .errors import DateError, ImportFailed
-from .models import clean_line, clean_text, word_key, words
+from .. import dates
+from ..errors import DateError, ImportFailed
+from ..models import clean_line, clean_text, word_key, words
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
 # name, as `export` writes it; the rest are what Chinese ledgers put in their header row.

@@ -5,7 +5,7 @@ A reader yields (line, cells): the line as the user sees it (a CSV record's firs
 a sheet's row number) and the cells as Python values (text, numbers, dates). Cells
 merged down a column are filled on every row they cover, so an enterprise written once
 over its problems is on each of them. What the header and the cells mean is
-spreadsheets.py's business.
+the business of spreadsheets/__init__.py.
 
 calamine (Rust) reads a sheet about ten times faster than openpyxl's reader; it holds
 the sheet in memory while it does (about 1 KiB a row of a ten-column ledger), so a
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ImportFailed
+from ..errors import ImportFailed
 
 Lines = Iterator[tuple[int, list]]
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")
