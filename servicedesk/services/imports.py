@@ -31,7 +31,7 @@ from ..store import Store
 
 # What an imported closed ticket says about its settling when the file says nothing.
 NO_RESOLUTION = "closed (imported without a resolution note)"
-CHUNK = 5000  # rows planned between writes: what a run holds in memory
+CHUNK = 2000  # rows planned between writes: what a run holds in memory (speed is the same from 2,000 to 20,000)
 SHOWN = 20  # differences named one by one; beyond that, counted
 
 
