@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import ServicedeskError
+from ..errors import NoLedger, ServicedeskError
 from .common import State, complete_officer
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
@@ -70,21 +70,22 @@ class Group(TyperGroup):
             with warnings.catch_warnings():
                 warnings.showwarning = _notice
                 return super().invoke(ctx)
+        except NoLedger as e:
+            fail(_no_ledger(e, ctx.obj))
         except ServicedeskError as e:
             fail(str(e))
         except BrokenPipeError:
             # `servicedesk … | head` closed the pipe: stop quietly, as other tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            _quiet_stdout()
             raise typer.Exit(0) from None
         except OverflowError:
             fail("a number given is too large")
-        except OSError as e:
-            fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
         except Exception as e:
-            # sqlite3 is not imported for --help; an error from it means it was.
-            sqlite3 = sys.modules.get("sqlite3")
-            if sqlite3 and isinstance(e, sqlite3.OperationalError):
-                fail(f"the database is busy or unusable ({e}); try again")
+            explained = _explain(e, ctx.obj)
+            if explained:
+                fail(str(explained))
+            if isinstance(e, OSError):
+                fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
             raise
 
 
@@ -99,6 +100,28 @@ def _notice(message, category, filename, lineno, file=None, line=None):
         import warnings
 
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _quiet_stdout() -> None:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+
+
+def _explain(error: Exception, state) -> ServicedeskError | None:
+    """A full disk, a read-only or damaged file behind an error no command expected; None for a bug."""
+    if not isinstance(state, State):
+        return None
+    from ..ledgerfile import explain
+
+    return explain(error, state.opened_store(), state.db_path)
+
+
+def _no_ledger(error: NoLedger, state) -> str:
+    if isinstance(state, State) and state.default_db:
+        return (
+            f"no ledger yet at {error.path}; a command that records something creates it "
+            "(servicedesk enterprise add NAME, or servicedesk demo for a sample park)"
+        )
+    return f"no ledger at {error.path}; check --db or SERVICEDESK_DB — a command that records something creates it"
 
 
 def fail(message: str):
@@ -173,7 +196,7 @@ def main_options(
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"{lang!r} is not zh or en", param_hint="'--lang'")
     set_language(lang)
-    ctx.obj = State(db or default_db(), acting)
+    ctx.obj = State(db or default_db(), acting, default_db=db is None)
     ctx.call_on_close(ctx.obj.close)
 
 

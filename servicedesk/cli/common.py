@@ -15,8 +15,9 @@ import typer
 class State:
     """The global options; the database is opened on first use, so `--help` never opens it."""
 
-    def __init__(self, db_path: Path, acting: str | None):
+    def __init__(self, db_path: Path, acting: str | None, *, default_db: bool = False):
         self.db_path = db_path
+        self.default_db = default_db  # no --db or SERVICEDESK_DB: the file in the user data directory
         self.acting_as = acting.strip() if acting and acting.strip() else None
 
     @cached_property
@@ -25,12 +26,16 @@ class State:
 
         from ..store import Store
 
-        store = Store(self.db_path)
+        store = Store(self.db_path, notify=_notify)
         store.command = shlex.join(sys.argv[1:]) if sys.argv[1:] else None  # recorded with each change set
         return store
 
+    def opened_store(self):
+        """The store, if this command opened it."""
+        return self.__dict__.get("store")
+
     def close(self) -> None:
-        if "store" in self.__dict__:  # opened by this command
+        if self.opened_store() is not None:
             self.store.close()
 
     @cached_property
@@ -39,6 +44,8 @@ class State:
         reference reads); a name that is no officer's (the park office) is kept as typed."""
         if not self.acting_as:
             return None
+        if not self.store.exists:  # a new ledger, created by this command's write: no officers yet
+            return self.acting_as
         from ..views import refs
 
         return refs.acting_name(self.store, self.acting_as)
@@ -54,6 +61,13 @@ class State:
             return getpass.getuser()
         except Exception:  # no login name in some containers
             return "unknown"
+
+
+def _notify(line: str) -> None:
+    """A line from the store for the person at the terminal (a new ledger, a migration)."""
+    from .. import render
+
+    render.message(line)
 
 
 def state(ctx: typer.Context) -> State:

@@ -51,6 +51,8 @@ def import_file(
     then looked up and the new records bulk-inserted inside one transaction.
     """
     report = progress or _quiet
+    if not dry_run:
+        store.expect_write()  # names are read before the write that may create the ledger
     sheet = Sheet(Path(path), kind)
     importer = IMPORTERS[kind](store, sheet, actor=actor, acting=acting, create_missing=create_missing)
     records, failure = [], None
