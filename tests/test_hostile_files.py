@@ -157,6 +157,17 @@ def test_a_character_device_is_refused_and_left_as_it_was(sd, tmp_path, command)
     assert listing(tmp_path) == before  # still crw-rw-rw-, nothing created beside it
 
 
+@needs_root
+def test_a_backup_onto_a_device_is_refused(sd, db, tmp_path, built):
+    built("small", small_park, db)
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    device.chmod(0o666)
+    before = listing(tmp_path)
+    assert_user_error(sd("backup", device, "--force", ok=False), "not a regular file")
+    assert listing(tmp_path) == before
+
+
 # Damage ---------------------------------------------------------------------------
 
 
@@ -261,12 +272,22 @@ def test_sixteen_flipped_bits_never_end_in_a_traceback(sd, db, built, seed):
         ("visit", "list"),
         ("enterprise", "list"),
         ("enterprise", "add", "新企业"),
+        ("backup", db.with_name("copy.db"), "--force"),
         ("demo", "--force"),
     ):
         result = sd(*command, ok=False)
         assert result.exit_code in (0, 1), (command, result.exit_code, result.stderr)
         if result.exit_code:
             assert_user_error(result)
+
+
+def test_a_backup_of_a_damaged_ledger_is_refused_in_one_short_line(sd, db, built, tmp_path):
+    built("demo", demo_park, db)
+    corrupt_table(db, "visits")
+    result = sd("backup", tmp_path / "copy.db", ok=False)
+    assert_user_error(result, "the ledger file is damaged", "copy.db was not written")
+    assert len(result.stderr) < 400
+    assert sorted(p.name for p in tmp_path.iterdir() if "copy" in p.name) == []
 
 
 # Full disks -----------------------------------------------------------------------
@@ -438,6 +459,24 @@ def test_our_ledger_copied_with_its_wal_opens_with_every_row(sd, db, built, tmp_
     assert "只在日志里" in names
 
 
+# Backups --------------------------------------------------------------------------
+
+
+def test_backup_removes_copies_left_by_killed_backups_and_leaves_others(sd, db, built, tmp_path):
+    built("small", small_park, db)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(finished.stdout)  # a pid no longer running, as after kill -9
+    (tmp_path / f".copy.db.{dead}.partial").write_bytes(b"x" * 4096)
+    (tmp_path / f".copy.db.{os.getppid()}.partial").write_bytes(b"x")  # a running process's: not ours to remove
+    (tmp_path / ".other.db.1.partial").write_bytes(b"x")
+    sd("backup", tmp_path / "copy.db")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")) == [
+        f".copy.db.{os.getppid()}.partial",
+        ".other.db.1.partial",
+    ]
+    assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
+
+
 # Migrating ------------------------------------------------------------------------
 
 
@@ -474,6 +513,7 @@ MISSING_READS = [
     ("visit", "list"),
     ("category", "list"),
     ("export", "EXPORT"),
+    ("backup", "BACKUP"),
 ]
 
 
