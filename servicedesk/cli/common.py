@@ -16,9 +16,12 @@ class State:
     """The global options; the database is opened on first use, so `--help` never opens it."""
 
     def __init__(self, db_path: Path, acting: str | None, *, default_db: bool = False):
+        from ..models import clean_line
+
         self.db_path = db_path
         self.default_db = default_db  # no --db or SERVICEDESK_DB: the file in the user data directory
-        self.acting_as = acting.strip() if acting and acting.strip() else None
+        # Who acts is recorded on every change and shown in every view: cleaned like any text.
+        self.acting_as = clean_line(acting)
 
     @cached_property
     def store(self):
@@ -57,10 +60,14 @@ class State:
             return self.acting
         import getpass
 
+        from ..models import clean_line
+
         try:
-            return getpass.getuser()
+            name = getpass.getuser()
         except Exception:  # no login name in some containers
             return "unknown"
+        # From the environment (LOGNAME, USER): possibly escapes, possibly not UTF-8.
+        return clean_line(name.encode("utf-8", "backslashreplace").decode()) or "unknown"
 
 
 def _notify(line: str) -> None:
