@@ -534,10 +534,23 @@ def test_an_empty_file_reads_as_no_ledger_and_a_write_makes_it_one(sd, db):
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
-def _roster(tmp_path: Path) -> Path:
-    sheet = tmp_path / "企业.csv"
-    sheet.write_text("企业名称,行业\n天能电池,化工\n华鑫化工,化工\n", encoding="utf-8")
-    return sheet
+SHEETS = {
+    "ROSTER": ("企业.csv", "企业名称,行业\n天能电池,化工\n华鑫化工,化工\n"),
+    "OFFICERS": ("干部.csv", "姓名,职级\n王伟,县级\n"),
+    "LEDGER": ("台账.csv", "企业名称,问题类别,问题描述,提出日期\n天能电池,用工,缺焊工,2022-05-10\n"),
+}
+
+
+def _sheets(tmp_path: Path, command) -> list[str]:
+    """The command with each sheet's placeholder replaced by a file written for it."""
+    out = []
+    for word in command:
+        if word in SHEETS:
+            name, text = SHEETS[word]
+            (tmp_path / name).write_text(text, encoding="utf-8")
+            word = str(tmp_path / name)
+        out.append(word)
+    return out
 
 
 @pytest.mark.parametrize(
@@ -549,12 +562,14 @@ def _roster(tmp_path: Path) -> Path:
         (("officer", "add", "王伟"), ("officer", "show", "王伟")),
         (("category", "add", "environment", "--label", "Environment"), ("category", "list")),
         (("enterprise", "import", "ROSTER"), ("enterprise", "show", "华鑫化工")),
+        (("officer", "import", "OFFICERS"), ("officer", "show", "王伟")),
+        (("ticket", "import", "LEDGER", "--create-missing"), ("ticket", "show", "1")),
     ],
     ids=lambda c: " ".join(c[:3]) if isinstance(c, tuple) else "",
 )
 def test_a_command_that_records_something_creates_the_ledger_and_says_so(sd, tmp_path, command, check):
     path = tmp_path / "new" / "park.db"
-    command = [str(_roster(tmp_path)) if c == "ROSTER" else c for c in command]
+    command = _sheets(tmp_path, command)
     result = sd("--db", path, *command)
     assert f"created a new ledger at {path}" in result.stderr
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and user_version(path) == SCHEMA_VERSION
@@ -574,7 +589,7 @@ def test_a_command_that_records_something_creates_the_ledger_and_says_so(sd, tmp
 )
 def test_a_failed_write_on_a_new_path_leaves_nothing(sd, tmp_path, command):
     path = tmp_path / "new" / "park.db"
-    command = [str(_roster(tmp_path)) if c == "ROSTER" else c for c in command]
+    command = _sheets(tmp_path, command)
     before = listing(tmp_path)
     result = sd("--db", path, *command, ok=False)
     assert_user_error(result)
