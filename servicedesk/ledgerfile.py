@@ -288,7 +288,9 @@ def damage(conn: sqlite3.Connection | None) -> str | None:
             if found:
                 return found
     except sqlite3.DatabaseError as e:
-        return str(e)
+        return str(e)[:300]
+    except sqlite3.Error:
+        return None  # a closed connection, say: nothing learnt about the file
     return None
 
 
@@ -339,7 +341,7 @@ def explain(error: BaseException, store, path: Path) -> ServicedeskError | None:
     Store, or None when opening it failed) is marked damaged, so nothing more is written.
     """
     if isinstance(error, sqlite3.Error):
-        primary, detail = code(error), str(error)
+        primary, detail = code(error), str(error)[:300]  # a decode error quotes the whole text
         if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or detail.startswith("Could not decode"):
             return _damaged(store, f"{detail} ({path})")
         if primary == sqlite3.SQLITE_FULL:
@@ -369,7 +371,10 @@ def explain(error: BaseException, store, path: Path) -> ServicedeskError | None:
         )
     elif not isinstance(error, _VALUE_ERRORS):
         return None
-    problem = store.damage() if store is not None else None
+    try:
+        problem = store.damage() if store is not None else None
+    except Exception:
+        problem = None  # the explanation must not hide the error it explains
     return _damaged(store, problem) if problem else None
 
 

@@ -296,3 +296,9 @@ def test_help_into_a_closed_pipe_exits_0(args):
     finally:
         os.close(write)
     assert (result.returncode, result.stderr) == (0, b"")
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_however_the_app_is_run(park, tmp_path):
+    # In process (no main()), as a test or a script runs it: found by bench/fuzz.py.
+    result = park("backup", f"{tmp_path}/copy\udcff.db")
+    assert f"backed up to {tmp_path}/copy\\xff.db" in result.stdout

@@ -77,6 +77,7 @@ class Group(TyperGroup):
     def invoke(self, ctx):
         import warnings
 
+        _escape_unencodable()
         not_text = _not_utf8(self, ctx)
         if not_text:
             fail(
@@ -296,13 +297,18 @@ def _escape(error: UnicodeEncodeError) -> tuple[str, int]:
     return shown, error.end
 
 
-def main() -> None:
-    # A console or pipe that cannot take Chinese text, or a file name that is not UTF-8,
-    # gets escapes, not a crash (PYTHONIOENCODING=utf-8 alone is strict).
+def _escape_unencodable() -> None:
+    """A console or pipe that cannot take Chinese text, or a file name that is not UTF-8,
+    gets escapes, not a crash, whatever the encoding (PYTHONIOENCODING=utf-8 alone is strict)
+    and however the app is run (main(), or in process by a test or a script)."""
     import codecs
 
     codecs.register_error("servicedesk-escape", _escape)
     for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
+        if hasattr(stream, "reconfigure") and getattr(stream, "errors", None) != "servicedesk-escape":
             stream.reconfigure(errors="servicedesk-escape")
+
+
+def main() -> None:
+    _escape_unencodable()  # before the arguments are parsed: usage errors quote them
     app(prog_name="servicedesk")
