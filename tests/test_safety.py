@@ -302,3 +302,15 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped_however_the_app_is_run(pa
     # In process (no main()), as a test or a script runs it: found by bench/fuzz.py.
     result = park("backup", f"{tmp_path}/copy\udcff.db")
     assert f"backed up to {tmp_path}/copy\\xff.db" in result.stdout
+
+
+def test_a_ledger_file_name_that_is_not_utf8_works_and_is_recorded_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    result = _servicedesk(b"--db", folder + b"/park\xff.db", b"enterprise", b"add", "天能电池".encode())
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(os.fsdecode(folder + b"/park\xff.db"))
+    try:
+        [(command,)] = conn.execute("SELECT command FROM changesets").fetchall()
+    finally:
+        conn.close()
+    assert "park\\xff.db" in command

@@ -30,7 +30,10 @@ class State:
         from ..store import Store
 
         store = Store(self.db_path, notify=_notify)
-        store.command = shlex.join(sys.argv[1:]) if sys.argv[1:] else None  # recorded with each change set
+        # Recorded with each change set. A file name that is not UTF-8 (--db, an import) is
+        # kept as its bytes escaped, \xff: SQLite takes only valid text.
+        line = shlex.join(sys.argv[1:])
+        store.command = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") or None
         return store
 
     def opened_store(self):
