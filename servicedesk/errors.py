@@ -40,8 +40,9 @@ class NoLedger(DatabaseError):
 class Damaged(DatabaseError):
     """SQLite, or a value stored in the file, says the file is damaged."""
 
-    def __init__(self, detail: str):
-        super().__init__(f"the ledger file is damaged: {detail}; run `servicedesk doctor`, or restore a backup")
+    def __init__(self, detail: str, advice: str = "run `servicedesk doctor`, or restore a backup"):
+        super().__init__(f"the ledger file is damaged: {detail}; {advice}")
+        self.detail = detail
 
 
 class Unwritable(DatabaseError):

@@ -209,6 +209,14 @@ def test_a_damaged_table_is_one_line_and_nothing_is_written(sd, db, built, comma
     assert not db.with_name("park.db-wal").exists() or db.with_name("park.db-wal").stat().st_size == 0
 
 
+def test_damage_that_stops_doctor_itself_says_to_restore_a_backup(sd, db, built):
+    built("demo", demo_park, db)
+    corrupt_table(db, "tickets")
+    result = sd("doctor", ok=False)
+    assert_user_error(result, "the ledger file is damaged", "restore a backup")
+    assert "servicedesk doctor" not in result.stderr
+
+
 def test_a_stored_date_with_a_flipped_bit_is_damage_not_a_traceback(sd, db, built):
     built("demo", demo_park, db)
     # '2' → 'r' is one flipped bit (0x32 → 0x72), as in the torture run's 'r026-11-27'.

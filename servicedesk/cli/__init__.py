@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import NoLedger, ServicedeskError
+from ..errors import Damaged, NoLedger, ServicedeskError
 from .common import State, complete_officer
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
@@ -90,7 +90,7 @@ class Group(TyperGroup):
         except NoLedger as e:
             fail(_no_ledger(e, ctx.obj))
         except ServicedeskError as e:
-            fail(str(e))
+            fail(_said_to(e, ctx))
         except BrokenPipeError:
             # `servicedesk … | head` closed the pipe: stop quietly, as other tools do.
             _quiet_stdout()
@@ -103,7 +103,7 @@ class Group(TyperGroup):
         except Exception as e:
             explained = _explain(e, ctx.obj)
             if explained:
-                fail(str(explained))
+                fail(_said_to(explained, ctx))
             if isinstance(e, OSError):
                 fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
             raise
@@ -139,6 +139,13 @@ def _explain(error: Exception, state) -> ServicedeskError | None:
     from ..ledgerfile import explain
 
     return explain(error, state.opened_store(), state.db_path)
+
+
+def _said_to(error: ServicedeskError, ctx) -> str:
+    """The error's line; damage that stops doctor itself is past what doctor repairs."""
+    if isinstance(error, Damaged) and ctx.invoked_subcommand == "doctor":
+        return str(Damaged(error.detail, "SQLite cannot read past it, so restore a backup"))
+    return str(error)
 
 
 def _no_ledger(error: NoLedger, state) -> str:
