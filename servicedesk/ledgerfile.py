@@ -1,10 +1,10 @@
-"""The ledger file itself: what is at a path, whether it can be written, and what went wrong.
+"""The ledger file itself: what is at a path, whether it can be written, the copies beside it.
 
 All of this is decided before SQLite may write a byte: a special file, or a foreign or
 newer SQLite file, is refused untouched, with nothing created beside it; a ledger that can
 only be read (read-only file, directory or mount, a full disk) is read without the -wal
-and -shm a read-write open would leave. Afterwards, `explain` turns an exception that a
-command did not expect into the user's problem: a full disk, a read-only file, damage.
+and -shm a read-write open would leave. Also the copy kept before migrating, and the
+partial copies a killed process left. What went wrong afterwards is diagnosis.py's.
 """
 
 import errno
@@ -15,7 +15,7 @@ import time
 from contextlib import suppress
 from pathlib import Path
 
-from .errors import Damaged, DatabaseError, InvalidInput, ServicedeskError, Unwritable
+from .errors import Damaged, DatabaseError, ServicedeskError, Unwritable
 from .migrations import APPLICATION_ID, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15  # a second terminal waits this long for the first one's write
@@ -165,7 +165,7 @@ def free_bytes(path: Path) -> int | None:
     return fs.f_bavail * fs.f_frsize
 
 
-def _full(free: int) -> tuple[str, str]:
+def full(free: int) -> tuple[str, str]:
     return f"the disk holding it is full ({free // 1024} KB free)", "free some space, then run the command again"
 
 
@@ -193,7 +193,7 @@ def unwritable(path: Path) -> tuple[str, str] | None:
         )
     free = fs.f_bavail * fs.f_frsize
     if free < MIN_FREE_BYTES and side_file(path, "-shm") is None:
-        return _full(free)
+        return full(free)
     return None
 
 
@@ -205,6 +205,33 @@ def cannot_create(path: Path, e: OSError) -> ServicedeskError:
     if e.errno in (errno.EACCES, errno.EPERM):
         return Unwritable(f"cannot create {path}: permission denied; choose a --db in a directory you can write")
     return DatabaseError(f"cannot create {path}: {e.strerror}")
+
+
+def make_private_file(path: Path) -> bool:
+    """A private regular file at the path; True when made here. An empty one already there is
+    made private too; anything that is not a regular file is refused untouched."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        made = True
+    except FileExistsError:
+        if regular_file(path) is None:
+            raise DatabaseError(f"{path} vanished while it was being created; try again") from None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        made = False
+    except OSError as e:
+        raise cannot_create(path, e) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise DatabaseError(f"{path} is not a regular file; left it untouched")
+        if st.st_size == 0:
+            # It will hold phone numbers. Someone else's empty file stays as it is: SQLite
+            # says so if it cannot write it.
+            with suppress(PermissionError):
+                os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return made
 
 
 def lock_folder(path: Path) -> int | None:
@@ -266,119 +293,38 @@ def _running(pid: int) -> bool:
     return True
 
 
-# Damage and other errors ----------------------------------------------------------
-
-
-def damage(conn: sqlite3.Connection | None) -> str | None:
-    """What is wrong with the file, by SQLite's quick check or by a stored value of the wrong
-    kind; None when neither shows anything.
-
-    A date column holds ISO dates, a week column week keys, a moment a timestamp, and each
-    value the type its column declares: a flipped bit in the file breaks one of those.
-    """
-    if conn is None:
-        return None
+def keep_copy(path: Path, version: int) -> Path:
+    """NAME.bak-schemaN beside the file, 0600, before migrating it: a connection of its own
+    reads the last commit through SQLite's backup API while the caller holds the write lock
+    (so no other process changes it meanwhile); never over an earlier copy."""
+    base = path.with_name(f"{path.name}.bak-schema{version}")
+    partial = path.with_name(f".{base.name}.{os.getpid()}.partial")
     try:
-        problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
-        if problems != ["ok"]:
-            return "SQLite's check found " + "; ".join(problems)[:300]
-        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        for (table,) in list(tables):
-            found = _bad_value(conn, table)
-            if found:
-                return found
-    except sqlite3.DatabaseError as e:
-        return str(e)[:300]
-    except sqlite3.Error:
-        return None  # a closed connection, say: nothing learnt about the file
-    return None
-
-
-def _bad_value(conn: sqlite3.Connection, table: str) -> str | None:
-    checks = []
-    for name, declared in conn.execute("SELECT name, upper(type) FROM pragma_table_info(?)", (table,)):
-        column = '"' + name.replace('"', '""') + '"'
-        if "INT" in declared:
-            checks.append((name, f"typeof({column}) NOT IN ('integer', 'null')"))
-        elif "TEXT" in declared:
-            checks.append((name, f"typeof({column}) NOT IN ('text', 'null')"))
-        if name.endswith("_on") or name in ("on_date", "day"):
-            checks.append((name, f"{column} IS NOT date({column})"))
-        elif name.endswith("week"):
-            checks.append((name, f"{column} NOT GLOB '[0-9][0-9][0-9][0-9]-W[0-5][0-9]'"))
-        elif name == "at" or name.endswith("_at"):
-            checks.append((name, f"{column} IS NOT NULL AND julianday({column}) IS NULL"))
-    if not checks:
-        return None
-    which = " ".join(f"WHEN {condition} THEN {i}" for i, (_, condition) in enumerate(checks))
-    quoted = '"' + table.replace('"', '""') + '"'
-    try:
-        found = conn.execute(
-            f"SELECT rowid, CASE {which} END FROM {quoted} WHERE {' OR '.join(c for _, c in checks)} LIMIT 1"
-        ).fetchone()
-        if found is None:
-            return None
-        rowid, i = found
-        name = checks[i][0]
-        column = '"' + name.replace('"', '""') + '"'
-        value = conn.execute(f"SELECT CAST({column} AS BLOB) FROM {quoted} WHERE rowid = ?", (rowid,)).fetchone()[0]
-    except sqlite3.OperationalError:
-        return None  # a table without rowids: not one to judge here
-    shown = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    return f"{table} #{rowid} has {name} = {shown!r:.80}"
-
-
-# Errors a stored value of the wrong kind raises when a command reads it.
-_VALUE_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError)
-
-
-def explain(error: BaseException, store, path: Path) -> ServicedeskError | None:
-    """The user's problem behind an exception a command did not expect; None when it is a bug.
-
-    SQLite names most causes by its error code. A stored value that fails to parse (a date
-    with a flipped bit) raises an ordinary ValueError or TypeError: that is called damage
-    only when the file shows it, so a programming error still surfaces as one. `store` (a
-    Store, or None when opening it failed) is marked damaged, so nothing more is written.
-    """
-    if isinstance(error, sqlite3.Error):
-        primary, detail = code(error), str(error)[:300]  # a decode error quotes the whole text
-        if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or detail.startswith("Could not decode"):
-            return _damaged(store, f"{detail} ({path})")
-        if primary == sqlite3.SQLITE_FULL:
-            return Unwritable(
-                f"the disk holding {path} is full; nothing was recorded — free some space, then run the command again"
-            )
-        if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
-            found = unwritable(path)
-            if found:
-                return Unwritable(f"cannot record anything in {path}: {found[0]}; {found[1]}")
-            if primary == sqlite3.SQLITE_CANTOPEN:
-                return DatabaseError(f"cannot open {path} ({detail}); check that it and its directory can be read")
-            return Unwritable(f"cannot write {path} ({detail}); check its permissions")
-        if primary == sqlite3.SQLITE_IOERR:
-            free = free_bytes(path)
-            if free is not None and free < MIN_FREE_BYTES:
-                why, advice = _full(free)
-                return Unwritable(f"cannot use {path}: {why}; {advice}")
-            return DatabaseError(f"the disk failed reading or writing {path} ({detail}); check it, then try again")
-        if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return DatabaseError(
-                f"{path} is busy: another servicedesk has been writing to it for over {BUSY_TIMEOUT_S} s; try again"
-            )
-    elif isinstance(error, UnicodeEncodeError) and error.reason == "surrogates not allowed":
-        return InvalidInput(
-            "a file or directory name given is not valid UTF-8 text (is the terminal set to GBK?); rename it first"
-        )
-    elif not isinstance(error, _VALUE_ERRORS):
-        return None
-    try:
-        problem = store.damage() if store is not None else None
-    except Exception:
-        problem = None  # the explanation must not hide the error it explains
-    return _damaged(store, problem) if problem else None
-
-
-def _damaged(store, detail: str) -> Damaged:
-    if store is not None:
-        store.damaged = detail
-    return Damaged(detail)
+        remove_stale_partials(partial.parent, base.name)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+        source = sqlite3.connect(uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            target = sqlite3.connect(partial)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        finally:
+            source.close()
+        for n in range(1, 1000):
+            name = base if n == 1 else base.with_name(f"{base.name}.{n}")
+            try:
+                os.link(partial, name)  # never over an earlier copy
+                return name
+            except FileExistsError:
+                continue
+        raise OSError(f"{base} and 999 more copies are there already")
+    except (OSError, sqlite3.Error) as e:
+        raise Unwritable(
+            f"cannot keep a copy of {path} before migrating it from schema {version} ({e}); "
+            "nothing was changed — free some space or make its directory writable, then try again"
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)

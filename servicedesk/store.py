@@ -16,12 +16,12 @@ What is at the path decides what happens (ledgerfile.py looks, before anything w
 
 import os
 import sqlite3
-import stat
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from . import diagnosis
 from . import ledgerfile as lf
 from .errors import Damaged, DatabaseError, NoLedger, Unwritable
 from .ledgerfile import BUSY_TIMEOUT_S, MIN_FREE_BYTES
@@ -97,7 +97,7 @@ class Store:
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as e:
-            raise lf.explain(e, None, self.path) or DatabaseError(f"cannot open {self.path}: {e}") from None
+            raise diagnosis.explain(e, None, self.path) or DatabaseError(f"cannot open {self.path}: {e}") from None
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         self._conn = conn
@@ -138,47 +138,12 @@ class Store:
             # Re-read inside the write lock: another process may have migrated meanwhile.
             version = self.value("PRAGMA user_version")
             if version < SCHEMA_VERSION:
-                copy = self._keep_copy(version)
+                copy = lf.keep_copy(self.path, version)
                 _apply_migrations(self._conn, version)
         if copy:
             self.notify(
                 f"migrated {self.path} from schema {version} to {SCHEMA_VERSION}; a copy of the old file is at {copy}"
             )
-
-    def _keep_copy(self, version: int) -> Path:
-        """NAME.bak-schemaN beside the file, 0600, before migrating it: a second connection reads
-        the last commit through SQLite's backup API while this one holds the write lock."""
-        base = self.path.with_name(f"{self.path.name}.bak-schema{version}")
-        partial = self.path.with_name(f".{base.name}.{os.getpid()}.partial")
-        try:
-            lf.remove_stale_partials(partial.parent, base.name)
-            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)
-            os.close(fd)
-            source = sqlite3.connect(lf.uri(self.path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_S)
-            try:
-                target = sqlite3.connect(partial)
-                try:
-                    source.backup(target)
-                finally:
-                    target.close()
-            finally:
-                source.close()
-            for n in range(1, 1000):
-                name = base if n == 1 else base.with_name(f"{base.name}.{n}")
-                try:
-                    os.link(partial, name)  # never over an earlier copy
-                    return name
-                except FileExistsError:
-                    continue
-            raise OSError(f"{base} and 999 more copies are there already")
-        except (OSError, sqlite3.Error) as e:
-            raise Unwritable(
-                f"cannot keep a copy of {self.path} before migrating it from schema {version} ({e}); "
-                "nothing was changed — free some space or make its directory writable, then try again"
-            ) from None
-        finally:
-            partial.unlink(missing_ok=True)
 
     def _derive(self) -> None:
         """Rebuild the derived tables when the code that derives them has changed."""
@@ -262,7 +227,7 @@ class Store:
             raise lf.cannot_create(self.path, e) from None
         self._first = (lf.lock_folder(self.path), False, missing)
         try:
-            made = self._make_file()
+            made = lf.make_private_file(self.path)
             if not made and lf.check(self.path):
                 lf.unlock(self._first[0])
                 self._first = None
@@ -281,32 +246,6 @@ class Store:
             if self._first:
                 self._abandon()
             raise
-
-    def _make_file(self) -> bool:
-        """A private regular file at the path; True when made here. An empty one already there is
-        made private too; anything that is not a regular file is refused untouched."""
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            made = True
-        except FileExistsError:
-            if lf.regular_file(self.path) is None:
-                raise DatabaseError(f"{self.path} vanished while it was being created; try again") from None
-            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-            made = False
-        except OSError as e:
-            raise lf.cannot_create(self.path, e) from None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise DatabaseError(f"{self.path} is not a regular file; left it untouched")
-            if st.st_size == 0:
-                # It will hold phone numbers. Someone else's empty file stays as it is: SQLite
-                # says so if it cannot write it.
-                with suppress(PermissionError):
-                    os.fchmod(fd, 0o600)
-        finally:
-            os.close(fd)
-        return made
 
     def _abandon(self) -> None:
         """The creating write failed and was rolled back: remove the file it made (empty again)
@@ -452,4 +391,4 @@ class Store:
     def damage(self) -> str | None:
         """What SQLite's quick check, or a stored value of the wrong kind, shows to be wrong
         with the file; None when neither shows anything."""
-        return lf.damage(self._conn)
+        return diagnosis.damage(self._conn)

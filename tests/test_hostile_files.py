@@ -244,8 +244,8 @@ def test_a_programming_error_on_a_sound_ledger_is_not_called_damage(sd, db, buil
 
 
 def test_after_damage_is_found_the_store_writes_nothing(db, built):
+    from servicedesk.diagnosis import explain
     from servicedesk.errors import Damaged
-    from servicedesk.ledgerfile import explain
 
     built("small", small_park, db)
     store = Store(db)

@@ -136,7 +136,7 @@ def _explain(error: Exception, state) -> ServicedeskError | None:
     """A full disk, a read-only or damaged file behind an error no command expected; None for a bug."""
     if not isinstance(state, State):
         return None
-    from ..ledgerfile import explain
+    from ..diagnosis import explain
 
     return explain(error, state.opened_store(), state.db_path)
 
