@@ -314,3 +314,10 @@ def test_a_ledger_file_name_that_is_not_utf8_works_and_is_recorded_escaped(tmp_p
     finally:
         conn.close()
     assert "park\\xff.db" in command
+
+
+def test_an_error_quoting_a_line_separator_is_still_one_line(park):
+    # Found by bench/fuzz.py: U+2028 and U+2029 end a line for str.splitlines, JSON tools and editors.
+    result = park("ticket", "assign", "a\u2028b\u2029c", "王伟", ok=False)
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")

@@ -207,7 +207,9 @@ def _is_utf8(text: str) -> bool:
 def fail(message: str):
     from .. import render
 
-    render.error(message)
+    # One line also for what splits lines the Unicode way (str.splitlines, editors, JSON
+    # tools): a quoted value's line and paragraph separators become spaces.
+    render.error(message.replace("\u2028", " ").replace("\u2029", " "))
     raise typer.Exit(1)
 
 
