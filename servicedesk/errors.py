@@ -29,6 +29,26 @@ class DatabaseError(ServicedeskError):
     """The database file cannot be used (not SQLite, not ours, from a newer version)."""
 
 
+class NoLedger(DatabaseError):
+    """Nothing at the path yet: a read never creates a ledger, only a command that records something."""
+
+    def __init__(self, path):
+        super().__init__(f"no ledger at {path}")
+        self.path = path
+
+
+class Damaged(DatabaseError):
+    """SQLite, or a value stored in the file, says the file is damaged."""
+
+    def __init__(self, detail: str, advice: str = "run `servicedesk doctor`, or restore a backup"):
+        super().__init__(f"the ledger file is damaged: {detail}; {advice}")
+        self.detail = detail
+
+
+class Unwritable(DatabaseError):
+    """The ledger can be read but not written: a read-only file, directory or mount, or a full disk."""
+
+
 class ImportFailed(ServicedeskError):
     """A row of an imported file is wrong; nothing was written."""
 

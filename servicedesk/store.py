@@ -3,129 +3,147 @@
 The only module that imports sqlite_utils, and only when a write needs it: reads go
 straight through the sqlite3 connection so that `ticket list` and the reports do not
 pay sqlite_utils' import cost.
+
+What is at the path decides what happens (ledgerfile.py looks, before anything writes):
+- nothing, or an empty file: reads refuse (`NoLedger`: a mistyped --db is noticed); the
+  first write() creates the ledger, private, in one transaction with that write's rows;
+- anything but a regular file, a foreign SQLite file, one from a newer servicedesk:
+  refused, untouched, with nothing created beside it;
+- a ledger that cannot be written (read-only file, directory or mount, a full disk): read
+  without a -wal or -shm made beside it; write() refuses, saying why and what to do;
+- an older schema: a copy of the file is kept beside it, then it is migrated in place.
 """
 
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from functools import cached_property
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from .errors import DatabaseError
+from . import diagnosis
+from . import ledgerfile as lf
+from .errors import Damaged, DatabaseError, NoLedger, Unwritable
+from .ledgerfile import BUSY_TIMEOUT_S, MIN_FREE_BYTES
 from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
-BUSY_TIMEOUT_S = 15  # a second terminal waits this long for the first one's write
+
+def _apply_migrations(conn: sqlite3.Connection, version: int) -> None:
+    """Bring the schema from `version` to SCHEMA_VERSION, inside the caller's transaction."""
+    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+        migration(conn)
+        conn.execute(f"PRAGMA user_version = {number:d}")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
 
 
-def _inspect(path: Path) -> tuple[int, int, int]:
-    """(application_id, user_version, number of tables) read without writing a byte.
+def _derived(conn: sqlite3.Connection) -> None:
+    """The derived tables rebuilt when the code that derives them has changed (inside the
+    caller's transaction)."""
+    from . import derive
 
-    Only SQLite opens the file: closing any other descriptor on it would drop the POSIX
-    locks of this process's open connections, and another process could then delete
-    the -wal they are using ("disk I/O error", or worse).
-    """
-    if not os.access(path, os.R_OK):
-        raise DatabaseError(f"cannot read {path}: permission denied")
-    # Even a read-only open of a WAL-mode file creates -wal and -shm beside it. With no
-    # -wal or -journal there, the main file is all there is to read, and `immutable`
-    # reads it without creating or locking anything.
-    busy = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
-    try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if busy else '&immutable=1'}", uri=True)
-        try:
-            # One statement, so one snapshot: a servicedesk creating this file right now
-            # commits its tables and its application_id together.
-            app_id, version, tables = conn.execute(
-                "SELECT (SELECT application_id FROM pragma_application_id),"
-                " (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
-            ).fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as e:
-        if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
-            raise DatabaseError(f"{path} is not a SQLite database; left it untouched") from None
-        raise DatabaseError(f"{path} cannot be read as a database ({e}); left it untouched") from None
-    return app_id, version, tables
-
-
-def _check(path: Path) -> None:
-    """Refuse a file that is not ours, or is from a newer servicedesk, before any write."""
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a directory, not a database file")
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    app_id, version, tables = _inspect(path)
-    if app_id == 0 and version == 0 and tables == 0:
-        return
-    if app_id != APPLICATION_ID:
-        raise DatabaseError(f"{path} is a SQLite file but not a servicedesk database; left it untouched")
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} was written by a newer servicedesk (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade servicedesk to open it"
-        )
-
-
-def _create(path: Path) -> None:
-    """Create the file with mode 0600 before SQLite touches it: it holds phone numbers."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        if path.stat().st_size == 0:
-            path.chmod(0o600)
-        return
-    except OSError as e:
-        raise DatabaseError(f"cannot create {path}: {e.strerror}") from None
-    os.close(fd)
+    if not derive.is_current(conn):
+        derive.rebuild(conn)
 
 
 class Store:
-    """One open servicedesk database."""
+    """One servicedesk ledger: opened for reading at once; created by its first write()."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, notify: Callable[[str], None] | None = None):
         self.path = Path(path).expanduser()
-        _check(self.path)
-        _create(self.path)
-        try:
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
-        except sqlite3.Error as e:
-            raise DatabaseError(f"cannot open {self.path}: {e}") from None
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.notify = notify or (lambda line: None)  # a line for the person at the terminal
+        self.readonly: tuple[str, str] | None = None  # (why, what to do) when it cannot be written
+        self.damaged: str | None = None  # once damage is seen, no write is attempted
+        self._conn: sqlite3.Connection | None = None
+        self._empty: sqlite3.Connection | None = None
+        self._reads_empty = False
+        self._first: tuple | None = None  # while creating: (folder lock, made the file, folders made)
+        self._db = None
         self.command: str | None = None  # the command line, recorded with each change set
         self._changeset: int | None = None
         self._kept_up = True  # opening writes only what a read needs: see _keep_up
-        self._migrate()
-        self._derive()
+        if lf.check(self.path):
+            self._open()
         self._kept_up = False
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is not None:
+            return self._conn
+        if self._reads_empty:
+            return self._empty_ledger()
+        raise NoLedger(self.path)
+
+    @property
+    def exists(self) -> bool:
+        """Whether the file holds a ledger yet."""
+        return self._conn is not None
+
+    def expect_write(self) -> None:
+        """This command records something: until its first write(), reads of a ledger that does
+        not exist yet see an empty one instead of refusing (an import reads names first)."""
+        self._reads_empty = True
+
+    def _empty_ledger(self) -> sqlite3.Connection:
+        if self._empty is None:
+            self._empty = sqlite3.connect(":memory:")
+            self._empty.row_factory = sqlite3.Row
+            self._empty.execute("BEGIN")
+            _apply_migrations(self._empty, 0)
+            _derived(self._empty)
+            self._empty.commit()
+        return self._empty
+
+    def _connect(self, uri: str) -> None:
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error as e:
+            raise diagnosis.explain(e, None, self.path) or DatabaseError(f"cannot open {self.path}: {e}") from None
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        self._conn = conn
+
+    def _open(self) -> None:
+        self.readonly = lf.unwritable(self.path)
+        if not self.readonly:
+            # mode=rw: SQLite never creates the file here, even if it vanished since the check.
+            self._connect(lf.uri(self.path, mode="rw"))
+            self._migrate()
+            self._derive()
+            return
+        self._connect(lf.readonly_uri(self.path))
+        try:
+            version = self.value("PRAGMA user_version")
+        except sqlite3.OperationalError as e:
+            if not lf.side_file(self.path, "-wal"):
+                raise
+            why, advice = self.readonly
+            raise DatabaseError(
+                f"cannot read {self.path} ({e}): its last changes are in {self.path.name}-wal, which SQLite "
+                f"reads through a -shm file it must create beside it, and {why}; {advice}"
+            ) from None
+        from . import derive
+
+        if version < SCHEMA_VERSION or not derive.is_current(self._conn):
+            self._in_memory(version)
 
     def _migrate(self) -> None:
         version = self.value("PRAGMA user_version")
         if version == SCHEMA_VERSION:
             return
-        if self.value("PRAGMA journal_mode") != "wal":
-            # WAL lets one terminal read while another writes. When two processes switch a
-            # new file at once, SQLite answers "locked" without waiting (its deadlock
-            # guard skips the busy timeout), so wait here instead.
-            deadline = time.monotonic() + BUSY_TIMEOUT_S
-            while True:
-                try:
-                    self.conn.execute("PRAGMA journal_mode = WAL")
-                    break
-                except sqlite3.OperationalError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
+        if version > SCHEMA_VERSION:
+            raise lf.newer(self.path, version)
+        self._wal()
+        copy = None
         with self.write():
             # Re-read inside the write lock: another process may have migrated meanwhile.
             version = self.value("PRAGMA user_version")
-            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self.conn)
-                self.conn.execute(f"PRAGMA user_version = {number:d}")
-            self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+            if version < SCHEMA_VERSION:
+                copy = lf.keep_copy(self.path, version)
+                _apply_migrations(self._conn, version)
+        if copy:
+            self.notify(
+                f"migrated {self.path} from schema {version} to {SCHEMA_VERSION}; a copy of the old file is at {copy}"
+            )
 
     def _derive(self) -> None:
         """Rebuild the derived tables when the code that derives them has changed."""
@@ -140,8 +158,11 @@ class Store:
     def _keep_up(self) -> None:
         """Before a command's first write, bring up to date what only writes need: the
         pinyin keys of names (names.py), made by code too costly to import for a read.
-        In a transaction of its own, so a command refused afterwards does not undo it."""
+        In a transaction of its own, so a command refused afterwards does not undo it.
+        A ledger this write creates gets them in its own first transaction."""
         self._kept_up = True
+        if self._conn is None:
+            return
         from . import names
 
         if names.is_current(self.conn):
@@ -149,26 +170,152 @@ class Store:
         with self.write():
             names.upkeep(self.conn)
 
+    def _in_memory(self, version: int) -> None:
+        """A ledger that cannot be written, and needs migrating or its derived tables rebuilt, is
+        read through a copy brought up to date in memory."""
+        why, _ = self.readonly
+        memory = sqlite3.connect(":memory:")
+        memory.row_factory = sqlite3.Row
+        self._conn.backup(memory)
+        self._conn.close()
+        self._conn = memory
+        memory.execute("BEGIN")
+        _apply_migrations(memory, version)
+        _derived(memory)
+        memory.commit()
+        if version < SCHEMA_VERSION:
+            done = f"has schema {version} and cannot be migrated ({why}): read through a copy migrated in memory"
+        else:
+            done = f"cannot be brought up to date ({why}): read through a copy updated in memory"
+        self.notify(f"{self.path} {done}; the file is unchanged")
+
+    def _wal(self) -> None:
+        if self.value("PRAGMA journal_mode") == "wal":
+            return
+        # WAL lets one terminal read while another writes. When two processes switch a
+        # new file at once, SQLite answers "locked" without waiting (its deadlock
+        # guard skips the busy timeout), so wait here instead.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if lf.code(e) not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
     def close(self) -> None:
-        self.conn.close()
+        for conn in (self._conn, self._empty):
+            if conn is not None:
+                conn.close()
+        if self._first:
+            lf.unlock(self._first[0])
+            self._first = None
+
+    # Creating ----------------------------------------------------------------
+
+    def _begin_first(self) -> bool:
+        """Begin the write that creates the ledger: the schema and this write's rows commit
+        together, in a rollback journal until then, so a failed first write leaves nothing.
+        False when another command created the ledger meanwhile: it is then opened as it is."""
+        folder = self.path.parent
+        missing = [d for d in (folder, *folder.parents) if not d.exists()]  # innermost first
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise lf.cannot_create(self.path, e) from None
+        self._first = (lf.lock_folder(self.path), False, missing)
+        try:
+            made = lf.make_private_file(self.path)
+            if not made and lf.check(self.path):
+                lf.unlock(self._first[0])
+                self._first = None
+                self._open()
+                return False
+            self._first = (self._first[0], made, missing)
+            self._connect(lf.uri(self.path, mode="rw"))
+            self._conn.execute("BEGIN IMMEDIATE")
+            _apply_migrations(self._conn, 0)
+            _derived(self._conn)
+            from . import names
+
+            names.upkeep(self._conn)  # no names yet: pypinyin is not even imported
+            return True
+        except BaseException:
+            if self._first:
+                self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        """The creating write failed and was rolled back: remove the file it made (empty again)
+        and the directories made for it, so neither a mistyped path nor a full disk leaves an
+        empty ledger behind."""
+        lock, made, folders = self._first
+        self._first = None
+        conn, self._conn = self._conn, None
+        try:
+            if conn is not None:
+                if conn.in_transaction:
+                    conn.rollback()
+                conn.close()
+            if made and os.stat(self.path).st_size == 0 and lf.side_file(self.path, "-journal") is None:
+                os.unlink(self.path)
+            for folder in folders:
+                os.rmdir(folder)  # only if empty: another command may be using it by now
+        except (OSError, sqlite3.Error):
+            pass  # left as it is: an empty file reads as no ledger
+        finally:
+            lf.unlock(lock)
+
+    def _founded(self) -> None:
+        lock, _, _ = self._first
+        self._first = None
+        try:
+            free = lf.free_bytes(self.path)
+            if free is None or free >= MIN_FREE_BYTES:
+                with suppress(sqlite3.Error):  # it works in its rollback journal meanwhile
+                    self._wal()
+        finally:
+            lf.unlock(lock)
+        self.notify(f"created a new ledger at {self.path}")
+
+    # Transactions -------------------------------------------------------------
+
+    def _may_write(self) -> None:
+        if self.damaged:
+            raise Damaged(self.damaged)
+        if self.readonly:
+            why, advice = self.readonly
+            raise Unwritable(f"cannot record anything in {self.path}: {why}; {advice}")
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction; BEGIN IMMEDIATE so a concurrent writer waits instead of failing."""
-        if self.conn.in_transaction:
-            yield self.conn
+        """One transaction; BEGIN IMMEDIATE so a concurrent writer waits instead of failing.
+
+        The first write where there is no ledger yet creates it."""
+        if self._conn is not None and self._conn.in_transaction:
+            yield self._conn
             return
+        self._may_write()
         if not self._kept_up:
             self._keep_up()
-        self.conn.execute("BEGIN IMMEDIATE")
+        first = self._conn is None and self._begin_first()
+        if not first:
+            self._conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.conn
+            yield self._conn
+            self._conn.commit()
         except BaseException:
-            self.conn.rollback()
+            if self._conn.in_transaction:
+                self._conn.rollback()
+            if first:
+                self._abandon()
             raise
         finally:
             self._changeset = None
-        self.conn.commit()
+        if first:
+            self._founded()
 
     def changeset(self, actor: str | None, undoes: int | None = None) -> int:
         """The id of this transaction's change set (one per command: what `undo` reverses),
@@ -209,11 +356,14 @@ class Store:
 
     # Writes ------------------------------------------------------------------
 
-    @cached_property
+    @property
     def db(self):
         import sqlite_utils
 
-        return sqlite_utils.Database(self.conn, execute_plugins=False)
+        conn = self.conn
+        if self._db is None or self._db.conn is not conn:  # the connection changes when a write creates the file
+            self._db = sqlite_utils.Database(conn, execute_plugins=False)
+        return self._db
 
     def insert(self, table: str, record: dict) -> int:
         """Insert one row and return its id (inside the caller's transaction)."""
@@ -237,3 +387,8 @@ class Store:
         # One statement, one snapshot; table names are ours.
         counts = self.conn.execute("SELECT " + ", ".join(f"(SELECT count(*) FROM {n})" for n in names)).fetchone()
         return dict(zip(names, counts, strict=True))
+
+    def damage(self) -> str | None:
+        """What SQLite's quick check, or a stored value of the wrong kind, shows to be wrong
+        with the file; None when neither shows anything."""
+        return diagnosis.damage(self._conn)

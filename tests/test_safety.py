@@ -3,8 +3,11 @@
 import csv
 import io
 import json
+import os
 import re
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 
@@ -191,3 +194,130 @@ def test_a_ledger_without_an_owner_column_gets_the_enterprises_one_officer(sd, t
     sheet.write_text("企业名称,问题类别,问题描述,提出日期\n天能电池,用工,缺焊工,2022-05-10\n", encoding="utf-8")
     sd("ticket", "import", sheet)
     assert json.loads(sd("ticket", "list", "--json").stdout)[0]["owner"] == "王伟"
+
+
+# Text that is not UTF-8, and the actor --------------------------------------------
+
+GBK = "B\udcb9\udcfa"  # "B国" typed in a GBK terminal, as Python receives it (lone surrogates)
+EVIL = "\x1b]0;PWNED\x07\x1b[31mEVIL\x1b[0m"  # sets the terminal's title, then red text
+
+
+def _ledger_state(db) -> tuple:
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return tuple(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("ticket", "note", "1", GBK), "the TEXT argument"),
+        (("--as", "\udcff", "ticket", "assign", "1", "王伟"), "--as"),
+        (("enterprise", "list", "--search", "\udce8"), "--search"),
+        (("enterprise", "add", "天能电池", "--note", GBK), "--note"),
+        (("visit", "log", "1", "--problem", f"用工:{GBK}"), "--problem"),
+        (("ticket", "open", "1", GBK, "--category", "labour"), "the TEXT argument"),
+    ],
+    ids=["note", "as", "search", "add-note", "problem", "open"],
+)
+def test_an_argument_that_is_not_utf8_is_named_and_nothing_is_written(park, db, args, named):
+    park("ticket", "open", "1", "缺焊工", "--category", "labour", "--date", "2022-05-10")
+    before = _ledger_state(db)
+    result = park(*args, ok=False)
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.startswith(f"error: {named} is not valid UTF-8 text; is the terminal set to GBK?")
+    assert len(result.stderr.splitlines()) == 1
+    assert _ledger_state(db) == before
+
+
+def test_an_officer_from_the_environment_that_is_not_utf8_is_named(park, db, monkeypatch):
+    monkeypatch.setenv("SERVICEDESK_OFFICER", "\udcff")
+    result = park("enterprise", "add", "天能电池", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: --as (from SERVICEDESK_OFFICER) is not valid UTF-8 text")
+
+
+def _servicedesk(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "servicedesk", *args],
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_gbk_bytes_on_a_real_command_line_get_one_line(park, db):
+    for args in ([b"enterprise", b"list", b"--search", b"\xe8"], [b"enterprise", b"add", b"B\xb9\xfa"]):
+        result = _servicedesk(*args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.decode().startswith("error: ") and b"Traceback" not in result.stderr
+    assert "B" not in json.dumps(json.loads(park("enterprise", "list", "--json").stdout))
+
+
+def test_export_to_a_directory_named_in_gbk_writes_and_says_so(park, db, tmp_path):
+    target = os.fsencode(tmp_path) + b"/exp\xff"
+    result = _servicedesk(b"export", target, env={"PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert "exp\\xff" in result.stdout.decode()  # the name's bytes, as typed
+    assert os.path.exists(target + b"/tickets.csv")
+
+
+def test_the_actor_is_cleaned_like_any_other_text(park, db, tmp_path, monkeypatch):
+    import getpass
+
+    park("ticket", "open", "1", "缺焊工", "--category", "labour", "--date", "2022-05-10")
+    park("--as", EVIL, "ticket", "note", "1", "from --as")
+    monkeypatch.setenv("SERVICEDESK_OFFICER", EVIL)
+    park("ticket", "note", "1", "from the environment")
+    monkeypatch.delenv("SERVICEDESK_OFFICER")
+    monkeypatch.setattr(getpass, "getuser", lambda: EVIL)
+    park("ticket", "note", "1", "from the login name")
+
+    shown = park("ticket", "show", "1").stdout
+    assert "\x1b" not in shown and "\x07" not in shown
+    actors = [e["actor"] for e in json.loads(park("ticket", "show", "1", "--json").stdout)["history"][-3:]]
+    assert actors == ["]0;PWNED[31mEVIL[0m"] * 3
+    park("export", tmp_path / "out")
+    assert "\x1b" not in (tmp_path / "out" / "events.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize("args", [("--help",), ("ticket", "--help"), ("report", "weekly", "--help")], ids=" ".join)
+def test_help_into_a_closed_pipe_exits_0(args):
+    read, write = os.pipe()
+    os.close(read)  # `| head -1` has already gone
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "servicedesk", *args], stdout=write, stderr=subprocess.PIPE, timeout=120
+        )
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (0, b"")
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_however_the_app_is_run(park, tmp_path):
+    # In process (no main()), as a test or a script runs it: found by bench/fuzz.py.
+    result = park("backup", f"{tmp_path}/copy\udcff.db")
+    assert f"backed up to {tmp_path}/copy\\xff.db" in result.stdout
+
+
+def test_a_ledger_file_name_that_is_not_utf8_works_and_is_recorded_escaped(tmp_path):
+    folder = os.fsencode(tmp_path)
+    result = _servicedesk(b"--db", folder + b"/park\xff.db", b"enterprise", b"add", "天能电池".encode())
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(os.fsdecode(folder + b"/park\xff.db"))
+    try:
+        [(command,)] = conn.execute("SELECT command FROM changesets").fetchall()
+    finally:
+        conn.close()
+    assert "park\\xff.db" in command
+
+
+def test_an_error_quoting_a_line_separator_is_still_one_line(park):
+    # Found by bench/fuzz.py: U+2028 and U+2029 end a line for str.splitlines, JSON tools and editors.
+    result = park("ticket", "assign", "a\u2028b\u2029c", "王伟", ok=False)
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")

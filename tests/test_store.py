@@ -30,9 +30,10 @@ def user_version(path) -> int:
 
 
 def test_a_new_database_file_is_private(sd, db):
-    sd("info")
+    assert f"created a new ledger at {db}" in sd("enterprise", "add", "天能电池").stderr
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert user_version(db) == SCHEMA_VERSION
+    assert "created" not in sd("enterprise", "add", "华鑫化工").stderr
 
 
 def test_a_new_database_in_a_missing_directory_is_created_private(sd, tmp_path):
@@ -50,10 +51,18 @@ def test_an_empty_file_is_taken_as_a_new_database(sd, db):
 
 def test_without_db_or_env_the_database_lives_in_the_user_app_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("SERVICEDESK_DB", raising=False)
-    result = CliRunner().invoke(app, ["info", "--json"], catch_exceptions=False)
+    home = tmp_path / "home"
+    before = sorted(home.rglob("*")) if home.exists() else []
+    result = CliRunner().invoke(app, ["info"], catch_exceptions=False)
+    assert_user_error(result, "no ledger yet at", "servicedesk demo")
+    assert (sorted(home.rglob("*")) if home.exists() else []) == before  # a read creates no directory
+
+    result = CliRunner().invoke(app, ["enterprise", "add", "天能电池"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
+    assert "created a new ledger at" in result.stderr
+    result = CliRunner().invoke(app, ["info", "--json"], catch_exceptions=False)
     path = json.loads(result.stdout)["database"]
-    assert path.startswith(str(tmp_path / "home"))
+    assert path.startswith(str(home))
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 

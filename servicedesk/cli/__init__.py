@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from .. import __version__
-from ..errors import ServicedeskError
+from ..errors import Damaged, NoLedger, ServicedeskError
 from .common import State, complete_officer
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
@@ -63,28 +63,49 @@ class Group(TyperGroup):
         finally:
             self._listing = False
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except BrokenPipeError:
+            # `servicedesk --help | head -1`: the help was cut short on purpose.
+            _quiet_stdout()
+            raise typer.Exit(0) from None
+        except SystemExit as e:
+            _closed_pipe_is_success(e)
+            raise
+
     def invoke(self, ctx):
         import warnings
 
+        _escape_unencodable()
+        not_text = _not_utf8(self, ctx)
+        if not_text:
+            fail(
+                f"{not_text} is not valid UTF-8 text; is the terminal set to GBK? Switch it to UTF-8 and type it again"
+            )
         try:
             with warnings.catch_warnings():
                 warnings.showwarning = _notice
                 return super().invoke(ctx)
+        except NoLedger as e:
+            fail(_no_ledger(e, ctx.obj))
         except ServicedeskError as e:
-            fail(str(e))
+            fail(_said_to(e, ctx))
         except BrokenPipeError:
             # `servicedesk … | head` closed the pipe: stop quietly, as other tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+            _quiet_stdout()
             raise typer.Exit(0) from None
         except OverflowError:
             fail("a number given is too large")
-        except OSError as e:
-            fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+        except SystemExit as e:
+            _closed_pipe_is_success(e)
+            raise
         except Exception as e:
-            # sqlite3 is not imported for --help; an error from it means it was.
-            sqlite3 = sys.modules.get("sqlite3")
-            if sqlite3 and isinstance(e, sqlite3.OperationalError):
-                fail(f"the database is busy or unusable ({e}); try again")
+            explained = _explain(e, ctx.obj)
+            if explained:
+                fail(_said_to(explained, ctx))
+            if isinstance(e, OSError):
+                fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
             raise
 
 
@@ -101,10 +122,94 @@ def _notice(message, category, filename, lineno, file=None, line=None):
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
+def _quiet_stdout() -> None:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+
+
+def _closed_pipe_is_success(e: SystemExit) -> None:
+    """Rich ends a help page whose pipe was closed (`| head -1`) with exit 1; that is success."""
+    if e.code == 1 and isinstance(e.__context__, BrokenPipeError):
+        raise typer.Exit(0) from None
+
+
+def _explain(error: Exception, state) -> ServicedeskError | None:
+    """A full disk, a read-only or damaged file behind an error no command expected; None for a bug."""
+    if not isinstance(state, State):
+        return None
+    from ..diagnosis import explain
+
+    return explain(error, state.opened_store(), state.db_path)
+
+
+def _said_to(error: ServicedeskError, ctx) -> str:
+    """The error's line; damage that stops doctor itself is past what doctor repairs."""
+    if isinstance(error, Damaged) and ctx.invoked_subcommand == "doctor":
+        return str(Damaged(error.detail, "SQLite cannot read past it, so restore a backup"))
+    return str(error)
+
+
+def _no_ledger(error: NoLedger, state) -> str:
+    if isinstance(state, State) and state.default_db:
+        return (
+            f"no ledger yet at {error.path}; a command that records something creates it "
+            "(servicedesk enterprise add NAME, or servicedesk demo for a sample park)"
+        )
+    return f"no ledger at {error.path}; check --db or SERVICEDESK_DB — a command that records something creates it"
+
+
+def _not_utf8(group, ctx) -> str | None:
+    """The option or argument given text that is not valid UTF-8, if any (a name typed in a GBK
+    terminal reaches Python as lone surrogates, which SQLite and the output cannot take).
+
+    Checked once here, on the parsed values of the whole command line before any command
+    runs; file names (Path values) may be any bytes and are not checked.
+    """
+    found = _not_text(ctx)
+    command, parent = group, ctx
+    args = [*ctx._protected_args, *ctx.args]
+    try:
+        while not found and args and isinstance(command, TyperGroup):
+            name, command, args = command.resolve_command(parent, args)
+            if command is None:
+                return None
+            parent = command.make_context(name, list(args), parent=parent, resilient_parsing=True)
+            found = _not_text(parent)
+            args = [*parent._protected_args, *parent.args]
+    except Exception:
+        return None  # a usage error: the command itself reports it
+    return found
+
+
+def _not_text(ctx) -> str | None:
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name)
+        for item in value if isinstance(value, list | tuple) else (value,):
+            if isinstance(item, str) and not _is_utf8(item):
+                if param.param_type_name == "option":
+                    name = max(param.opts, key=len)
+                else:
+                    name = f"the {(param.metavar or param.name.upper()).rstrip('.')} argument"
+                source = ctx.get_parameter_source(param.name)
+                if source is not None and source.name == "ENVIRONMENT" and param.envvar:
+                    name += f" (from {param.envvar})"
+                return name
+    return None
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def fail(message: str):
     from .. import render
 
-    render.error(message)
+    # One line also for what splits lines the Unicode way (str.splitlines, editors, JSON
+    # tools): a quoted value's line and paragraph separators become spaces.
+    render.error(message.replace("\u2028", " ").replace("\u2029", " "))
     raise typer.Exit(1)
 
 
@@ -173,7 +278,7 @@ def main_options(
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"{lang!r} is not zh or en", param_hint="'--lang'")
     set_language(lang)
-    ctx.obj = State(db or default_db(), acting)
+    ctx.obj = State(db or default_db(), acting, default_db=db is None)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -191,9 +296,28 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
-    # A console or pipe that cannot take Chinese text gets escapes, not a crash.
+def _escape(error: UnicodeEncodeError) -> tuple[str, int]:
+    """Text the output cannot take, escaped: a file name that is not UTF-8 shows its bytes
+    (exp\\xff, as typed), a character the console lacks its code point."""
+    shown = "".join(
+        f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else c.encode("ascii", "backslashreplace").decode()
+        for c in error.object[error.start : error.end]
+    )
+    return shown, error.end
+
+
+def _escape_unencodable() -> None:
+    """A console or pipe that cannot take Chinese text, or a file name that is not UTF-8,
+    gets escapes, not a crash, whatever the encoding (PYTHONIOENCODING=utf-8 alone is strict)
+    and however the app is run (main(), or in process by a test or a script)."""
+    import codecs
+
+    codecs.register_error("servicedesk-escape", _escape)
     for stream in (sys.stdout, sys.stderr):
-        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
-            stream.reconfigure(errors="backslashreplace")
+        if hasattr(stream, "reconfigure") and getattr(stream, "errors", None) != "servicedesk-escape":
+            stream.reconfigure(errors="servicedesk-escape")
+
+
+def main() -> None:
+    _escape_unencodable()  # before the arguments are parsed: usage errors quote them
     app(prog_name="servicedesk")

@@ -15,9 +15,13 @@ import typer
 class State:
     """The global options; the database is opened on first use, so `--help` never opens it."""
 
-    def __init__(self, db_path: Path, acting: str | None):
+    def __init__(self, db_path: Path, acting: str | None, *, default_db: bool = False):
+        from ..models import clean_line
+
         self.db_path = db_path
-        self.acting_as = acting.strip() if acting and acting.strip() else None
+        self.default_db = default_db  # no --db or SERVICEDESK_DB: the file in the user data directory
+        # Who acts is recorded on every change and shown in every view: cleaned like any text.
+        self.acting_as = clean_line(acting)
 
     @cached_property
     def store(self):
@@ -25,12 +29,19 @@ class State:
 
         from ..store import Store
 
-        store = Store(self.db_path)
-        store.command = shlex.join(sys.argv[1:]) if sys.argv[1:] else None  # recorded with each change set
+        store = Store(self.db_path, notify=_notify)
+        # Recorded with each change set. A file name that is not UTF-8 (--db, an import) is
+        # kept as its bytes escaped, \xff: SQLite takes only valid text.
+        line = shlex.join(sys.argv[1:])
+        store.command = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") or None
         return store
 
+    def opened_store(self):
+        """The store, if this command opened it."""
+        return self.__dict__.get("store")
+
     def close(self) -> None:
-        if "store" in self.__dict__:  # opened by this command
+        if self.opened_store() is not None:
             self.store.close()
 
     @cached_property
@@ -39,6 +50,8 @@ class State:
         reference reads); a name that is no officer's (the park office) is kept as typed."""
         if not self.acting_as:
             return None
+        if not self.store.exists:  # a new ledger, created by this command's write: no officers yet
+            return self.acting_as
         from ..views import refs
 
         return refs.acting_name(self.store, self.acting_as)
@@ -50,10 +63,21 @@ class State:
             return self.acting
         import getpass
 
+        from ..models import clean_line
+
         try:
-            return getpass.getuser()
+            name = getpass.getuser()
         except Exception:  # no login name in some containers
             return "unknown"
+        # From the environment (LOGNAME, USER): possibly escapes, possibly not UTF-8.
+        return clean_line(name.encode("utf-8", "backslashreplace").decode()) or "unknown"
+
+
+def _notify(line: str) -> None:
+    """A line from the store for the person at the terminal (a new ledger, a migration)."""
+    from .. import render
+
+    render.message(line)
 
 
 def state(ctx: typer.Context) -> State:

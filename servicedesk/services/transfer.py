@@ -62,6 +62,8 @@ def import_file(
         raise InvalidInput(f"--update is for enterprise and ticket imports, not {kind} imports")
     if since is not None and since > dates.today():
         raise InvalidInput(f"--from {since.isoformat()} is in the future")
+    if not dry_run:
+        store.expect_write()  # names are read before the write that may create the ledger
     read = Sheet(Path(path), kind, sheet)
     importer = importer_class(store, read, actor=actor, acting=acting, create_missing=create_missing, update=update,
                               since=since, list_changes=dry_run and update)  # fmt: skip
@@ -210,36 +212,60 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
 
 
 def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> dict:
-    """A consistent copy of the database, taken while other terminals may be writing."""
+    """A consistent copy of the database, taken while other terminals may be writing.
+
+    Written to a hidden `.NAME.PID.partial` beside the target and renamed into place once
+    SQLite has checked it; partials left by a backup that was killed are removed first.
+    """
+    import stat
+
+    from ..errors import Damaged, Unwritable
+    from ..ledgerfile import code, remove_stale_partials
+
     path = Path(target).expanduser()
     if path.is_dir():
         raise InvalidInput(f"{path} is a directory; give the backup a file name, e.g. {path / 'servicedesk-backup.db'}")
     if path.exists():
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InvalidInput(f"{path} is not a regular file; give the backup a file name")
         if path.resolve() == store.path.resolve():
             raise InvalidInput(f"{path} is the database itself; back it up to another file")
         if not force:
             raise InvalidInput(f"{path} already exists; use --force to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    source = store.conn  # no ledger, nothing to back up: refused before anything is written
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(path.parent, path.name)
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+    except OSError as e:
+        raise Unwritable(f"cannot write {path}: {e.strerror}") from None
     try:
         copy = sqlite3.connect(partial)
         try:
             # One step (pages=-1) copies a single read snapshot: WAL lets writers go on meanwhile.
-            store.conn.backup(copy, pages=-1)
-            check = copy.execute("PRAGMA quick_check").fetchone()[0]
+            source.backup(copy, pages=-1)
+            problems = [r[0] for r in copy.execute("PRAGMA quick_check(5)")]
             counts = {
                 t: copy.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
                 for t in ("enterprises", "officers", "visits", "tickets", "events", "feedback")
             }
+        except sqlite3.DatabaseError as e:
+            if code(e) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise Damaged(f"{e} (copying {store.path}); {path} was not written") from None
+            if code(e) == sqlite3.SQLITE_FULL:
+                raise Unwritable(f"cannot write {path}: the disk is full; free some space, then try again") from None
+            raise Unwritable(f"cannot write {path} ({e}); it was not written") from None
         finally:
             copy.close()
-        if check != "ok":
-            raise InvalidInput(f"the copy failed its integrity check ({check}); {path} was not written")
+        if problems != ["ok"]:
+            many = f"{len(problems)} problems" if len(problems) < 5 else "5 or more problems"
+            raise Damaged(
+                f"SQLite's check of the copy found {many}, the first: {problems[0][:120]}; {path} was not written"
+            )
         os.replace(partial, path)
     finally:
-        if partial.exists():
-            partial.unlink()
+        partial.unlink(missing_ok=True)
     return {"file": str(path), "bytes": path.stat().st_size, "counts": counts}
