@@ -135,3 +135,29 @@ def test_a_foreign_file_is_refused_as_either_end(park, sd, db, tmp_path):
     assert_user_error(sd("copy", foreign, tmp_path / "b.db", ok=False), "not a servicedesk database")
     assert digest(foreign) == before
     assert not (tmp_path / "b.db").exists()
+
+
+def test_a_source_of_an_older_schema_is_read_as_migrated_and_left_as_it_is(sd, db, tmp_path):
+    from test_store import _schema_1_database, user_version
+
+    _schema_1_database(db)
+    before = digest(db)
+    dest = tmp_path / "new.db"
+    sd("copy", db, dest)
+    assert digest(db) == before and user_version(db) == 1
+    assert not list(tmp_path.glob("*.bak-schema*"))
+    listed = data(sd("--db", dest, "ticket", "list", "--status", "all", "--json"))
+    assert [(t["id"], t["status"], t["closed_on"]) for t in listed] == [(2, "open", None), (1, "closed", "2022-05-20")]
+    report = data(sd("--db", dest, "report", "weekly", "--week", "2022-W20", "--json"))["cumulative"]
+    assert (report["collected"], report["closed"]) == (2, 1)
+
+
+def test_a_used_destination_of_an_older_schema_is_refused_unmigrated(park, sd, db, tmp_path):
+    from test_store import _schema_1_database
+
+    dest = tmp_path / "old.db"
+    _schema_1_database(dest)
+    before = digest(dest)
+    assert_user_error(sd("copy", db, dest, ok=False), "already holds a ledger")
+    assert digest(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("old")) == ["old.db"]
