@@ -161,3 +161,17 @@ def test_a_used_destination_of_an_older_schema_is_refused_unmigrated(park, sd, d
     assert_user_error(sd("copy", db, dest, ok=False), "already holds a ledger")
     assert digest(dest) == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("old")) == ["old.db"]
+
+
+@pytest.mark.parametrize(
+    ("given", "printed"),
+    [
+        ("postgresql://office:s3cret@db.park.local/servicedesk", "postgresql://office:***@db.park.local/servicedesk"),
+        ("postgres://office@db.park.local:5433/sd", "postgres://office@db.park.local:5433/sd"),
+        ("/home/王伟/servicedesk.db", "/home/王伟/servicedesk.db"),
+    ],
+)
+def test_a_url_is_printed_without_its_password(given, printed):
+    from servicedesk.services.ledgercopy import shown
+
+    assert shown(given) == printed

@@ -35,7 +35,11 @@ def copy(
     counts = ", ".join(f"{tables[t]} {t}" for t in _NOUNS)
     render.say(
         _("copied {source} to {dest}: {counts} ({rows} rows in {n} tables)").format(
-            source=source, dest=dest, counts=counts, rows=sum(tables.values()), n=len(tables)
+            source=ledgercopy.shown(source),
+            dest=ledgercopy.shown(dest),
+            counts=counts,
+            rows=sum(tables.values()),
+            n=len(tables),
         )
     )
 

@@ -9,6 +9,7 @@ copied: the destination rebuilds them from the events it was given.
 """
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,8 +58,9 @@ def _open(location: str, *, read_only: bool = False, notify=None) -> Store:
     return Store(location, notify=notify, read_only=read_only)
 
 
-def _shown(location) -> str:
-    return str(location)
+def shown(location) -> str:
+    """A location as it may be printed: a URL's password masked (postgresql://me:***@host/db)."""
+    return re.sub(r"^([a-z]+://[^:/@]*):[^@/]*@", r"\1:***@", str(location))
 
 
 def holds_data(store: Store) -> dict[str, int]:
@@ -80,7 +82,7 @@ def _refuse_if_used(store: Store, location) -> None:
         raise InvalidInput(
             _(
                 "{dest} already holds a ledger ({counts}); copy writes only into a new or empty one: left it untouched"
-            ).format(dest=_shown(location), counts=counts)  # fmt: skip
+            ).format(dest=shown(location), counts=counts)  # fmt: skip
         )
 
 
@@ -107,11 +109,11 @@ def copy(
     source, dest = str(source), str(dest)
     if _same_file(source, dest):
         raise InvalidInput(_("{source} and {dest} are the same ledger; copy it to another").format(
-            source=source, dest=dest))  # fmt: skip
+            source=shown(source), dest=shown(dest)))  # fmt: skip
     src = _open(source, read_only=True, notify=notify)
     try:
         if not src.exists:
-            raise InvalidInput(_("no ledger at {source} to copy").format(source=_shown(source)))
+            raise InvalidInput(_("no ledger at {source} to copy").format(source=shown(source)))
         # Looked at without writing first: a used ledger of an older schema is refused, not migrated.
         look = _open(dest, read_only=True)  # says nothing: a refusal is one line
         try:
