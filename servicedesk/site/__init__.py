@@ -124,6 +124,8 @@ def serve(directory: str | os.PathLike, *, port: int = 8001, host: str = "127.0.
 
     args = ["serve", "--immutable", str(database), "--host", host, "--port", str(port)]
     args += ["--setting", "suggest_facets", "off"]  # facets offered on every count column are noise here
+    # The weekly figures of a large park take a second or two: more than Datasette's default 1 s.
+    args += ["--setting", "sql_time_limit_ms", "10000"]
     if (folder / METADATA).is_file():
         args += ["--metadata", str(folder / METADATA)]
     cli.main(args=args, prog_name="datasette")

@@ -24,35 +24,72 @@ def _case(column: str, labels: dict[str, str]) -> str:
     return f"CASE {column} {whens} ELSE {column} END"
 
 
-_LATER = ", ".join(f"SUM({f}) AS {f}" for f in ("collected", "closed", "solved"))
+# The Monday of the week a day falls in, or the first published week's for an earlier day.
+_WEEK = "max(date({day}, 'weekday 0', '-6 days'), p.first)"
+_PENDING = "s.status IN ('open', 'in_progress')"
 
+# One pass over the tallies and the spans, not one per week: each change to a count is put
+# in the week it falls in, and a running sum over the weeks makes the count as of each
+# week's report day (`weeks.as_of`; nothing is dated after the last one, today). Rows are
+# grouped by day before a day is turned into its week: date() on every span costs seconds
+# at 100k tickets.
+# - collected, closed, solved: the tallies' daily changes (derive.py), as asof.counts reads
+#   them — the count as of D is the sum of the changes dated up to D;
+# - open: a span not closed counts from from_on up to the day before until_on, as
+#   asof.pending reads it; overdue: the same from the day after its due date on.
 WEEKLY_FIGURES = f"""
 CREATE VIEW weekly_figures AS
-WITH totals AS (
-    SELECT SUM(collected) AS collected, SUM(closed) AS closed, SUM(solved) AS solved
-    FROM tally_totals WHERE dim = 'category'
+WITH p AS (SELECT min(start) AS first, max(as_of) AS today FROM weeks),
+tallied AS (
+    SELECT t.day, SUM(t.collected) AS collected, SUM(t.closed) AS closed, SUM(t.solved) AS solved
+    FROM tallies t, p WHERE t.dim = 'category' AND t.day <= p.today GROUP BY t.day
 ),
-cumulative AS (
+starts AS (
+    SELECT s.from_on AS day, count(*) AS open, SUM(s.due_on < s.from_on) AS overdue
+    FROM spans s, p WHERE {_PENDING} AND s.from_on <= p.today GROUP BY s.from_on
+),
+ends AS (
+    SELECT s.until_on AS day, count(*) AS open, SUM(s.due_on < s.from_on) AS overdue
+    FROM spans s, p WHERE {_PENDING} AND s.until_on <= p.today GROUP BY s.until_on
+),
+-- spans that fall overdue after their first day: from the day after the due date, if that
+-- comes before their end
+due AS (
+    SELECT date(due_on, '+1 day') AS late_from, until_on, n FROM (
+        SELECT s.due_on, s.until_on, count(*) AS n FROM spans s, p
+        WHERE {_PENDING} AND s.due_on >= s.from_on AND s.due_on < p.today GROUP BY s.due_on, s.until_on
+    )
+),
+changes AS (
+    SELECT {_WEEK.format(day="day")} AS monday, collected, closed, solved, 0 AS open, 0 AS overdue FROM tallied, p
+    UNION ALL
+    SELECT {_WEEK.format(day="day")}, 0, 0, 0, open, overdue FROM starts, p
+    UNION ALL
+    SELECT {_WEEK.format(day="day")}, 0, 0, 0, -open, -overdue FROM ends, p
+    UNION ALL
+    SELECT {_WEEK.format(day="late_from")}, 0, 0, 0, 0, n FROM due, p WHERE late_from < until_on
+    UNION ALL
+    SELECT {_WEEK.format(day="until_on")}, 0, 0, 0, 0, -n FROM due, p WHERE late_from < until_on AND until_on <= p.today
+),
+weekly AS (
+    SELECT monday, SUM(collected) AS collected, SUM(closed) AS closed, SUM(solved) AS solved, SUM(open) AS open,
+        SUM(overdue) AS overdue
+    FROM changes GROUP BY monday
+),
+running AS (
     SELECT w.week, w.start, w."end", w.as_of,
-        t.collected - COALESCE((SELECT SUM(collected) FROM tallies l WHERE l.dim = 'category' AND l.day > w.as_of), 0)
-            AS collected,
-        t.closed - COALESCE((SELECT SUM(closed) FROM tallies l WHERE l.dim = 'category' AND l.day > w.as_of), 0)
-            AS closed,
-        t.solved - COALESCE((SELECT SUM(solved) FROM tallies l WHERE l.dim = 'category' AND l.day > w.as_of), 0)
-            AS solved
-    FROM weeks w CROSS JOIN totals t
+        SUM(COALESCE(c.collected, 0)) OVER running AS collected, SUM(COALESCE(c.closed, 0)) OVER running AS closed,
+        SUM(COALESCE(c.solved, 0)) OVER running AS solved, SUM(COALESCE(c.open, 0)) OVER running AS open,
+        SUM(COALESCE(c.overdue, 0)) OVER running AS overdue
+    FROM weeks w LEFT JOIN weekly c ON c.monday = w.start
+    WINDOW running AS (ORDER BY w.start)
 )
-SELECT c.week AS 周次, c.start AS 起, c."end" AS 止, c.as_of AS 截至,
-    (SELECT count(DISTINCT ticket_id) FROM activity a WHERE a.kind = 'opened' AND a.week = c.week) AS 本周新增,
-    (SELECT count(DISTINCT ticket_id) FROM activity a WHERE a.kind = 'closed' AND a.week = c.week) AS 本周办结,
-    COALESCE(c.collected, 0) AS 累计收集, COALESCE(c.closed, 0) AS 累计办结, COALESCE(c.solved, 0) AS 累计解决,
-    (SELECT count(*) FROM spans s WHERE s.status IN ('open', 'in_progress') AND s.until_on > c.as_of
-        AND s.from_on <= c.as_of) AS 未办结,
-    (SELECT count(*) FROM spans s WHERE s.status IN ('open', 'in_progress') AND s.until_on > c.as_of
-        AND s.from_on <= c.as_of AND s.due_on < c.as_of) AS 超期,
-    {rate_sql("COALESCE(c.closed, 0)", "c.collected")} AS "办结率(%)",
-    {rate_sql("COALESCE(c.solved, 0)", "c.collected")} AS "解决率(%)"
-FROM cumulative c
+SELECT r.week AS 周次, r.start AS 起, r."end" AS 止, r.as_of AS 截至,
+    (SELECT count(DISTINCT ticket_id) FROM activity a WHERE a.week = r.week AND a.kind = 'opened') AS 本周新增,
+    (SELECT count(DISTINCT ticket_id) FROM activity a WHERE a.week = r.week AND a.kind = 'closed') AS 本周办结,
+    r.collected AS 累计收集, r.closed AS 累计办结, r.solved AS 累计解决, r.open AS 未办结, r.overdue AS 超期,
+    {rate_sql("r.closed", "r.collected")} AS "办结率(%)", {rate_sql("r.solved", "r.collected")} AS "解决率(%)"
+FROM running r
 """
 
 LEDGER = f"""
@@ -95,6 +132,10 @@ def add_views(store: Store) -> None:
         'INSERT INTO weeks (week, start, "end", as_of) VALUES (?, ?, ?, ?)',
         [(w.key, w.start.isoformat(), w.end.isoformat(), as_of(w)) for w in weeks(store)],
     )
+    # The view reads the park's daily changes (dim 'category') without the per-owner rows.
+    conn.execute("CREATE INDEX tallies_dim_day ON tallies(dim, day)")
+    # …and the spans by their first day, with all the columns it reads (a third of the time at 100k tickets).
+    conn.execute("CREATE INDEX spans_weekly ON spans(status, from_on, until_on, due_on)")
     conn.execute(WEEKLY_FIGURES)
     conn.execute(LEDGER)
 
