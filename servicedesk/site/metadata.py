@@ -102,6 +102,8 @@ TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
 # Bookkeeping and the derived tables the figures are read from: reachable, not listed.
 HIDDEN = (*DERIVED, "meta", "weeks")
 
+# The weekly report's parts 3 and 4 for this week, as of the publishing day: by category
+# (asof.counts on the tallies, asof.pending on the spans), then their sum, the park's.
 THIS_WEEK = f"""
 WITH w AS (SELECT * FROM weeks ORDER BY week DESC LIMIT 1),
 later AS (
@@ -112,16 +114,26 @@ c AS (
     SELECT t.key, t.collected - COALESCE(l.collected, 0) AS collected, t.closed - COALESCE(l.closed, 0) AS closed,
         t.solved - COALESCE(l.solved, 0) AS solved
     FROM tally_totals t LEFT JOIN later l ON l.key = t.key WHERE t.dim = 'category'
+),
+pending AS (
+    SELECT t.category AS key, count(*) AS open, SUM(s.due_on < w.as_of) AS overdue
+    FROM spans s JOIN tickets t ON t.id = s.ticket_id, w
+    WHERE s.status IN ('open', 'in_progress') AND s.until_on > w.as_of AND s.from_on <= w.as_of
+    GROUP BY t.category
+),
+by_category AS (
+    SELECT COALESCE(k.label_zh, k.label, c.key) AS category, c.collected, c.closed, c.solved,
+        COALESCE(p.open, 0) AS open, COALESCE(p.overdue, 0) AS overdue, COALESCE(k.position, 1000) AS position
+    FROM c LEFT JOIN categories k ON k.code = c.key LEFT JOIN pending p ON p.key = c.key WHERE c.collected > 0
 )
-SELECT 周次, 截至, 问题类别, 累计收集, 累计办结, 累计解决, "办结率(%)" FROM (
-    SELECT (SELECT week FROM w) AS 周次, (SELECT as_of FROM w) AS 截至, COALESCE(k.label_zh, k.label, c.key) AS 问题类别,
-        c.collected AS 累计收集, c.closed AS 累计办结, c.solved AS 累计解决,
-        {rate_sql("c.closed", "c.collected")} AS "办结率(%)", COALESCE(k.position, 1000) AS position
-    FROM c LEFT JOIN categories k ON k.code = c.key WHERE c.collected > 0
+SELECT w.week AS 周次, w.as_of AS 截至, r.category AS 问题类别, r.collected AS 累计收集, r.closed AS 累计办结,
+    r.solved AS 累计解决, r.open AS 未办结, r.overdue AS 超期, {rate_sql("r.closed", "r.collected")} AS "办结率(%)"
+FROM (
+    SELECT * FROM by_category
     UNION ALL
-    SELECT 周次, 截至, '合计', 累计收集, 累计办结, 累计解决, "办结率(%)", 1001 FROM weekly_figures
-    WHERE 周次 = (SELECT week FROM w)
-) ORDER BY position, 问题类别
+    SELECT '合计', SUM(collected), SUM(closed), SUM(solved), SUM(open), SUM(overdue), 1001 FROM by_category
+) r, w
+ORDER BY r.position, r.category
 """
 
 OPEN_AND_OVERDUE = "SELECT * FROM ledger WHERE 办理状态 != '已办结' ORDER BY 超期 DESC, 办理时限, 编号"
