@@ -175,3 +175,11 @@ def test_a_url_is_printed_without_its_password(given, printed):
     from servicedesk.services.ledgercopy import shown
 
     assert shown(given) == printed
+
+
+def test_a_database_url_is_never_taken_for_a_file_name(park, sd, db, tmp_path, monkeypatch):
+    # Without the PostgreSQL backend the URL is refused; with it, nothing listens on port 1.
+    monkeypatch.chdir(tmp_path)
+    result = sd("copy", db, "postgresql://office:s3cret@127.0.0.1:1/servicedesk", ok=False)
+    assert result.exit_code == 1 and "s3cret" not in result.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("postgres")]

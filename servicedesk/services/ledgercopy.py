@@ -54,8 +54,17 @@ def is_url(location: str) -> bool:
 
 
 def _open(location: str, *, read_only: bool = False, notify=None) -> Store:
-    """The ledger at a path (or, with the PostgreSQL backend, a URL)."""
-    return Store(location, notify=notify, read_only=read_only)
+    """The ledger at a path, or at a URL where the Store opens URLs (the PostgreSQL backend)."""
+    store = Store(location, notify=notify, read_only=read_only)
+    if is_url(location) and isinstance(store.path, Path):
+        # A Store that takes the URL for a file name would make a folder called "postgresql:".
+        store.close()
+        raise InvalidInput(
+            _("{location} is a database URL, and this servicedesk opens only SQLite files").format(
+                location=shown(location)
+            )
+        )
+    return store
 
 
 def shown(location) -> str:
