@@ -290,6 +290,13 @@ def rate(numerator: int, denominator: int) -> float | None:
     return math.floor(tenths) / 10
 
 
+def rate_sql(numerator: str, denominator: str) -> str:
+    """rate() as an SQL expression on two integer columns (the published views, publish.py):
+    floor(n * 1000 / d + 1/2) / 10 in integer arithmetic, so it rounds as rate() does; NULL for 0/0."""
+    n, d = f"({numerator})", f"({denominator})"
+    return f"(CASE WHEN COALESCE({d}, 0) = 0 THEN NULL ELSE ({n} * 2000 + {d}) / (2 * {d}) / 10.0 END)"
+
+
 @dataclass(frozen=True)
 class Rate:
     """A rate with the counts it is made of: reports make it once, every format prints it.

@@ -48,10 +48,17 @@ def _derived(conn: sqlite3.Connection) -> None:
 class Store:
     """One servicedesk ledger: opened for reading at once; created by its first write()."""
 
-    def __init__(self, path: str | os.PathLike, *, notify: Callable[[str], None] | None = None):
+    def __init__(
+        self, path: str | os.PathLike, *, notify: Callable[[str], None] | None = None, read_only: bool = False
+    ):
         self.path = Path(path).expanduser()
         self.notify = notify or (lambda line: None)  # a line for the person at the terminal
         self.readonly: tuple[str, str] | None = None  # (why, what to do) when it cannot be written
+        # read_only: opened only to be read (copy's source), as a ledger that cannot be written is:
+        # never migrated or rebuilt in place, nothing created beside it.
+        self._read_only = (
+            ("it is opened only to be read", "run a command that records something on it") if read_only else None
+        )
         self.damaged: str | None = None  # once damage is seen, no write is attempted
         self._conn: sqlite3.Connection | None = None
         self._empty: sqlite3.Connection | None = None
@@ -103,7 +110,7 @@ class Store:
         self._conn = conn
 
     def _open(self) -> None:
-        self.readonly = lf.unwritable(self.path)
+        self.readonly = self._read_only or lf.unwritable(self.path)
         if not self.readonly:
             # mode=rw: SQLite never creates the file here, even if it vanished since the check.
             self._connect(lf.uri(self.path, mode="rw"))
@@ -381,6 +388,12 @@ class Store:
 
     def update(self, table: str, pk: int, changes: dict) -> None:
         self.db.table(table).update(pk, changes)
+
+    def advance_ids(self, tables: Iterable[str]) -> None:
+        """After rows were written with their ids given (copy): the ids the database hands out
+        next follow on from them. Nothing to do on SQLite, where an INTEGER PRIMARY KEY takes
+        max(id) + 1; a PostgreSQL backend moves each table's identity sequence here
+        (setval(pg_get_serial_sequence(table, 'id'), max(id)))."""
 
     def table_counts(self) -> dict[str, int]:
         names = ("enterprises", "officers", "assignments", "visits", "tickets", "events", "feedback", "changes")

@@ -283,7 +283,7 @@ def main_options(
 
 
 def _register() -> None:
-    from . import agenda, calendar, demo, misc, officers, transfer
+    from . import agenda, calendar, demo, misc, officers, publishing, transfer
 
     agenda.register(app)
     calendar.register(app)
@@ -291,6 +291,7 @@ def _register() -> None:
     demo.register(app)
     misc.register(app)
     transfer.register(app)
+    publishing.register(app)
 
 
 _register()

@@ -104,8 +104,9 @@ def closure(store: Store, since: date | None = None, until: date | None = None, 
     }
 
 
-# The department scorecard (部门考核): per department a ticket was referred to, as of `until`.
-_SCORECARD = f"""
+# The department scorecard (部门考核): per department a ticket was referred to, as of `until`
+# (also the published site's canned query, site/metadata.py).
+SCORECARD = f"""
 SELECT s.department AS department, count(*) AS referred,
     {
     ", ".join(
@@ -126,7 +127,7 @@ def departments(store: Store, since: date | None = None, until: date | None = No
     end = (until or dates.today()).isoformat()
     params = {"since": since.isoformat() if since else "0000-01-01", "until": end}
     with store.snapshot():
-        found = store.rows(_SCORECARD, params)
+        found = store.rows(SCORECARD, params)
     rows = [
         {
             "department": r["department"],
