@@ -24,6 +24,7 @@ from pathlib import Path
 from . import diagnosis
 from . import ledgerfile as lf
 from .errors import Damaged, DatabaseError, NoLedger, Unwritable
+from .i18n import _
 from .ledgerfile import BUSY_TIMEOUT_S, MIN_FREE_BYTES
 from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -269,7 +270,7 @@ class Store:
             lf.unlock(lock)
 
     def _founded(self) -> None:
-        lock, _, _ = self._first
+        lock = self._first[0]
         self._first = None
         try:
             free = lf.free_bytes(self.path)
@@ -278,7 +279,7 @@ class Store:
                     self._wal()
         finally:
             lf.unlock(lock)
-        self.notify(f"created a new ledger at {self.path}")
+        self.notify(_("created a new ledger at {path}").format(path=self.path))
 
     # Transactions -------------------------------------------------------------
 

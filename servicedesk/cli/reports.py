@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from .common import Format, JsonOpt, parse_date, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -69,7 +70,11 @@ def output_format(format: Format | None, as_json: bool, output: Path | None) -> 
             f'can\'t tell which format to write "{output}" in from its extension; use .json, .csv, .md or .xlsx'
         )
     if chosen and chosen != by_extension:
-        raise InvalidInput(f'--format {chosen} does not match "{output.name}"; the extension picks the format')
+        raise InvalidInput(
+            _('--format {chosen} does not match "{name}"; the extension picks the format').format(
+                chosen=chosen, name=output.name
+            )
+        )
     return by_extension
 
 
@@ -163,7 +168,9 @@ def closure(
     fmt = output_format(format, as_json, output)
     first, last = parse_date(since), parse_date(until)
     if first and last and first > last:
-        raise InvalidInput(f"--since {first.isoformat()} is after --until {last.isoformat()}")
+        raise InvalidInput(
+            _("--since {since} is after --until {until}").format(since=first.isoformat(), until=last.isoformat())
+        )
     emit("closure", reports.closure(state(ctx).store, first, last, str(by)), fmt, lang, output)
 
 
@@ -188,7 +195,9 @@ def departments(
     fmt = output_format(format, as_json, output)
     first, last = parse_date(since), parse_date(until)
     if first and last and first > last:
-        raise InvalidInput(f"--since {first.isoformat()} is after --until {last.isoformat()}")
+        raise InvalidInput(
+            _("--since {since} is after --until {until}").format(since=first.isoformat(), until=last.isoformat())
+        )
     emit("departments", reports.departments(state(ctx).store, first, last), fmt, lang, output)
 
 

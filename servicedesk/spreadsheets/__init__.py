@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import dates
 from ..errors import DateError, ImportFailed
+from ..i18n import _
 from ..models import clean_line, clean_text, word_key, words
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
@@ -212,7 +213,11 @@ class Sheet:
             if field not in self.columns:
                 names = ", ".join(HEADERS[kind][field])
                 where = f"{self.name} line {self.header_line}" + (f" (sheet {self.sheet})" if self.sheet else "")
-                raise ImportFailed(f"{where}: no {field} column; name one of its headers: {names}")
+                raise ImportFailed(
+                    _("{where}: no {field} column; name one of its headers: {names}").format(
+                        where=where, field=field, names=names
+                    )
+                )
         self._data = itertools.chain(opened.head[after:], opened.rest)
 
     # The header ----------------------------------------------------------------
@@ -247,7 +252,7 @@ class Sheet:
     def _judge(self, head: list[tuple[int, list]]) -> tuple[bool, int]:
         """(whether the lines hold a whole header, how many column names the best one knows)."""
         best = 0
-        for _, cells, _ in self._headers(head):
+        for _line, cells, _rows in self._headers(head):
             known = self._known(cells)
             if set(REQUIRED[self.kind]) <= known:
                 return True, len(known)
@@ -261,7 +266,9 @@ class Sheet:
             if set(REQUIRED[self.kind]) <= self._known(found[1]):
                 return found
         if first is None:
-            raise ImportFailed(f"{self.name} is empty: it needs a header row and at least one row of data")
+            raise ImportFailed(
+                _("{name} is empty: it needs a header row and at least one row of data").format(name=self.name)
+            )
         return first
 
     def rows(self) -> Iterator["Row"]:
@@ -271,7 +278,7 @@ class Sheet:
             if first.replace(" ", "") in _TOTALS:
                 continue
             values = {}
-            for field, (index, _) in self.columns.items():
+            for field, (index, _kind) in self.columns.items():
                 if index < len(cells):
                     value = cells[index]
                     if value is not None and value != "":
