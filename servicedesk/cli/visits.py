@@ -223,7 +223,10 @@ def feedback_list(
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
 ):
-    """List feedback, oldest first."""
+    """List feedback, oldest first.
+
+    Example: servicedesk feedback list --since 2026-01-01 --format csv
+    """
     from .. import render
     from ..views import visits
 
