@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, language
 from .common import Format, FormatOpt, JsonOpt, fmt, listed, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -139,7 +139,12 @@ def settings(
     s = state(ctx)
     if value is not None:
         shown = calendar.set_setting(s.store, key, value, actor=s.actor)
-        render.say(f"{key} = {shown[key]}")
+        if language() == "en":
+            render.say(f"{key} = {shown[key]}")
+        else:
+            from ..render.labels import labels
+
+            render.say(f"{labels(None).get('field_' + key, key)} = {shown[key]}")
         return
     current = views.settings(s.store)
     if key is not None:

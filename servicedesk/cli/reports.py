@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from ..i18n import _
+from ..i18n import _, pgettext
 from .common import Format, JsonOpt, parse_date, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -34,13 +34,17 @@ class By(StrEnum):
 
 
 EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".xlsx": "xlsx"}
-WHAT = {
-    "weekly": "weekly report",
-    "closure": "closure report",
-    "trend": "trend",
-    "departments": "department scorecard",
-    "agenda": "agenda",
-}
+
+
+def _what(kind: str) -> str:
+    return {
+        "weekly": pgettext("wrote", "weekly report"),
+        "closure": pgettext("wrote", "closure report"),
+        "trend": pgettext("wrote", "trend"),
+        "departments": pgettext("wrote", "department scorecard"),
+        "agenda": pgettext("wrote", "agenda"),
+    }[kind]
+
 
 # No default: --output must be able to tell "not given" from an explicit --format table.
 ReportFormatOpt = Annotated[
@@ -109,7 +113,7 @@ def emit(kind: str, data: dict, fmt: str, lang: str | None = None, output: Path 
             return
         with private_file(output, encoding="utf-8-sig" if fmt == "csv" else "utf-8") as f:
             f.write(text)
-    render.message(f"wrote the {WHAT[kind]} to {output}")
+    render.message(_("wrote the {what} to {path}").format(what=_what(kind), path=output))
 
 
 def print_weekly(store, week, fmt="table", lang=None):
