@@ -110,7 +110,7 @@ REGISTRY: dict[str, Column] = _columns(
     Column("follow_up", CODE),
     Column("result", CODE),  # a follow-up's
     Column("limit", CODE),  # a category's time limit: 30d, 15wd
-    Column("days_open", NUMBER),
+    Column("days_open", NUMBER, drop=15),  # the due date and the overdue column say the urgent part
     # dates and moments
     Column("opened_on", DATE, drop=25),
     Column("due_on", DATE),
