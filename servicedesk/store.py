@@ -142,9 +142,8 @@ class Store:
                 copy = lf.keep_copy(self.path, version)
                 _apply_migrations(self._conn, version)
         if copy:
-            self.notify(
-                f"migrated {self.path} from schema {version} to {SCHEMA_VERSION}; a copy of the old file is at {copy}"
-            )
+            said = _("migrated {path} from schema {old} to {new}; a copy of the old file is at {copy}")
+            self.notify(said.format(path=self.path, old=version, new=SCHEMA_VERSION, copy=copy))
 
     def _derive(self) -> None:
         """Rebuild the derived tables when the code that derives them has changed."""

@@ -144,8 +144,14 @@ def _explain(error: Exception, state) -> ServicedeskError | None:
 
 def _said_to(error: ServicedeskError, ctx) -> str:
     """The error's line; damage that stops doctor itself is past what doctor repairs."""
-    if isinstance(error, Damaged) and ctx.invoked_subcommand == "doctor":
-        return str(Damaged(error.detail, "SQLite cannot read past it, so restore a backup"))
+    if isinstance(error, Damaged):  # errors.py sits below the catalogue: its words are said here
+        if ctx.invoked_subcommand == "doctor":
+            advice = _("SQLite cannot read past it, so restore a backup")
+        elif error.advice == "run `servicedesk doctor`, or restore a backup":
+            advice = _("run `servicedesk doctor`, or restore a backup")
+        else:
+            advice = error.advice
+        return _("the ledger file is damaged: {detail}; {advice}").format(detail=error.detail, advice=advice)
     return str(error)
 
 
