@@ -126,12 +126,18 @@ class RowError(ImportFailed):
     """One bad cell: `台账.csv line 7, column 提出日期: …`, the line and header as the user sees them."""
 
     def __init__(self, file: str, line: int, column: str, message: str):
-        super().__init__(f"{file} line {line}, column {column}: {message}")
+        super().__init__(
+            _("{file} line {line}, column {column}: {message}").format(
+                file=file, line=line, column=column, message=message
+            )
+        )
         self.line, self.column, self.message = line, column, message
 
     def listed(self) -> str:
         """The same without the file's name, for a list under a line that names it."""
-        return f"line {self.line}, column {self.column}: {self.message}"
+        return _("line {line}, column {column}: {message}").format(
+            line=self.line, column=self.column, message=self.message
+        )
 
 
 class BadRows(ImportFailed):
@@ -141,7 +147,8 @@ class BadRows(ImportFailed):
     SHOWN = 20
 
     def __init__(self, file: str, errors: list[RowError], total: int):
-        super().__init__(f"{total} bad rows in {file}; nothing was imported. Fix them and import the file again")
+        said = _("{total} bad rows in {file}; nothing was imported. Fix them and import the file again")
+        super().__init__(said.format(total=total, file=file))
         self.file, self.total = file, total
         self.shown = [e.listed() for e in errors]
         self.more = total - len(errors)
@@ -363,7 +370,7 @@ class Row:
             value = " ".join(value.split())
         value = value or None
         if value is None and required:
-            raise self.error(field, f"the {field.replace('_', ' ')} is empty")
+            raise self.error(field, _("the {field} is empty").format(field=field.replace("_", " ")))
         return value
 
     def date(self, field: str, *, required: bool = False, future: bool = False) -> date | None:
@@ -382,7 +389,7 @@ class Row:
             except DateError as e:
                 raise self.error(field, str(e)) from None
         if found > self.sheet.today and not future:
-            raise self.error(field, f"{found.isoformat()} is in the future")
+            raise self.error(field, _("{date} is in the future").format(date=found.isoformat()))
         return found
 
     def choice(self, field: str, table: dict[str, str], *, default: str | None = None) -> str | None:
@@ -392,7 +399,9 @@ class Row:
         found = table.get(self.sheet.key(text))
         if found is None:
             valid = ", ".join(sorted(set(table.values())))
-            raise self.error(field, f'"{text}" is not one of: {valid} (or their Chinese names)')
+            raise self.error(
+                field, _('"{text}" is not one of: {valid} (or their Chinese names)').format(text=text, valid=valid)
+            )
         return found
 
     def integer(self, field: str) -> int | None:
@@ -402,7 +411,7 @@ class Row:
         try:
             return int(text.lstrip("#＃"))
         except ValueError:
-            raise self.error(field, f'"{text}" is not a whole number') from None
+            raise self.error(field, _('"{text}" is not a whole number').format(text=text)) from None
 
 
 def split_names(text: str | None) -> list[str]:
