@@ -46,7 +46,6 @@ def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json:
         for row in rows:
             said = _("{n} working days") if row["due_working"] else _("{n} days")
             row["limit"] = said.format(n=row["due_days"])
-            row["aliases"] = "、".join(row["aliases"])
         # the English label is for English readers; Chinese ones read label_zh
         render.print_rows(rows, chosen, ("code", "label_zh", "limit", "aliases"))
         return
