@@ -167,3 +167,13 @@ def test_an_english_week_has_no_chinese_but_what_was_typed(sd, db, monkeypatch):
 )
 def test_the_english_detector_sees_english_and_only_english(line, words):
     assert english_words(line) == words
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("已办结", {1}), ("未办结", {2, 3}), ("办理中", set()), ("待办理", {2, 3}), ("全部", {1, 2, 3}), ("closed", {1})],
+)
+def test_ticket_list_takes_the_status_in_chinese(sd, db, monkeypatch, status, expected):
+    _week(sd, "zh", monkeypatch, db.parent)
+    items = json.loads(sd("ticket", "list", "--status", status, "--json").stdout)
+    assert {t["id"] for t in items} == expected

@@ -127,7 +127,10 @@ def list_(
     status: Annotated[
         StatusFilter | None,
         typer.Option(
-            "--status", help="active = open + in_progress (the default; all with --output).", show_default=False
+            "--status",
+            help="active = open + in_progress (the default; all with --output); 未办结, 待办理, 办理中, 已办结, 全部 also.",
+            show_default=False,
+            **choice(StatusFilter, "status_filter"),
         ),
     ] = None,
     category: Annotated[str | None, typer.Option("--category", "-c", shell_complete=complete_category)] = None,
