@@ -119,7 +119,7 @@ def choice(enum: type[StrEnum], vocabulary: str) -> dict:
         if code not in codes:
             chinese = {c: [w for w, of in table.items() if of == c and not w.isascii()] for c in codes}
             listed = ", ".join(f"{c} ({'/'.join(chinese[c])})" if chinese[c] else c for c in codes)
-            raise typer.BadParameter(f"{value!r} is not one of: {listed}")
+            raise typer.BadParameter(_("{value!r} is not one of: {choices}").format(value=value, choices=listed))
         return enum(code)
 
     return {"parser": parse, "metavar": "|".join(codes)}
