@@ -103,7 +103,7 @@ def show(
     if as_json:
         render.print_data(item)
         return
-    render.details([(k, item[k]) for k in COLUMNS])
+    render.details([(k, item[k]) for k in COLUMNS], titles={"name": "officer_name"})
     render.section(
         _("Open tickets"),
         item["open_tickets"],

@@ -148,10 +148,14 @@ def error(text: str) -> None:
 
 
 def details(
-    pairs: Sequence[tuple[str, object]], title: str | None = None, words: dict[str, dict] | None = None
+    pairs: Sequence[tuple[str, object]],
+    title: str | None = None,
+    words: dict[str, dict] | None = None,
+    titles: dict[str, str] | None = None,
 ) -> None:
     """A record as aligned `label  value` lines: each label a field's name, shown in --lang
-    (labels.py's `field_NAME`), and its value as lists show it (codes in Chinese)."""
+    (labels.py's `field_NAME`, or the key `titles` gives it), and its value as lists show
+    it (codes in Chinese)."""
     if title:
         console().print(Text(title, style="bold"))
     lang = language()
@@ -160,7 +164,8 @@ def details(
 
         said = labels(lang)
         record = localise([dict(pairs)], resolve([name for name, _value in pairs]), lang, words)[0]
-        pairs = [(said.get(f"field_{name}", name), record[name]) for name, _value in pairs]
+        keys = {name: (titles or {}).get(name, f"field_{name}") for name, _value in pairs}
+        pairs = [(said.get(keys[name], name), record[name]) for name, _value in pairs]
     rows = [{"field": label, "detail": value} for label, value in pairs]
     show(Table(rows, ("field", "detail"), header=False, edge=0, gap=2, first_style=Style(bold=True)))
 
