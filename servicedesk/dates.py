@@ -13,17 +13,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from servicedesk.errors import DateError
+from servicedesk.i18n import _, pgettext
 
-_HINTS = {
-    "date": "try 2022-05-10, 5月10日, yesterday, last monday or -3d",
-    "week": "try 2022-W19, this, last, next or any date in the week",
-    "due date": "try 2022-05-10, 5月10日, next friday, +3d, or a limit from the opening: 10d, 15wd, 15个工作日",
-    "limit": "try 10d, 10天, 15wd or 15个工作日",
-}
+
+def _hint(what: str) -> str:
+    return {
+        "date": _("try 2022-05-10, 5月10日, yesterday, last monday or -3d"),
+        "week": _("try 2022-W19, this, last, next or any date in the week"),
+        "due date": _("try 2022-05-10, 5月10日, next friday, +3d, or a limit from the opening: 10d, 15wd, 15个工作日"),
+        "limit": _("try 10d, 10天, 15wd or 15个工作日"),
+    }[what]
 
 
 def _unreadable(what: str, text: str, why: str = "") -> DateError:
-    return DateError(f'can\'t read the {what} "{text.strip()}"{why}; {_HINTS[what]}')
+    said = {
+        "date": pgettext("unreadable", "date"),
+        "week": pgettext("unreadable", "week"),
+        "due date": pgettext("unreadable", "due date"),
+        "limit": pgettext("unreadable", "limit"),
+    }[what]
+    return DateError(
+        _('can\'t read the {what} "{text}"{why}; {hint}').format(
+            what=said, text=text.strip(), why=why, hint=_hint(what)
+        )
+    )
 
 
 def _local_now() -> datetime:
@@ -292,13 +305,13 @@ def _parse(text: str, today: date | None, ahead: bool, what: str) -> date:
         found = _read_date(s, _base(today), ahead) if s else None
     except ValueError:
         # The shape was right but the day does not exist: 2022-02-30, 0000-01-01, 2月30日.
-        raise _unreadable(what, text, ": no such day") from None
+        raise _unreadable(what, text, _(": no such day")) from None
     except OverflowError:  # +999999w
-        raise _unreadable(what, text, f": outside {FIRST_YEAR}–{LAST_YEAR}") from None
+        raise _unreadable(what, text, _(": outside {first}–{last}").format(first=FIRST_YEAR, last=LAST_YEAR)) from None
     if found is None:
         raise _unreadable(what, text)
     if not FIRST_YEAR <= found.year <= LAST_YEAR:
-        raise _unreadable(what, text, f": outside {FIRST_YEAR}–{LAST_YEAR}")
+        raise _unreadable(what, text, _(": outside {first}–{last}").format(first=FIRST_YEAR, last=LAST_YEAR))
     return found
 
 
@@ -333,7 +346,7 @@ def parse_limit(text: str) -> Limit | None:
         return None
     digits = m["n"].lstrip("0")
     if not 1 <= len(digits) <= 4 or int(digits) > MAX_LIMIT_DAYS:  # len first: int() of 5000 digits raises
-        raise _unreadable("limit", text, f": a limit is 1 to {MAX_LIMIT_DAYS} days")
+        raise _unreadable("limit", text, _(": a limit is 1 to {n} days").format(n=MAX_LIMIT_DAYS))
     return Limit(int(digits), working=m["wd"] is not None)
 
 
@@ -362,11 +375,13 @@ def parse_week(text: str, *, today: date | None = None) -> Week:
     if m := _match(_WEEK_NUMBER, s):
         year, number = int(m["y"]), int(m["w"])
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise _unreadable("week", text, f": outside {FIRST_YEAR}–{LAST_YEAR}")
+            raise _unreadable("week", text, _(": outside {first}–{last}").format(first=FIRST_YEAR, last=LAST_YEAR))
         try:
             return Week(year, number)
         except (ValueError, OverflowError):  # W53 in a 52-week year, W00, year 0
-            raise _unreadable("week", text, f": {year} has no week {number}") from None
+            raise _unreadable(
+                "week", text, _(": {year} has no week {number}").format(year=year, number=number)
+            ) from None
     base = _base(today)
     try:
         if m := _match(_WEEK_WORD, s):

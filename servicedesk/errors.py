@@ -42,7 +42,7 @@ class Damaged(DatabaseError):
 
     def __init__(self, detail: str, advice: str = "run `servicedesk doctor`, or restore a backup"):
         super().__init__(f"the ledger file is damaged: {detail}; {advice}")
-        self.detail = detail
+        self.detail, self.advice = detail, advice
 
 
 class Unwritable(DatabaseError):

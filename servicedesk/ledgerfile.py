@@ -16,6 +16,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from .errors import Damaged, DatabaseError, ServicedeskError, Unwritable
+from .i18n import _
 from .migrations import APPLICATION_ID, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 15  # a second terminal waits this long for the first one's write
@@ -40,14 +41,18 @@ def regular_file(path: Path) -> os.stat_result | None:
         st = os.stat(path)
     except FileNotFoundError:
         if os.path.islink(path):
-            raise DatabaseError(f"{path} is a symbolic link to a file that does not exist") from None
+            raise DatabaseError(
+                _("{path} is a symbolic link to a file that does not exist").format(path=path)
+            ) from None
         return None
     except NotADirectoryError:
-        raise DatabaseError(f"{path} cannot be a database file: part of its path is not a directory") from None
+        raise DatabaseError(
+            _("{path} cannot be a database file: part of its path is not a directory").format(path=path)
+        ) from None
     except OSError as e:
-        raise DatabaseError(f"cannot use {path}: {e.strerror}") from None
+        raise DatabaseError(_("cannot use {path}: {strerror}").format(path=path, strerror=e.strerror)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise DatabaseError(f"{path} is a directory, not a database file")
+        raise DatabaseError(_("{path} is a directory, not a database file").format(path=path))
     if not stat.S_ISREG(st.st_mode):
         kind = next((name for test, name in _FILE_TYPES if test(st.st_mode)), "a special file")
         raise DatabaseError(
@@ -95,10 +100,12 @@ def _header(address: str, path: Path) -> tuple[int, int, int]:
             conn.close()
     except sqlite3.DatabaseError as e:
         if code(e) == sqlite3.SQLITE_NOTADB:
-            raise DatabaseError(f"{path} is not a SQLite database; left it untouched") from None
+            raise DatabaseError(_("{path} is not a SQLite database; left it untouched").format(path=path)) from None
         if code(e) == sqlite3.SQLITE_CORRUPT:
             raise Damaged(f"{e} ({path})") from None
-        raise DatabaseError(f"{path} cannot be read as a database ({e}); left it untouched") from None
+        raise DatabaseError(
+            _("{path} cannot be read as a database ({e}); left it untouched").format(path=path, e=e)
+        ) from None
 
 
 def _inspect(path: Path) -> tuple[int, int, int]:
@@ -110,7 +117,7 @@ def _inspect(path: Path) -> tuple[int, int, int]:
     the -wal they are using ("disk I/O error", or worse).
     """
     if not os.access(path, os.R_OK):
-        raise DatabaseError(f"cannot read {path}: permission denied")
+        raise DatabaseError(_("cannot read {path}: permission denied").format(path=path))
     if side_file(path, "-shm") is not None or side_file(path, "-journal") is not None:
         # Someone has it open (or a write was cut short): read through the -shm already there.
         return _header(uri(path, mode="ro"), path)
@@ -148,7 +155,9 @@ def check(path: Path) -> bool:
     if (app_id, version, tables) == (0, 0, 0):
         return False  # an empty SQLite file: the first write lays the schema down in it
     if app_id != APPLICATION_ID:
-        raise DatabaseError(f"{path} is a SQLite file but not a servicedesk database; left it untouched")
+        raise DatabaseError(
+            _("{path} is a SQLite file but not a servicedesk database; left it untouched").format(path=path)
+        )
     if version > SCHEMA_VERSION:
         raise newer(path, version)
     return True
@@ -215,7 +224,7 @@ def make_private_file(path: Path) -> bool:
         made = True
     except FileExistsError:
         if regular_file(path) is None:
-            raise DatabaseError(f"{path} vanished while it was being created; try again") from None
+            raise DatabaseError(_("{path} vanished while it was being created; try again").format(path=path)) from None
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
         made = False
     except OSError as e:
@@ -223,7 +232,7 @@ def make_private_file(path: Path) -> bool:
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise DatabaseError(f"{path} is not a regular file; left it untouched")
+            raise DatabaseError(_("{path} is not a regular file; left it untouched").format(path=path))
         if st.st_size == 0:
             # It will hold phone numbers. Someone else's empty file stays as it is: SQLite
             # says so if it cannot write it.

@@ -14,7 +14,8 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import NamedTuple
 
-from .models import Outcome, Status
+from .i18n import _, language, pgettext
+from .models import EVENT_LABELS, STATUS_LABELS, Outcome, Status
 
 OPEN_END = "9999-12-31"  # the end of a span that has not ended
 
@@ -64,6 +65,33 @@ VERBS = {
     K.supervised: "supervise",
     K.followed_up: "follow up",
 }
+
+
+def verb(kind) -> str:
+    """The verb a refusal says, in this command's language: close / 办结."""
+    said = {
+        K.opened: pgettext("verb", "open"),
+        K.started: pgettext("verb", "start"),
+        K.assigned: pgettext("verb", "assign"),
+        K.referred: pgettext("verb", "refer"),
+        K.note: pgettext("verb", "note on"),
+        K.closed: pgettext("verb", "close"),
+        K.reopened: pgettext("verb", "reopen"),
+        K.edited: pgettext("verb", "edit"),
+        K.deleted: pgettext("verb", "delete"),
+        K.extended: pgettext("verb", "extend"),
+        K.urged: pgettext("verb", "urge"),
+        K.supervised: pgettext("verb", "supervise"),
+        K.followed_up: pgettext("verb", "follow up"),
+    }
+    return said[K(kind)]
+
+
+def kind_said(kind) -> str:
+    """An event's kind as a message names it: `closed` in English, 办结 in Chinese."""
+    return str(kind) if language() == "en" else EVENT_LABELS.get(str(kind), str(kind))
+
+
 SATISFIED = ("satisfied", "basically")  # results that count as satisfied (满意, 基本满意)
 
 
@@ -167,7 +195,7 @@ def replay(opened_on: str, due_on: str, events: list[Event], in_order: bool = Fa
     if not any(e.kind == "opened" for e in ordered):
         return Life(None, [], [], removed="undone")
     if ordered[0].kind != K.opened:
-        raise Refused(ordered[0], f"it was opened on {opened_on}")
+        raise Refused(ordered[0], _("it was opened on {date}").format(date=opened_on))
     first = ordered[0]
     state = State(due_on=due_on, owner_id=first.owner_id, department=first.department)
     spans: list[tuple] = []
@@ -176,7 +204,7 @@ def replay(opened_on: str, due_on: str, events: list[Event], in_order: bool = Fa
     day, deleted = opened_on, False
     for event in ordered[1:]:
         if event.on_date < opened_on:
-            raise Refused(event, f"it was opened on {opened_on}")
+            raise Refused(event, _("it was opened on {date}").format(date=opened_on))
         if event.on_date != day:
             spans.append((day, event.on_date, State(*_span_fields(state))))
             day = event.on_date
@@ -199,9 +227,11 @@ def _apply(life: Life, s: State, e: Event) -> None:
         if next_status(s.status, kind) is None:
             raise Refused(e, _why_not(s, K(kind)))
     elif kind in IN_CYCLE and closed:
-        raise Refused(e, f"it was closed on {s.closed_on}; reopen it first, or date it before the close")
+        raise Refused(
+            e, _("it was closed on {date}; reopen it first, or date it before the close").format(date=s.closed_on)
+        )
     elif kind in AFTER_CLOSE and not closed:
-        raise Refused(e, "it is not closed then")
+        raise Refused(e, _("it is not closed then"))
     if kind == K.started:
         s.status = Status.in_progress
     elif kind == K.assigned:
@@ -220,9 +250,9 @@ def _apply(life: Life, s: State, e: Event) -> None:
         s.reopened, s.redone = 1, s.redone or int(bool(e.redo))
     elif kind == K.extended:
         if e.on_date > s.due_on:
-            raise Refused(e, f"its due date {s.due_on} had passed")
+            raise Refused(e, _("its due date {date} had passed").format(date=s.due_on))
         if not e.due_on or e.due_on <= s.due_on:
-            raise Refused(e, f"the new due date {e.due_on} is not after {s.due_on}")
+            raise Refused(e, _("the new due date {new} is not after {old}").format(new=e.due_on, old=s.due_on))
         life.activity.append((kind, e.on_date, None, None, 0))
         s.due_on, s.extended = e.due_on, s.extended + 1
     elif kind == K.urged:
@@ -242,21 +272,24 @@ def too_early(life: Life, kind: str, day: str) -> str | None:
     earlier than the ticket's previous change of status (domain.md "Corrections")."""
     last = life.last_status
     if life.opened_on and day < life.opened_on:
-        return f"it was opened on {life.opened_on}"
+        return _("it was opened on {date}").format(date=life.opened_on)
     if kind in (K.closed, K.reopened) and last is not None and day < last.on_date:
-        return f"it was {last.kind} on {last.on_date}; date it on or after that"
+        return _("it was {kind} on {date}; date it on or after that").format(
+            kind=kind_said(last.kind), date=last.on_date
+        )
     return None
 
 
 def _why_not(s: State, kind: EventKind) -> str:
     if kind == K.opened:
-        return "it is already open"
+        return _("it is already open")
     if s.status == Status.closed:
         return (
-            f"it is already closed (on {s.closed_on}); reopen it first"
+            _("it is already closed (on {date}); reopen it first").format(date=s.closed_on)
             if kind == K.closed
-            else (f"it was closed on {s.closed_on}; reopen it first, or date it before the close")
+            else _("it was closed on {date}; reopen it first, or date it before the close").format(date=s.closed_on)
         )
     if kind == K.started:
-        return "it is already in progress"
-    return f"only a closed ticket can be reopened; it is {s.status.replace('_', ' ')}"
+        return _("it is already in progress")
+    status = s.status.replace("_", " ") if language() == "en" else STATUS_LABELS.get(str(s.status), str(s.status))
+    return _("only a closed ticket can be reopened; it is {status}").format(status=status)

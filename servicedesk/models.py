@@ -192,6 +192,17 @@ _SYNONYMS = {
             "closed": ("办结", "已完成", "完成", "已落实", "落实", "已解决", "解决", "已办", "已结", "结办"),
         },
     ),
+    # `ticket list --status`: a filter, so 未办结 (not closed yet) is open and in progress.
+    "status_filter": (
+        {"active": "未办结", "open": "待办理", "in_progress": "办理中", "closed": "已办结", "all": "全部"},
+        {
+            "active": ("在办", "未完成", "未解决"),
+            "open": ("待办", "未办理", "未开始"),
+            "in_progress": ("正在办理", "推进中", "跟进中", "进行中"),
+            "closed": ("办结", "已完成", "完成", "已解决", "已办"),
+            "all": ("所有",),
+        },
+    ),
     "outcome": (
         OUTCOME_LABELS,
         {

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import diagnosis
 from . import ledgerfile as lf
 from .errors import Damaged, DatabaseError, NoLedger, Unwritable
+from .i18n import _
 from .ledgerfile import BUSY_TIMEOUT_S, MIN_FREE_BYTES
 from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -148,9 +149,8 @@ class Store:
                 copy = lf.keep_copy(self.path, version)
                 _apply_migrations(self._conn, version)
         if copy:
-            self.notify(
-                f"migrated {self.path} from schema {version} to {SCHEMA_VERSION}; a copy of the old file is at {copy}"
-            )
+            said = _("migrated {path} from schema {old} to {new}; a copy of the old file is at {copy}")
+            self.notify(said.format(path=self.path, old=version, new=SCHEMA_VERSION, copy=copy))
 
     def _derive(self) -> None:
         """Rebuild the derived tables when the code that derives them has changed."""
@@ -276,7 +276,7 @@ class Store:
             lf.unlock(lock)
 
     def _founded(self) -> None:
-        lock, _, _ = self._first
+        lock = self._first[0]
         self._first = None
         try:
             free = lf.free_bytes(self.path)
@@ -285,7 +285,7 @@ class Store:
                     self._wal()
         finally:
             lf.unlock(lock)
-        self.notify(f"created a new ledger at {self.path}")
+        self.notify(_("created a new ledger at {path}").format(path=self.path))
 
     # Transactions -------------------------------------------------------------
 

@@ -137,6 +137,23 @@ def test_report_sections_fit_the_terminal_without_breaking_a_word_or_a_figure(pa
     assert "solved" not in words  # its count is in the resolution rate: it gives way first
 
 
+@pytest.mark.parametrize(("lang", "header"), [("en", ["#", "enterprise", "problem", "owner", "status", "due", "overdue"]),
+                                             ("zh", ["编号", "企业", "问题描述", "责任人", "状态", "办理时限", "超期"])])  # fmt: skip
+def test_the_open_list_of_the_weekly_keeps_whole_headers_and_its_overdue_column_at_80(park, terminal, lang, header):
+    # The field trial's capture: `enterp|rise`, `proble|m` at 80 columns, an open ticket in progress.
+    park("ticket", "open", "天能电池", "技改项目环评批复办理", "--category", "permits", "--date", "2022-05-10")
+    park("ticket", "start", "1", "--date", "2022-05-11")
+    terminal(80)
+
+    out = park("report", "weekly", "--week", "2022-W19", "--lang", lang).stdout
+
+    lines = out.splitlines()
+    part = next(i for i, line in enumerate(lines) if line.startswith(("6.", "六、")))
+    heading = next(line for line in lines[part + 1 :] if line.strip())
+    assert heading.split() == header  # days open gives way before a header breaks
+    assert widest(out) <= 80
+
+
 def test_numbers_are_right_aligned_in_lists_as_in_reports(sd):
     for n in range(10):
         sd("enterprise", "add", f"企业{n}")

@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import Damaged, NoLedger, ServicedeskError
+from ..i18n import _
 from .common import State, complete_officer
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
@@ -115,7 +116,7 @@ def _notice(message, category, filename, lineno, file=None, line=None):
     from ..errors import Notice
 
     if issubclass(category, Notice):
-        render.message(f"warning: {message}")
+        render.message(_("warning: {message}").format(message=message))
     else:
         import warnings
 
@@ -143,18 +144,26 @@ def _explain(error: Exception, state) -> ServicedeskError | None:
 
 def _said_to(error: ServicedeskError, ctx) -> str:
     """The error's line; damage that stops doctor itself is past what doctor repairs."""
-    if isinstance(error, Damaged) and ctx.invoked_subcommand == "doctor":
-        return str(Damaged(error.detail, "SQLite cannot read past it, so restore a backup"))
+    if isinstance(error, Damaged):  # errors.py sits below the catalogue: its words are said here
+        if ctx.invoked_subcommand == "doctor":
+            advice = _("SQLite cannot read past it, so restore a backup")
+        elif error.advice == "run `servicedesk doctor`, or restore a backup":
+            advice = _("run `servicedesk doctor`, or restore a backup")
+        else:
+            advice = error.advice
+        return _("the ledger file is damaged: {detail}; {advice}").format(detail=error.detail, advice=advice)
     return str(error)
 
 
 def _no_ledger(error: NoLedger, state) -> str:
     if isinstance(state, State) and state.default_db:
-        return (
-            f"no ledger yet at {error.path}; a command that records something creates it "
+        return _(
+            "no ledger yet at {path}; a command that records something creates it "
             "(servicedesk enterprise add NAME, or servicedesk demo for a sample park)"
-        )
-    return f"no ledger at {error.path}; check --db or SERVICEDESK_DB — a command that records something creates it"
+        ).format(path=error.path)
+    return _("no ledger at {path}; check --db or SERVICEDESK_DB — a command that records something creates it").format(
+        path=error.path
+    )
 
 
 def _not_utf8(group, ctx) -> str | None:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from .common import JsonOpt, complete_officer, state
 from .reports import LangOpt, OutputOpt, ReportFormatOpt, emit, output_format
 
@@ -31,7 +32,9 @@ def agenda(
     s = state(ctx)
     who = officer or s.acting
     if not who:
-        raise InvalidInput("whose week? give --officer NAME, or say who you are with --as NAME (SERVICEDESK_OFFICER)")
+        raise InvalidInput(
+            _("whose week? give --officer NAME, or say who you are with --as NAME (SERVICEDESK_OFFICER)")
+        )
     found = refs.officer(s.store, who)
     fmt = output_format(format, as_json, output)
     emit("agenda", reports.agenda(s.store, found, days), fmt, lang, output)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from .common import Format, FormatOpt, JsonOpt, fmt, state
+from ..i18n import _, language
+from .common import Format, FormatOpt, JsonOpt, fmt, listed, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
@@ -35,7 +36,7 @@ def show(
 
     store = state(ctx).store
     if year is not None and month is not None:
-        raise InvalidInput("give --month or --year, not both")
+        raise InvalidInput(_("give --month or --year, not both"))
     if year is not None:
         months = [(year, m) for m in range(1, 13)]
     else:
@@ -45,7 +46,7 @@ def show(
         else:
             m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*", month)
             if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2999:
-                raise InvalidInput(f'can\'t read the month "{month}"; write it as 2026-10')
+                raise InvalidInput(_('can\'t read the month "{month}"; write it as 2026-10').format(month=month))
             chosen = (int(m[1]), int(m[2]))
         months = [chosen]
     first, last = date(months[0][0], months[0][1], 1), date(months[-1][0], months[-1][1], 28)
@@ -67,9 +68,15 @@ def show(
     unknown = cal.unknown_years(first.year, last.year)
     if unknown:
         render.message(
-            f"warning: the holidays of {', '.join(map(str, unknown))} are not known yet; Monday–Friday shown"
+            _("warning: the holidays of {years} are not known yet; Monday–Friday shown").format(years=listed(unknown))
         )
-    render.print_rows(rows, fmt(format, as_json), ("day", "weekday", "workday", "name", "source"), empty="no holidays")
+    render.print_rows(
+        rows,
+        fmt(format, as_json),
+        ("day", "weekday", "workday", "name", "source"),
+        empty=_("no holidays"),
+        titles={"name": "holiday_name"},
+    )
 
 
 @app.command("holiday")
@@ -89,7 +96,10 @@ def holiday(
     s = state(ctx)
     last = dates.parse_date(to, ahead=True) if to else None
     days = calendar.mark(s.store, dates.parse_date(day, ahead=True), last, workday=False, name=name, actor=s.actor)
-    render.say(f"{days[0].isoformat()}" + (f" to {days[-1].isoformat()}" if len(days) > 1 else "") + " off work")
+    if len(days) > 1:
+        render.say(_("{first} to {last} off work").format(first=days[0].isoformat(), last=days[-1].isoformat()))
+    else:
+        render.say(_("{day} off work").format(day=days[0].isoformat()))
 
 
 @app.command("workday")
@@ -107,7 +117,7 @@ def workday(
 
     s = state(ctx)
     days = calendar.mark(s.store, dates.parse_date(day, ahead=True), None, workday=True, name=name, actor=s.actor)
-    render.say(f"{days[0].isoformat()} is a working day")
+    render.say(_("{day} is a working day").format(day=days[0].isoformat()))
 
 
 def settings(
@@ -129,12 +139,19 @@ def settings(
     s = state(ctx)
     if value is not None:
         shown = calendar.set_setting(s.store, key, value, actor=s.actor)
-        render.say(f"{key} = {shown[key]}")
+        if language() == "en":
+            render.say(f"{key} = {shown[key]}")
+        else:
+            from ..render.labels import labels
+
+            render.say(f"{labels(None).get('field_' + key, key)} = {shown[key]}")
         return
     current = views.settings(s.store)
     if key is not None:
         if key not in current:
-            raise InvalidInput(f'no setting "{key}"; the settings are: {", ".join(current)}')
+            raise InvalidInput(
+                _('no setting "{key}"; the settings are: {keys}').format(key=key, keys=", ".join(current))
+            )
         current = {key: current[key]}
     if as_json:
         render.print_data(current)

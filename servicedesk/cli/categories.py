@@ -4,7 +4,8 @@ from typing import Annotated
 
 import typer
 
-from .common import Format, FormatOpt, JsonOpt, complete_category, fmt, parse_limit, state
+from ..i18n import _, language
+from .common import Format, FormatOpt, JsonOpt, complete_category, fmt, listed, parse_limit, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
 
@@ -17,14 +18,20 @@ LimitOpt = Annotated[
 
 
 def _said(row: dict) -> str:
-    unit = "working days" if row["due_working"] else "days"
-    return f"category {row['code']} ({row['label_zh'] or row['label']}): due in {row['due_days']} {unit}"
+    if row["due_working"]:
+        said = _("category {code} ({label}): due in {n} working days")
+    else:
+        said = _("category {code} ({label}): due in {n} days")
+    return said.format(code=row["code"], label=row["label_zh"] or row["label"], n=row["due_days"])
 
 
 @app.command("list")
 def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json: JsonOpt = False):
     """Categories with their Chinese labels, other names (aliases) and time limits (30d:
-    calendar days; 15wd: working days)."""
+    calendar days; 15wd: working days).
+
+    Example: servicedesk category list --format csv
+    """
     from .. import render
     from ..views import refs
 
@@ -33,7 +40,16 @@ def category_list(ctx: typer.Context, format: FormatOpt = Format.table, as_json:
     for row in rows:
         row["limit"] = f"{row['due_days']}{'wd' if row['due_working'] else 'd'}"
         row["aliases"] = aliases.get(row["code"], [])
-    render.print_rows(rows, fmt(format, as_json), ("code", "label", "label_zh", "limit", "aliases"))
+    chosen = fmt(format, as_json)
+    if chosen in ("table", "markdown") and language() == "zh":
+        # For people: 15个工作日, not 15wd (the codes stay in JSON and CSV).
+        for row in rows:
+            said = _("{n} working days") if row["due_working"] else _("{n} days")
+            row["limit"] = said.format(n=row["due_days"])
+        # the English label is for English readers; Chinese ones read label_zh
+        render.print_rows(rows, chosen, ("code", "label_zh", "limit", "aliases"))
+        return
+    render.print_rows(rows, chosen, ("code", "label", "label_zh", "limit", "aliases"))
 
 
 @app.command("add")
@@ -56,7 +72,7 @@ def category_add(
     from ..services import roster
 
     if due_days is not None and limit:
-        raise InvalidInput("give the time limit once: --due-days N or --limit 30d|15wd")
+        raise InvalidInput(_("give the time limit once: --due-days N or --limit 30d|15wd"))
     s = state(ctx)
     row = roster.add_category(s.store, code, label, label_zh, due_days, limit=parse_limit(limit), actor=s.actor)
     render.say(_said(row))
@@ -105,8 +121,10 @@ def category_alias(
 
     s = state(ctx)
     row, added, already = roster.alias_category(s.store, code, words, actor=s.actor)
-    said = f"category {row['code']} ({row['label_zh'] or row['label']})"
+    fields = dict(code=row["code"], label=row["label_zh"] or row["label"])
     if added:
-        render.say(f"{said} is also called {', '.join(added)}")
+        render.say(_("category {code} ({label}) is also called {words}").format(words=listed(added), **fields))
     if already:
-        render.message(f"{said} was already called {', '.join(already)}")
+        render.message(
+            _("category {code} ({label}) was already called {words}").format(words=listed(already), **fields)
+        )

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _, language
+
 
 class State:
     """The global options; the database is opened on first use, so `--help` never opens it."""
@@ -117,7 +119,7 @@ def choice(enum: type[StrEnum], vocabulary: str) -> dict:
         if code not in codes:
             chinese = {c: [w for w, of in table.items() if of == c and not w.isascii()] for c in codes}
             listed = ", ".join(f"{c} ({'/'.join(chinese[c])})" if chinese[c] else c for c in codes)
-            raise typer.BadParameter(f"{value!r} is not one of: {listed}")
+            raise typer.BadParameter(_("{value!r} is not one of: {choices}").format(value=value, choices=listed))
         return enum(code)
 
     return {"parser": parse, "metavar": "|".join(codes)}
@@ -164,7 +166,47 @@ def figures_now(store) -> str:
     from ..views import asof
 
     c = asof.park(store, dates.today().isoformat())
-    return f"cumulative {c['closed']}/{c['collected']} closed, {Rate(c['closed'], c['collected'])}"
+    rate = Rate(c["closed"], c["collected"])
+    return _("cumulative {closed}/{collected} closed, {rate}").format(
+        closed=c["closed"], collected=c["collected"], rate=rate
+    )
+
+
+def word(vocabulary: str, code) -> str:
+    """A code as people read it in this command's language: `onsite` in English, 实地 in
+    Chinese (the domain's own names, models.*_LABELS). Never stored, never in JSON."""
+    if code is None or language() == "en":
+        return "" if code is None else str(code)
+    from .. import models
+
+    table = {
+        "status": models.STATUS_LABELS,
+        "outcome": models.OUTCOME_LABELS,
+        "priority": models.PRIORITY_LABELS,
+        "channel": models.CHANNEL_LABELS,
+        "rank": models.RANK_LABELS,
+        "kind": models.KIND_LABELS,
+        "feedback": models.FEEDBACK_LABELS,
+        "service": models.SERVICE_LABELS,
+        "result": models.RESULT_LABELS,
+        "light": models.LIGHT_LABELS,
+        "event": models.EVENT_LABELS,
+    }[vocabulary]
+    return table.get(str(code), str(code))
+
+
+def category_words(store) -> dict[str, str]:
+    """The park's categories as people read them: {code: 用工} in Chinese, {} in English
+    (lists show the code, as JSON does)."""
+    if language() == "en":
+        return {}
+    from ..views import refs
+
+    return {c["code"]: c["label_zh"] or c["label"] for c in refs.categories(store)}
+
+
+def category_word(store, code: str) -> str:
+    return category_words(store).get(code, code)
 
 
 def stdin_is_terminal() -> bool:
@@ -297,3 +339,24 @@ def complete_department(ctx: typer.Context, param, incomplete: str) -> list[str]
         WHERE department IS NOT NULL AND department != '' GROUP BY department ORDER BY count(*) DESC""",
     )
     return _for_shell(_by_name([d for (d,) in rows], incomplete))
+
+
+def changes_said(changes: dict) -> str:
+    """A correction's changes, `priority normal → high`, with the field and its codes in
+    this command's language."""
+    if language() == "en":
+        return "; ".join(f"{k} {old} → {new}" for k, (old, new) in changes.items())
+    from ..render.labels import labels
+
+    names = labels(None)
+    vocab = {"priority": "priority", "channel": "channel", "status": "status", "outcome": "outcome"}
+
+    def shown(field, value):
+        return word(vocab[field], value) if field in vocab and value is not None else value
+
+    return "；".join(f"{names.get(k, k)} {shown(k, old)} → {shown(k, new)}" for k, (old, new) in changes.items())
+
+
+def listed(names) -> str:
+    """Names one after another: `a, b` in English, `a、b` in Chinese."""
+    return ("、" if language() == "zh" else ", ").join(map(str, names))

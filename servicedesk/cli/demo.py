@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from .common import state
 
 # Ceilings that keep a mistyped size from filling the disk or the memory: the largest park
@@ -79,11 +80,11 @@ def demo(
     from .reports import print_weekly
 
     print_weekly(s.store, week, "table")
-    render.message(
-        f"built a demo park: {built['enterprises']} enterprises, {built['officers']} officers, "
-        f"{built['visits']} visits and {built['tickets']} tickets ({built['open']} open) "
-        f"over {built['first_week']}…{week}; next: servicedesk report weekly --week last"
+    said = _(
+        "built a demo park: {enterprises} enterprises, {officers} officers, {visits} visits and {tickets} tickets "
+        "({open} open) over {first_week}…{week}; next: servicedesk report weekly --week last"
     )
+    render.message(said.format(week=week, **built))
 
 
 def register(root: typer.Typer) -> None:

@@ -4,8 +4,9 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from ..models import Kind
-from .common import Format, FormatOpt, JsonOpt, choice, complete_enterprise, fmt, state
+from .common import Format, FormatOpt, JsonOpt, category_words, choice, complete_enterprise, fmt, state
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -44,8 +45,8 @@ def add(
     item = roster.add_enterprise(
         s.store, name, actor=s.actor, sector=sector, kind=kind, contact=contact, phone=phone, address=address, note=note
     )
-    render.say(f"added enterprise #{item['id']} {item['name']}")
-    render.message(f"next: servicedesk assign OFFICER {item['id']}")
+    render.say(_("added enterprise #{id} {name}").format(id=item["id"], name=item["name"]))
+    render.message(_("next: servicedesk assign OFFICER {id}").format(id=item["id"]))
 
 
 @app.command("list")
@@ -66,10 +67,12 @@ def list_(
 
     rows = roster.list_enterprises(state(ctx).store, sector=sector, search=search, all_=all_)
     empty = (
-        "no enterprises match" if sector or search else "no enterprises; add one with `servicedesk enterprise add NAME`"
+        _("no enterprises match")
+        if sector or search
+        else _("no enterprises; add one with `servicedesk enterprise add NAME`")
     )
     if not all_:
-        empty += " (archived ones are left out: add --all)"
+        empty += _(" (archived ones are left out: add --all)")
     render.print_rows(rows, fmt(format, as_json), COLUMNS, empty=empty)
 
 
@@ -105,12 +108,13 @@ def show(
         ]
     )
     render.section(
-        "Recent visits", item["recent_visits"], ("id", "visited_on", "officer", "channel", "note", "tickets")
+        _("Recent visits"), item["recent_visits"], ("id", "visited_on", "officer", "channel", "note", "tickets")
     )
     render.section(
-        "Open tickets",
+        _("Open tickets"),
         item["open_tickets"],
         ("id", "category", "title", "status", "owner", "opened_on", "due_on", "overdue"),
+        words={"category": category_words(store)},
     )
 
 
@@ -146,7 +150,7 @@ def edit(
         address=address,
         note=note,
     )
-    render.say(f"updated enterprise #{item['id']} {item['name']}")
+    render.say(_("updated enterprise #{id} {name}").format(id=item["id"], name=item["name"]))
 
 
 @app.command("archive")
@@ -162,9 +166,10 @@ def archive(
 
     s = state(ctx)
     item, ended = roster.archive_enterprise(s.store, ref, actor=s.actor)
-    render.say(
-        f"archived enterprise #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else "")
-    )
+    said = _("archived enterprise #{id} {name}").format(id=item["id"], name=item["name"])
+    if ended:
+        said += _("; ended {n} assignment(s)").format(n=ended)
+    render.say(said)
 
 
 add_import(app, "enterprise")

@@ -4,11 +4,15 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _, language, pgettext
 from .common import JsonOpt, figures_now, state
 
 
 def info(ctx: typer.Context, as_json: JsonOpt = False):
-    """Where the database is, its schema version and what it holds."""
+    """Where the database is, its schema version and what it holds.
+
+    Example: servicedesk info --json
+    """
     from .. import render
     from ..migrations import SCHEMA_VERSION
 
@@ -17,7 +21,20 @@ def info(ctx: typer.Context, as_json: JsonOpt = False):
     if as_json:
         render.print_data(data)
         return
-    render.details([("database", data["database"]), ("schema", data["schema_version"]), *data["counts"].items()])
+    counts = data["counts"].items()
+    if language() != "en":  # what each count is of, in people's words (an officer, not a 包联干部)
+        said = {
+            "enterprises": pgettext("count", "enterprises"),
+            "officers": pgettext("count", "officers"),
+            "assignments": pgettext("count", "assignments"),
+            "visits": pgettext("count", "visits"),
+            "tickets": pgettext("count", "tickets"),
+            "events": pgettext("count", "events"),
+            "feedback": pgettext("count", "feedback"),
+            "changes": pgettext("count", "changes"),
+        }
+        counts = [(said.get(k, k), n) for k, n in counts]
+    render.details([("database", data["database"]), ("schema", data["schema_version"]), *counts])
 
 
 def undo(
@@ -36,12 +53,18 @@ def undo(
     s = state(ctx)
     done = service.undo(s.store, s.actor, dry_run=dry_run)
     cs = done.changeset
-    what = f"change set #{cs['id']} ({cs['at'][:16].replace('T', ' ')}, {cs['actor']}: {cs['command'] or '—'})"
-    render.say(("would undo " if dry_run else "undid ") + what)
+    said = (
+        _("would undo change set #{id} ({at}, {actor}: {command})")
+        if dry_run
+        else _("undid change set #{id} ({at}, {actor}: {command})")
+    )
+    render.say(
+        said.format(id=cs["id"], at=cs["at"][:16].replace("T", " "), actor=cs["actor"], command=cs["command"] or "—")
+    )
     for line in done.said():
         render.say(f"  {line}")
     if dry_run:
-        render.message("nothing changed (--dry-run)")
+        render.message(_("nothing changed (--dry-run)"))
     else:
         render.message(figures_now(s.store))
 
@@ -60,13 +83,13 @@ def doctor(
 
     found = service.check(state(ctx).store, repair=repair)
     for line in found["repaired"]:
-        render.say(f"repaired: {line}")
+        render.say(_("repaired: {what}").format(what=line))
     for line in found["problems"]:
-        render.say(f"problem: {line}")
+        render.say(_("problem: {what}").format(what=line))
     if found["problems"]:
         raise typer.Exit(1)
     if not found["repaired"]:
-        render.say("the ledger is whole: integrity ok, history and derived tables agree")
+        render.say(_("the ledger is whole: integrity ok, history and derived tables agree"))
 
 
 def register(root: typer.Typer) -> None:

@@ -4,8 +4,22 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from ..models import Rank
-from .common import Format, FormatOpt, JsonOpt, choice, complete_enterprise, complete_officer, fmt, parse_date, state
+from .common import (
+    Format,
+    FormatOpt,
+    JsonOpt,
+    category_words,
+    choice,
+    complete_enterprise,
+    complete_officer,
+    fmt,
+    listed,
+    parse_date,
+    state,
+    word,
+)
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -36,10 +50,14 @@ def add(
 
     s = state(ctx)
     item = roster.add_officer(s.store, name, actor=s.actor, rank=rank, unit=unit, phone=phone)
-    render.say(f"added officer #{item['id']} {item['name']} ({item['rank']})")
+    render.say(
+        _("added officer #{id} {name} ({rank})").format(
+            id=item["id"], name=item["name"], rank=word("rank", item["rank"])
+        )
+    )
     import shlex
 
-    render.message(f"next: servicedesk assign {shlex.quote(item['name'])} ENTERPRISE...")
+    render.message(_("next: servicedesk assign {name} ENTERPRISE...").format(name=shlex.quote(item["name"])))
 
 
 @app.command("list")
@@ -49,13 +67,20 @@ def list_(
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
 ):
-    """List officers and the enterprises each looks after."""
+    """List officers and the enterprises each looks after.
+
+    Example: servicedesk officer list --all
+    """
     from .. import render
     from ..views import roster
 
     rows = roster.list_officers(state(ctx).store, all_=all_)
     render.print_rows(
-        rows, fmt(format, as_json), COLUMNS, empty="no officers yet; add one with `servicedesk officer add NAME`"
+        rows,
+        fmt(format, as_json),
+        COLUMNS,
+        empty=_("no officers yet; add one with `servicedesk officer add NAME`"),
+        titles={"name": "officer_name"},
     )
 
 
@@ -78,9 +103,12 @@ def show(
     if as_json:
         render.print_data(item)
         return
-    render.details([(k, item[k]) for k in COLUMNS])
+    render.details([(k, item[k]) for k in COLUMNS], titles={"name": "officer_name"})
     render.section(
-        "Open tickets", item["open_tickets"], ("id", "enterprise", "category", "title", "status", "due_on", "overdue")
+        _("Open tickets"),
+        item["open_tickets"],
+        ("id", "enterprise", "category", "title", "status", "due_on", "overdue"),
+        words={"category": category_words(store)},
     )
 
 
@@ -93,26 +121,35 @@ def edit(
     unit: UnitOpt = None,
     phone: PhoneOpt = None,
 ):
-    """Change an officer's details."""
+    """Change an officer's details.
+
+    Example: servicedesk officer edit 王伟 --rank chief --phone 13900000000
+    """
     from .. import render
     from ..services import roster
 
     s = state(ctx)
     item = roster.edit_officer(s.store, ref, actor=s.actor, name=name, rank=rank, unit=unit, phone=phone)
-    render.say(f"updated officer #{item['id']} {item['name']}")
+    render.say(_("updated officer #{id} {name}").format(id=item["id"], name=item["name"]))
 
 
 @app.command("archive")
 def archive(
     ctx: typer.Context, ref: Annotated[str, typer.Argument(metavar="OFFICER", shell_complete=complete_officer)]
 ):
-    """Archive an officer who has left; their assignments end today, history stays."""
+    """Archive an officer who has left; their assignments end today, history stays.
+
+    Example: servicedesk officer archive 王伟
+    """
     from .. import render
     from ..services import roster
 
     s = state(ctx)
     item, ended = roster.archive_officer(s.store, ref, actor=s.actor)
-    render.say(f"archived officer #{item['id']} {item['name']}" + (f"; ended {ended} assignment(s)" if ended else ""))
+    said = _("archived officer #{id} {name}").format(id=item["id"], name=item["name"])
+    if ended:
+        said += _("; ended {n} assignment(s)").format(n=ended)
+    render.say(said)
 
 
 FromOpt = Annotated[str | None, typer.Option("--from", help="The first day (default today).")]
@@ -134,9 +171,11 @@ def assign(
     s = state(ctx)
     who, added, already = roster.assign(s.store, officer, enterprises, parse_date(start), actor=s.actor)
     if added:
-        render.say(f"{who['name']} now looks after {', '.join(added)}")
+        render.say(_("{officer} now looks after {enterprises}").format(officer=who["name"], enterprises=listed(added)))
     if already:
-        render.message(f"{who['name']} already looks after {', '.join(already)}")
+        render.message(
+            _("{officer} already looks after {enterprises}").format(officer=who["name"], enterprises=listed(already))
+        )
 
 
 def unassign(
@@ -154,7 +193,9 @@ def unassign(
 
     s = state(ctx)
     who, ended = roster.unassign(s.store, officer, enterprises, parse_date(end), actor=s.actor)
-    render.say(f"{who['name']} no longer looks after {', '.join(ended)}")
+    render.say(
+        _("{officer} no longer looks after {enterprises}").format(officer=who["name"], enterprises=listed(ended))
+    )
 
 
 def register(root: typer.Typer) -> None:

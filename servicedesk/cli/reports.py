@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _, pgettext
 from .common import Format, JsonOpt, parse_date, state
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -33,13 +34,17 @@ class By(StrEnum):
 
 
 EXTENSIONS = {".json": "json", ".csv": "csv", ".md": "markdown", ".xlsx": "xlsx"}
-WHAT = {
-    "weekly": "weekly report",
-    "closure": "closure report",
-    "trend": "trend",
-    "departments": "department scorecard",
-    "agenda": "agenda",
-}
+
+
+def _what(kind: str) -> str:
+    return {
+        "weekly": pgettext("wrote", "weekly report"),
+        "closure": pgettext("wrote", "closure report"),
+        "trend": pgettext("wrote", "trend"),
+        "departments": pgettext("wrote", "department scorecard"),
+        "agenda": pgettext("wrote", "agenda"),
+    }[kind]
+
 
 # No default: --output must be able to tell "not given" from an explicit --format table.
 ReportFormatOpt = Annotated[
@@ -69,7 +74,11 @@ def output_format(format: Format | None, as_json: bool, output: Path | None) -> 
             f'can\'t tell which format to write "{output}" in from its extension; use .json, .csv, .md or .xlsx'
         )
     if chosen and chosen != by_extension:
-        raise InvalidInput(f'--format {chosen} does not match "{output.name}"; the extension picks the format')
+        raise InvalidInput(
+            _('--format {chosen} does not match "{name}"; the extension picks the format').format(
+                chosen=chosen, name=output.name
+            )
+        )
     return by_extension
 
 
@@ -104,7 +113,7 @@ def emit(kind: str, data: dict, fmt: str, lang: str | None = None, output: Path 
             return
         with private_file(output, encoding="utf-8-sig" if fmt == "csv" else "utf-8") as f:
             f.write(text)
-    render.message(f"wrote the {WHAT[kind]} to {output}")
+    render.message(_("wrote the {what} to {path}").format(what=_what(kind), path=output))
 
 
 def print_weekly(store, week, fmt="table", lang=None):
@@ -163,7 +172,9 @@ def closure(
     fmt = output_format(format, as_json, output)
     first, last = parse_date(since), parse_date(until)
     if first and last and first > last:
-        raise InvalidInput(f"--since {first.isoformat()} is after --until {last.isoformat()}")
+        raise InvalidInput(
+            _("--since {since} is after --until {until}").format(since=first.isoformat(), until=last.isoformat())
+        )
     emit("closure", reports.closure(state(ctx).store, first, last, str(by)), fmt, lang, output)
 
 
@@ -188,7 +199,9 @@ def departments(
     fmt = output_format(format, as_json, output)
     first, last = parse_date(since), parse_date(until)
     if first and last and first > last:
-        raise InvalidInput(f"--since {first.isoformat()} is after --until {last.isoformat()}")
+        raise InvalidInput(
+            _("--since {since} is after --until {until}").format(since=first.isoformat(), until=last.isoformat())
+        )
     emit("departments", reports.departments(state(ctx).store, first, last), fmt, lang, output)
 
 

@@ -4,8 +4,21 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from ..models import ServiceKind
-from .common import Format, FormatOpt, JsonOpt, choice, complete_enterprise, complete_officer, fmt, parse_date, state
+from .common import (
+    Format,
+    FormatOpt,
+    JsonOpt,
+    choice,
+    complete_enterprise,
+    complete_officer,
+    fmt,
+    listed,
+    parse_date,
+    state,
+    word,
+)
 from .transfer import add_import
 
 app = typer.Typer(no_args_is_help=True, add_completion=False)  # its help: SUBCOMMANDS in cli/__init__.py
@@ -50,12 +63,12 @@ def log(
     if as_json:
         render.print_data(item)
         return
-    said = [f"qty {item['quantity']}"] if item["quantity"] is not None else []
-    said += [f"{item['amount']:,} yuan"] if item["amount"] is not None else []
-    render.say(
-        f"recorded service #{item['id']} ({item['kind']}) for {item['enterprise']} on {item['served_on']}"
-        + (f": {', '.join(said)}" if said else "")
+    said = [_("qty {n}").format(n=item["quantity"])] if item["quantity"] is not None else []
+    said += [_("{amount:,} yuan").format(amount=item["amount"])] if item["amount"] is not None else []
+    line = _("recorded service #{id} ({kind}) for {enterprise} on {date}").format(
+        id=item["id"], kind=word("service", item["kind"]), enterprise=item["enterprise"], date=item["served_on"]
     )
+    render.say(line + (_(": {details}").format(details=listed(said)) if said else ""))
 
 
 @app.command("list")
@@ -85,7 +98,7 @@ def list_(
         kind=str(kind) if kind else None,
         enterprise_id=refs.enterprise(store, enterprise)["id"] if enterprise else None,
     )
-    render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no services recorded")
+    render.print_rows(rows, fmt(format, as_json), COLUMNS, empty=_("no services recorded"))
 
 
 add_import(app, "service")

@@ -6,12 +6,16 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from ..models import FollowUpResult, Light, Outcome, Priority, StatusFilter
 from .common import (
     Format,
     FormatOpt,
     JsonOpt,
     LimitOpt,
+    category_word,
+    category_words,
+    changes_said,
     choice,
     complete_category,
     complete_department,
@@ -23,6 +27,7 @@ from .common import (
     parse_due,
     state,
     stdin_is_terminal,
+    word,
 )
 from .transfer import add_import
 
@@ -107,10 +112,13 @@ def open_(
     if as_json:
         render.print_data(item)
         return
-    owner_text = f", owner {item['owner']}" if item["owner"] else ", no owner yet"
-    _report_back(
-        s.store, f"opened #{item['id']} ({item['category']}) for {item['enterprise']}{owner_text}, due {item['due_on']}"
-    )
+    category = category_word(s.store, item["category"])
+    if item["owner"]:
+        said = _("opened #{id} ({category}) for {enterprise}, owner {owner}, due {due}")
+    else:
+        said = _("opened #{id} ({category}) for {enterprise}, no owner yet, due {due}")
+    fields = dict(id=item["id"], enterprise=item["enterprise"], owner=item["owner"], due=item["due_on"])
+    _report_back(s.store, said.format(category=category, **fields))
 
 
 @app.command("list")
@@ -119,7 +127,10 @@ def list_(
     status: Annotated[
         StatusFilter | None,
         typer.Option(
-            "--status", help="active = open + in_progress (the default; all with --output).", show_default=False
+            "--status",
+            help="active = open + in_progress (the default; all with --output); 未办结, 待办理, 办理中, 已办结, 全部 also.",
+            show_default=False,
+            **choice(StatusFilter, "status_filter"),
         ),
     ] = None,
     category: Annotated[str | None, typer.Option("--category", "-c", shell_complete=complete_category)] = None,
@@ -187,7 +198,13 @@ def list_(
     if output is not None:
         _write_ledger(state(ctx).store, rows, output, lang)
         return
-    render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no tickets match")
+    render.print_rows(
+        rows,
+        fmt(format, as_json),
+        COLUMNS,
+        empty=_("no tickets match"),
+        words={"category": category_words(state(ctx).store)},
+    )
 
 
 def _write_ledger(store, rows: list[dict], output: Path, lang: str | None) -> None:
@@ -198,13 +215,17 @@ def _write_ledger(store, rows: list[dict], output: Path, lang: str | None) -> No
     from ..views import refs
 
     if output.suffix.lower() not in (".xlsx", ".csv"):
-        raise InvalidInput(f'a ledger is written as .xlsx or .csv, not "{output.name}"')
+        raise InvalidInput(_('a ledger is written as .xlsx or .csv, not "{name}"').format(name=output.name))
     if output.is_dir():
-        raise InvalidInput(f"{output} is a directory; give the ledger a file name, e.g. {output / '台账.xlsx'}")
+        raise InvalidInput(
+            _("{path} is a directory; give the ledger a file name, e.g. {example}").format(
+                path=output, example=output / "台账.xlsx"
+            )
+        )
     columns, ledger_rows = transfer.ledger(store, [r["id"] for r in rows])
     categories = {c["code"]: c["label_zh"] or c["label"] for c in refs.categories(store)}
     ledger.write(output, columns, ledger_rows, categories, lang)
-    render.message(f"wrote {len(ledger_rows)} tickets to {output}")
+    render.message(_("wrote {n} tickets to {path}").format(n=len(ledger_rows), path=output))
 
 
 @app.command("show")
@@ -221,7 +242,7 @@ def show(ctx: typer.Context, ticket: TicketArg, format: FormatOpt = Format.table
     if chosen == "json":
         render.print_data(item)
     elif chosen == "table":
-        render.ticket(item)
+        render.ticket(item, words={"category": category_words(state(ctx).store)})
     else:
         render.print_rows(item["history"], chosen, HISTORY_COLUMNS)
 
@@ -239,7 +260,7 @@ def note(
 
     s = state(ctx)
     item = tickets.add_note(s.store, ticket, text, s.actor, parse_date(date))
-    render.say(f"noted on #{item['id']}")
+    render.say(_("noted on #{id}").format(id=item["id"]))
 
 
 @app.command("start")
@@ -253,7 +274,7 @@ def start(ctx: typer.Context, ticket: TicketArg, date: DateOpt = None):
 
     s = state(ctx)
     item = tickets.start(s.store, ticket, s.actor, parse_date(date))
-    render.say(f"#{item['id']} is in progress")
+    render.say(_("#{id} is in progress").format(id=item["id"]))
 
 
 @app.command("assign")
@@ -273,9 +294,9 @@ def assign(
     s = state(ctx)
     item, changed = tickets.reassign(s.store, ticket, officer, s.actor, parse_date(date))
     render.say(
-        f"#{item['id']} is now owned by {item['owner']}"
+        _("#{id} is now owned by {owner}").format(id=item["id"], owner=item["owner"])
         if changed
-        else f"#{item['id']} is already owned by {item['owner']}"
+        else _("#{id} is already owned by {owner}").format(id=item["id"], owner=item["owner"])
     )
 
 
@@ -295,7 +316,7 @@ def refer(
 
     s = state(ctx)
     item = tickets.refer(s.store, ticket, department, s.actor, parse_date(date))
-    render.say(f"#{item['id']} referred to {item['department']}")
+    render.say(_("#{id} referred to {department}").format(id=item["id"], department=item["department"]))
 
 
 @app.command("close")
@@ -319,9 +340,9 @@ def close(
 
     s = state(ctx)
     if not resolution and stdin_is_terminal():
-        resolution = typer.prompt("Resolution (how was it settled?)")
+        resolution = typer.prompt(_("Resolution (how was it settled?)"))
     item = tickets.close(s.store, ticket, resolution, outcome, parse_date(date), s.actor)
-    _report_back(s.store, f"closed #{item['id']} ({item['outcome']})")
+    _report_back(s.store, _("closed #{id} ({outcome})").format(id=item["id"], outcome=word("outcome", item["outcome"])))
 
 
 @app.command("reopen")
@@ -334,7 +355,7 @@ def reopen(ctx: typer.Context, ticket: TicketArg, reason: ReasonOpt, date: DateO
 
     s = state(ctx)
     item = tickets.reopen(s.store, ticket, reason, parse_date(date), s.actor)
-    _report_back(s.store, f"reopened #{item['id']}")
+    _report_back(s.store, _("reopened #{id}").format(id=item["id"]))
 
 
 @app.command("edit")
@@ -376,10 +397,9 @@ def edit(
     if not changes:
         from .. import render
 
-        render.say(f"#{item['id']} already says that; nothing changed")
+        render.say(_("#{id} already says that; nothing changed").format(id=item["id"]))
         return
-    said = "; ".join(f"{k} {old} → {new}" for k, (old, new) in changes.items())
-    _report_back(s.store, f"corrected #{item['id']}: {said}")
+    _report_back(s.store, _("corrected #{id}: {changes}").format(id=item["id"], changes=changes_said(changes)))
 
 
 @app.command("delete")
@@ -393,7 +413,7 @@ def delete(ctx: typer.Context, ticket: TicketArg, reason: ReasonOpt):
 
     s = state(ctx)
     item = tickets.delete(s.store, ticket, reason, s.actor)
-    _report_back(s.store, f"deleted #{item['id']}")
+    _report_back(s.store, _("deleted #{id}").format(id=item["id"]))
 
 
 @app.command("extend")
@@ -413,7 +433,7 @@ def extend(
 
     s = state(ctx)
     item = tickets.extend(s.store, ticket, parse_due(due), reason, parse_date(date), s.actor)
-    render.say(f"#{item['id']} is now due {item['due_on']}")
+    render.say(_("#{id} is now due {due}").format(id=item["id"], due=item["due_on"]))
 
 
 @app.command("urge")
@@ -427,7 +447,7 @@ def urge(ctx: typer.Context, ticket: TicketArg, note: NoteOpt = None, date: Date
 
     s = state(ctx)
     item = tickets.urge(s.store, ticket, note, parse_date(date), s.actor)
-    render.say(f"urged #{item['id']} ({item['urged']} so far)")
+    render.say(_("urged #{id} ({n} so far)").format(id=item["id"], n=item["urged"]))
 
 
 @app.command("supervise")
@@ -441,7 +461,7 @@ def supervise(ctx: typer.Context, ticket: TicketArg, note: NoteOpt = None, date:
 
     s = state(ctx)
     item = tickets.supervise(s.store, ticket, note, parse_date(date), s.actor)
-    render.say(f"#{item['id']} is supervised until it closes")
+    render.say(_("#{id} is supervised until it closes").format(id=item["id"]))
 
 
 @app.command("follow-up")
@@ -480,7 +500,8 @@ def follow_up(
         keep_closed=keep_closed,
         actor=s.actor,
     )
-    _report_back(s.store, f"followed up #{item['id']}: {result}" + ("; reopened as a redo (重办)" if redo else ""))
+    said = _("followed up #{id}: {result}; reopened as a redo (重办)") if redo else _("followed up #{id}: {result}")
+    _report_back(s.store, said.format(id=item["id"], result=word("result", result)))
 
 
 add_import(app, "ticket")

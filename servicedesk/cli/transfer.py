@@ -5,7 +5,8 @@ from typing import Annotated
 
 import typer
 
-from .common import figures_now, parse_date, state
+from ..i18n import _, pgettext
+from .common import figures_now, listed, parse_date, state
 
 FileArg = Annotated[
     Path,
@@ -89,13 +90,26 @@ _HELP = {
         "servicedesk feedback import 反馈.csv",
     ),
 }
-_NOUNS = {
-    "officer": "officers",
-    "enterprise": "enterprises",
-    "visit": "visits",
-    "ticket": "tickets",
-    "service": "services",
-}
+
+
+def _noun(kind: str) -> str:
+    """What an import of `kind` adds, as its summary line names it."""
+    return {
+        "officer": pgettext("imported", "officers"),
+        "enterprise": pgettext("imported", "enterprises"),
+        "visit": pgettext("imported", "visits"),
+        "ticket": pgettext("imported", "tickets"),
+        "service": pgettext("imported", "services"),
+    }.get(kind) or pgettext("imported", "feedback records")
+
+
+def _table(table: str) -> str:
+    """A table an import also created rows in (officers a visit log names, …)."""
+    return {
+        "officers": pgettext("imported", "officers"),
+        "enterprises": pgettext("imported", "enterprises"),
+        "assignments": pgettext("imported", "assignments"),
+    }.get(table, table)
 
 
 def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, options: dict) -> None:
@@ -118,25 +132,29 @@ def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, option
         for line in e.shown:
             render.message(f"  {_one_line(line)}")
         if e.more:
-            render.message(f"  … and {e.more} more bad rows")
+            render.message("  " + _("… and {n} more bad rows").format(n=e.more))
         raise typer.Exit(1) from None
     if result["ignored_columns"]:
-        render.message(f"ignored columns: {', '.join(result['ignored_columns'])}")
-    noun = _NOUNS.get(kind, "feedback records")
-    verb = "would import" if dry_run else "imported"
-    source = result["file"] + (f" (sheet {result['sheet']})" if result.get("sheet") else "")
-    line = f"{verb} {result['added']} {noun} from {source} ({result['present']} already present)"
-    extras = [f"{n} new {table}" for table, n in result["created"].items()]
+        render.message(_("ignored columns: {columns}").format(columns=listed(result["ignored_columns"])))
+    source = result["file"]
+    if result.get("sheet"):
+        source += _(" (sheet {sheet})").format(sheet=result["sheet"])
+    if dry_run:
+        line = _("would import {n} {noun} from {source} ({present} already present)")
+    else:
+        line = _("imported {n} {noun} from {source} ({present} already present)")
+    line = line.format(n=result["added"], noun=_noun(kind), source=source, present=result["present"])
+    extras = [_("{n} new {table}").format(n=n, table=_table(table)) for table, n in result["created"].items()]
     if result.get("assignments"):
-        extras.append(f"{result['assignments']} new assignments")
+        extras.append(_("{n} new assignments").format(n=result["assignments"]))
     if result.get("linked_to_visits"):
-        extras.append(f"{result['linked_to_visits']} linked to visits")
+        extras.append(_("{n} linked to visits").format(n=result["linked_to_visits"]))
     if result.get("updated"):
-        extras.append(f"{'would update' if dry_run else 'updated'} {result['updated']}")
+        extras.append((_("would update {n}") if dry_run else _("updated {n}")).format(n=result["updated"]))
     if result["differs"]:
-        extras.append(f"{result['differs']} differ from what is on file, not applied")
+        extras.append(_("{n} differ from what is on file, not applied").format(n=result["differs"]))
     if extras:
-        line += "; " + ", ".join(extras)
+        line += _("; ") + listed(extras)
     if kind == "ticket" and not dry_run:
         line += f" · {figures_now(s.store)}"
     if result.get("updated") and dry_run:
@@ -145,11 +163,11 @@ def _run_import(ctx: typer.Context, kind: str, file: Path, dry_run: bool, option
             render.say(_one_line(change))
     render.say(line)
     if result.get("updated") and not dry_run:
-        _listed("updated:", result["changes"], result["updated"])
+        _listed(_("updated:"), result["changes"], result["updated"])
     if result["differs"]:
-        _listed("differs, not applied (--update applies it):", result["differences"], result["differs"])
+        _listed(_("differs, not applied (--update applies it):"), result["differences"], result["differs"])
     if dry_run:
-        render.message("nothing written (--dry-run)")
+        render.message(_("nothing written (--dry-run)"))
 
 
 def _one_line(text: str) -> str:
@@ -163,7 +181,7 @@ def _listed(title: str, lines: list[str], count: int) -> None:
     for line in lines:
         render.message(f"  {_one_line(line)}")
     if count > len(lines):
-        render.message(f"  … and {count - len(lines)} more")
+        render.message("  " + _("… and {n} more").format(n=count - len(lines)))
 
 
 def _import_command(kind: str, create: bool):
@@ -225,8 +243,8 @@ def export(
 
     written = transfer.export(state(ctx).store, directory, force=force)
     for table, rows in written:
-        render.message(f"  {table}.csv, {table}.jsonl: {rows} rows")
-    render.say(f"exported {len(written)} tables to {directory}")
+        render.message("  " + _("{table}.csv, {table}.jsonl: {n} rows").format(table=table, n=rows))
+    render.say(_("exported {n} tables to {path}").format(n=len(written), path=directory))
 
 
 def backup(
@@ -243,10 +261,8 @@ def backup(
 
     result = transfer.backup(state(ctx).store, file, force=force)
     counts = result["counts"]
-    render.say(
-        f"backed up to {result['file']} ({result['bytes']:,} bytes): {counts['enterprises']} enterprises, "
-        f"{counts['visits']} visits, {counts['tickets']} tickets"
-    )
+    said = _("backed up to {path} ({size:,} bytes): {enterprises} enterprises, {visits} visits, {tickets} tickets")
+    render.say(said.format(path=result["file"], size=result["bytes"], **counts))
 
 
 def add_import(noun_app: typer.Typer, kind: str) -> None:

@@ -4,12 +4,15 @@ from typing import Annotated
 
 import typer
 
+from ..i18n import _
 from ..models import Channel, FeedbackKind
 from .common import (
     Format,
     FormatOpt,
     JsonOpt,
     LimitOpt,
+    category_word,
+    changes_said,
     choice,
     complete_enterprise,
     complete_officer,
@@ -17,6 +20,7 @@ from .common import (
     fmt,
     parse_date,
     state,
+    word,
 )
 from .transfer import add_import
 
@@ -89,10 +93,19 @@ def log(
         render.print_data(visit)
         return
     render.say(
-        f"logged visit #{visit['id']}: {visit['officer']} → {visit['enterprise']} on {visit['visited_on']} ({visit['channel']})"
+        _("logged visit #{id}: {officer} → {enterprise} on {date} ({channel})").format(
+            id=visit["id"],
+            officer=visit["officer"],
+            enterprise=visit["enterprise"],
+            date=visit["visited_on"],
+            channel=word("channel", visit["channel"]),
+        )
     )
     for t in opened:
-        render.say(f"  opened #{t['id']} ({t['category']}) {t['title']}, due {t['due_on']}")
+        said = _("opened #{id} ({category}) {title}, due {due}").format(
+            id=t["id"], category=category_word(s.store, t["category"]), title=t["title"], due=t["due_on"]
+        )
+        render.say("  " + said)
 
 
 @app.command("list")
@@ -124,7 +137,9 @@ def list_(
         officer_id=refs.officer(store, officer)["id"] if officer else None,
         limit=limit,
     )
-    render.print_rows(rows, fmt(format, as_json), COLUMNS, empty="no visits match")
+    render.print_rows(
+        rows, fmt(format, as_json), COLUMNS, empty=_("no visits match"), titles={"tickets": "visit_tickets"}
+    )
 
 
 @app.command("missing")
@@ -149,7 +164,10 @@ def missing(
     w = dates.parse_week(week or "this")
     rows = visits.missed(store, w, refs.officer(store, officer)["id"] if officer else None)
     render.print_rows(
-        rows, fmt(format, as_json), ENTERPRISE_COLUMNS, empty=f"every assigned enterprise was visited in {w.key}"
+        rows,
+        fmt(format, as_json),
+        ENTERPRISE_COLUMNS,
+        empty=_("every assigned enterprise was visited in {week}").format(week=w.key),
     )
 
 
@@ -190,7 +208,11 @@ def feedback_add(
         actor=s.actor,
         again=again,
     )
-    render.say(f"recorded {item['kind']} #{item['id']} from {item['enterprise']} on {item['received_on']}")
+    render.say(
+        _("recorded {kind} #{id} from {enterprise} on {date}").format(
+            kind=word("feedback", item["kind"]), id=item["id"], enterprise=item["enterprise"], date=item["received_on"]
+        )
+    )
 
 
 @feedback_app.command("list")
@@ -201,12 +223,15 @@ def feedback_list(
     format: FormatOpt = Format.table,
     as_json: JsonOpt = False,
 ):
-    """List feedback, oldest first."""
+    """List feedback, oldest first.
+
+    Example: servicedesk feedback list --since 2026-01-01 --format csv
+    """
     from .. import render
     from ..views import visits
 
     rows = visits.list_feedback(state(ctx).store, since=parse_date(since), until=parse_date(until))
-    render.print_rows(rows, fmt(format, as_json), FEEDBACK_COLUMNS, empty="no feedback recorded")
+    render.print_rows(rows, fmt(format, as_json), FEEDBACK_COLUMNS, empty=_("no feedback recorded"))
 
 
 @app.command("edit")
@@ -234,10 +259,9 @@ def edit(
         s.store, visit, on=parse_date(date), officer=officer, channel=channel, note=note, actor=s.actor
     )
     if changes:
-        said = "; ".join(f"{k} {old} → {new}" for k, (old, new) in changes.items())
-        render.say(f"corrected visit #{item['id']}: {said}")
+        render.say(_("corrected visit #{id}: {changes}").format(id=item["id"], changes=changes_said(changes)))
     else:
-        render.say(f"visit #{item['id']} already says that; nothing changed")
+        render.say(_("visit #{id} already says that; nothing changed").format(id=item["id"]))
 
 
 @app.command("delete")
@@ -251,7 +275,11 @@ def delete(ctx: typer.Context, visit: Annotated[str, typer.Argument(metavar="ID"
 
     s = state(ctx)
     item = visits.delete_visit(s.store, visit, reason, actor=s.actor)
-    render.say(f"deleted visit #{item['id']} ({item['enterprise']}, {item['visited_on']})")
+    render.say(
+        _("deleted visit #{id} ({enterprise}, {date})").format(
+            id=item["id"], enterprise=item["enterprise"], date=item["visited_on"]
+        )
+    )
 
 
 @feedback_app.command("delete")
@@ -265,7 +293,11 @@ def feedback_delete(ctx: typer.Context, feedback: Annotated[str, typer.Argument(
 
     s = state(ctx)
     item = visits.delete_feedback(s.store, feedback, reason, actor=s.actor)
-    render.say(f"deleted feedback #{item['id']} ({item['kind']} from {item['enterprise']}, {item['received_on']})")
+    render.say(
+        _("deleted feedback #{id} ({kind} from {enterprise}, {date})").format(
+            id=item["id"], kind=word("feedback", item["kind"]), enterprise=item["enterprise"], date=item["received_on"]
+        )
+    )
 
 
 add_import(app, "visit")

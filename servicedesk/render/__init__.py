@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from ..i18n import language
+from ..i18n import _, language
 from ..models import Rate, strip_control
 from . import cells
 from .columns import localise, resolve
@@ -93,12 +93,14 @@ def print_rows(
     columns: Sequence[str],
     headers=None,
     *,
-    empty: str = "nothing to show",
+    empty: str | None = None,
     words: dict[str, dict] | None = None,
+    titles: dict[str, str] | None = None,
 ):
     """A list in the chosen format. JSON prints every field and CSV the given columns, as
     stored, for scripts; a table and Markdown are for people, in --lang (`words`: column →
-    {code: label}, e.g. the park's categories)."""
+    {code: label}, e.g. the park's categories; `titles`: column → the key of its heading in
+    labels.py where the column's own reads wrong here, e.g. a holiday's name)."""
     if fmt == "json":
         sys.stdout.write(to_json(list(rows)) + "\n")
         return
@@ -109,13 +111,20 @@ def print_rows(
     if lang != "en":
         resolved = resolve(columns)
         rows = localise(list(rows), resolved, lang, words)
-        headers = headers or [c.header(lang) for c in resolved]
+        headers = headers or _headers(resolved, lang, titles)
     if fmt == "markdown":
         sys.stdout.write(to_markdown(rows, columns, headers))
     elif not rows:
-        message(empty)
+        message(empty or _("nothing to show"))
     else:
         show(Table(rows, columns, headers=headers))
+
+
+def _headers(columns, lang: str, titles: dict[str, str] | None = None) -> list[str]:
+    from .labels import labels
+
+    words = labels(lang)
+    return [words.get((titles or {}).get(c.name, ""), "") or c.header(lang) for c in columns]
 
 
 def print_data(data) -> None:
@@ -135,30 +144,52 @@ def message(text: str) -> None:
 def error(text: str) -> None:
     """One line on stderr: `error: …`. Messages may quote a file's cells: no escapes get through."""
     line = strip_control(text.replace("\r", " ").replace("\n", " "))
-    console(stderr=True).print(Text("error: ", style="bold red") + Text(line), soft_wrap=True)
+    console(stderr=True).print(Text(_("error: "), style="bold red") + Text(line), soft_wrap=True)
 
 
-def details(pairs: Sequence[tuple[str, object]], title: str | None = None) -> None:
-    """A record as aligned `label  value` lines."""
+def details(
+    pairs: Sequence[tuple[str, object]],
+    title: str | None = None,
+    words: dict[str, dict] | None = None,
+    titles: dict[str, str] | None = None,
+) -> None:
+    """A record as aligned `label  value` lines: each label a field's name, shown in --lang
+    (labels.py's `field_NAME`, or the key `titles` gives it), and its value as lists show
+    it (codes in Chinese)."""
     if title:
         console().print(Text(title, style="bold"))
+    lang = language()
+    if lang != "en":
+        from .labels import labels
+
+        said = labels(lang)
+        record = localise([dict(pairs)], resolve([name for name, _value in pairs]), lang, words)[0]
+        keys = {name: (titles or {}).get(name, f"field_{name}") for name, _value in pairs}
+        pairs = [(said.get(keys[name], name), record[name]) for name, _value in pairs]
     rows = [{"field": label, "detail": value} for label, value in pairs]
     show(Table(rows, ("field", "detail"), header=False, edge=0, gap=2, first_style=Style(bold=True)))
 
 
-def section(title: str, rows: Sequence[dict], columns: Sequence[str]) -> None:
+def section(title: str, rows: Sequence[dict], columns: Sequence[str], words: dict[str, dict] | None = None) -> None:
     """A titled table inside a `show` page; says "none" when empty."""
     out = console()
     out.print()
     out.print(Text(title, style="bold"))
+    lang = language()
+    headers = None
+    if lang != "en":
+        resolved = resolve(columns)
+        rows = localise(list(rows), resolved, lang, words)
+        headers = _headers(resolved, lang)
     if rows:
-        show(Table(rows, columns))
+        show(Table(rows, columns, headers=headers))
     else:
-        out.print(Text("  none", style="dim"))
+        out.print(Text("  " + _("none"), style="dim"))
 
 
-def ticket(item: dict) -> None:
-    """`ticket show`: the ticket, then its history oldest first."""
+def ticket(item: dict, words: dict[str, dict] | None = None) -> None:
+    """`ticket show`: the ticket, then its history oldest first (`words`: the park's
+    category labels, as print_rows takes them)."""
     details(
         [
             (k, item.get(k))
@@ -180,5 +211,6 @@ def ticket(item: dict) -> None:
             )
         ],
         title=f"#{item['id']}",
+        words=words,
     )
-    section("History", item["history"], ("on", "kind", "actor", "note", "owner", "department", "outcome"))
+    section(_("History"), item["history"], ("on", "kind", "actor", "note", "owner", "department", "outcome"))

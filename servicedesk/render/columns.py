@@ -110,7 +110,7 @@ REGISTRY: dict[str, Column] = _columns(
     Column("follow_up", CODE),
     Column("result", CODE),  # a follow-up's
     Column("limit", CODE),  # a category's time limit: 30d, 15wd
-    Column("days_open", NUMBER),
+    Column("days_open", NUMBER, drop=15),  # the due date and the overdue column say the urgent part
     # dates and moments
     Column("opened_on", DATE, drop=25),
     Column("due_on", DATE),
@@ -200,7 +200,8 @@ def _vocabularies() -> dict[str, dict[str, str]]:
 
 def localise(rows: list[dict], columns: list[Column], lang: str, words: dict[str, dict] | None = None) -> list[dict]:
     """Rows as people read them in `lang`: in Chinese, codes become the domain's Chinese
-    names, flags 是, and `words` (column → {code: label}, e.g. the park's categories) apply."""
+    names, flags 是, lists are joined with 、, and `words` (column → {code: label}, e.g. the
+    park's categories) apply."""
     if lang != "zh":
         return list(rows)
     vocab = {**_vocabularies(), **(words or {})}
@@ -215,5 +216,7 @@ def localise(rows: list[dict], columns: list[Column], lang: str, words: dict[str
                 row[name] = yes if value else ""
             elif isinstance(value, str) and name in vocab:
                 row[name] = vocab[name].get(value, value)
+            elif isinstance(value, list | tuple):  # names one after another, as Chinese lists them
+                row[name] = "、".join(str(v) for v in value)
         out.append(row)
     return out

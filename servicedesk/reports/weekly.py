@@ -9,6 +9,7 @@ from datetime import date
 
 from .. import dates
 from ..errors import InvalidInput
+from ..i18n import _
 from ..models import FeedbackKind, Rate, assigned_sql
 from ..store import Store
 from ..views import asof, delivered, refs
@@ -26,7 +27,11 @@ def as_of(week: dates.Week) -> str:
     (nothing is overdue before it is due). A week that has not begun has no report."""
     today = dates.today()
     if week.start > today:
-        raise InvalidInput(f"{week.key} has not begun yet (it starts on {week.start.isoformat()}); nothing to report")
+        raise InvalidInput(
+            _("{key} has not begun yet (it starts on {start}); nothing to report").format(
+                key=week.key, start=week.start.isoformat()
+            )
+        )
     return min(week.end, today).isoformat()
 
 

@@ -5,6 +5,7 @@ import warnings
 from datetime import date, timedelta
 
 from ..errors import InvalidInput, Notice
+from ..i18n import _
 from ..models import clean_line
 from ..store import Store
 from ..views import calendar as views
@@ -68,9 +69,9 @@ def mark(
     """The park's own holiday (from `first` to `last`) or make-up working day."""
     last = last or first
     if last < first:
-        raise InvalidInput(f"--to {last.isoformat()} is before {first.isoformat()}")
+        raise InvalidInput(_("--to {last} is before {first}").format(last=last.isoformat(), first=first.isoformat()))
     if (last - first).days >= MAX_HOLIDAY_DAYS:
-        raise InvalidInput(f"a holiday is at most {MAX_HOLIDAY_DAYS} days long; give the dates in parts")
+        raise InvalidInput(_("a holiday is at most {n} days long; give the dates in parts").format(n=MAX_HOLIDAY_DAYS))
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     text = clean_line(name)
     with store.write():
@@ -90,10 +91,12 @@ def mark(
 
 def set_setting(store: Store, key: str, value: str | None, *, actor: str | None) -> dict:
     if key not in views.SETTINGS:
-        raise InvalidInput(f'no setting "{key}"; the settings are: {", ".join(views.SETTINGS)}')
+        raise InvalidInput(
+            _('no setting "{key}"; the settings are: {keys}').format(key=key, keys=", ".join(views.SETTINGS))
+        )
     text = clean_line(value)
     if key == "yellow_days" and (not (text or "").isdecimal() or not 1 <= int(text) <= 30):
-        raise InvalidInput(f'yellow_days is a number of working days from 1 to 30, not "{value}"')
+        raise InvalidInput(_('yellow_days is a number of working days from 1 to 30, not "{value}"').format(value=value))
     with store.write():
         old = views.settings(store)[key]
         store.conn.execute(

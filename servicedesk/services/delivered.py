@@ -5,6 +5,7 @@ from datetime import date
 
 from .. import dates
 from ..errors import InvalidInput
+from ..i18n import _
 from ..models import ServiceKind, clean_text, parse_amount
 from ..store import Store
 from ..views import delivered as views
@@ -20,7 +21,9 @@ def amount_fen(text: str | None) -> int | None:
         return None
     found = parse_amount(text)
     if found is None:
-        raise InvalidInput(f'can\'t read the amount "{text}"; write yuan as 25170000, 25,170,000, 2517万 or 1.2亿')
+        raise InvalidInput(
+            _('can\'t read the amount "{text}"; write yuan as 25170000, 25,170,000, 2517万 or 1.2亿').format(text=text)
+        )
     return found
 
 
@@ -40,7 +43,9 @@ def log_service(
     day = on or dates.today()
     served_on = not_future(day, "the service date")
     if quantity is not None and not 0 < quantity <= MAX_QUANTITY:
-        raise InvalidInput(f"--qty is a count from 1 to {MAX_QUANTITY:,}, not {quantity}")
+        raise InvalidInput(
+            _("--qty is a count from 1 to {most:,}, not {quantity}").format(most=MAX_QUANTITY, quantity=quantity)
+        )
     fen = amount_fen(amount)
     with store.write():
         ent = refs.active(refs.enterprise(store, enterprise), "enterprise")
@@ -53,7 +58,11 @@ def log_service(
             (ent["id"], str(kind), served_on),
         )
         if twin and not again:
-            raise InvalidInput(f"already recorded as service #{twin['id']} on {served_on}; --again records another")
+            raise InvalidInput(
+                _("already recorded as service #{id} on {date}; --again records another").format(
+                    id=twin["id"], date=served_on
+                )
+            )
         service_id = store.insert(
             "services",
             {

@@ -3,6 +3,7 @@ ticket's state equal to the replay of its history, and the derived tables equal 
 rebuild from the events. With `repair`, what can be rebuilt is rebuilt."""
 
 from .. import derive
+from ..i18n import _
 from ..store import Store
 
 
@@ -18,8 +19,9 @@ def check(store: Store, *, repair: bool = False) -> dict:
     if integrity != ["ok"]:
         problems += [f"integrity: {line}" for line in integrity[:20]]
         return {"problems": problems, "repaired": []}
-    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
-        problems.append(f"orphan: {table} row {rowid} refers to a missing {parent} row")
+    for table, rowid, parent, _key in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
+        said = _("orphan: {table} row {rowid} refers to a missing {parent} row")
+        problems.append(said.format(table=table, rowid=rowid, parent=parent))
     derived: list[str] = []
     try:
         with store.write():
@@ -33,14 +35,16 @@ def check(store: Store, *, repair: bool = False) -> dict:
             }
             refused = derive.rebuild(conn, strict=False)
             for ticket_id, why in refused:
-                problems.append(f"ticket #{ticket_id}: its history is out of order ({why})")
+                problems.append(_("ticket #{id}: its history is out of order ({why})").format(id=ticket_id, why=why))
             now = {r[0]: tuple(r[1:]) for r in conn.execute(f"SELECT id, {', '.join(derive.PROJECTION)} FROM tickets")}
             for ticket_id in sorted(k for k in now if now[k] != stored.get(k))[:20]:
-                derived.append(f"ticket #{ticket_id}: its stored state differs from the replay of its history")
+                derived.append(
+                    _("ticket #{id}: its stored state differs from the replay of its history").format(id=ticket_id)
+                )
             if not kept:
-                derived.append("derived tables: missing")
+                derived.append(_("derived tables: missing"))
             else:
-                derived += [f"derived table {t}: differs from a rebuild from the events" for t in derive.TABLES
+                derived += [_("derived table {table}: differs from a rebuild from the events").format(table=t) for t in derive.TABLES
                             if _differ(conn, t)]  # fmt: skip
             if not repair:
                 raise _Undo

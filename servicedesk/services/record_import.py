@@ -5,6 +5,7 @@ A row's key is counted against the records on file with one indexed query (only 
 enterprise that has any): memory stays flat however many the ledger already holds.
 """
 
+from ..i18n import _
 from ..models import parse_amount
 from ..spreadsheets import CHANNEL, FEEDBACK, SERVICE, Row
 from .imports import Assignments, Importer
@@ -104,11 +105,11 @@ class FeedbackImporter(_Keyed):
             "note": row.text("note"),
         }
         if record["kind"] is None:
-            raise row.error("kind", "the kind is empty")
+            raise row.error("kind", _("the kind is empty"))
         if record["score"] is not None and not 1 <= record["score"] <= 5:
-            raise row.error("score", f"a score is 1 to 5, not {record['score']}")
+            raise row.error("score", _("a score is 1 to 5, not {score}").format(score=record["score"]))
         if record["kind"] == "rating" and record["score"] is None:
-            raise row.error("score", "a rating needs a score from 1 to 5")
+            raise row.error("score", _("a rating needs a score from 1 to 5"))
         return record
 
     def key(self, record: dict) -> str:
@@ -120,7 +121,7 @@ class FeedbackImporter(_Keyed):
             owner = self.store.value("SELECT enterprise_id FROM tickets WHERE id = ?", (record["ticket"],))
             if owner != enterprise_id:
                 why = "there is no such ticket" if owner is None else "it belongs to another enterprise"
-                raise self.fail(record, "ticket", f"ticket #{record['ticket']}: {why}")
+                raise self.fail(record, "ticket", _("ticket #{ticket}: {why}").format(ticket=record["ticket"], why=why))
         day = record["received_on"]
         if self.is_present(record, enterprise_id, (day, enterprise_id, record["kind"], record["note"])):
             return
@@ -140,14 +141,16 @@ class ServiceImporter(_Keyed):
     def parse(self, row: Row) -> dict:
         kind = row.choice("kind", SERVICE)
         if kind is None:
-            raise row.error("kind", "the kind of service is empty")
+            raise row.error("kind", _("the kind of service is empty"))
         quantity = row.integer("quantity")
         if quantity is not None and quantity <= 0:
-            raise row.error("quantity", f"a quantity is a count from 1, not {quantity}")
+            raise row.error("quantity", _("a quantity is a count from 1, not {quantity}").format(quantity=quantity))
         amount = row.text("amount")
         fen = parse_amount(amount) if amount else None
         if amount and fen is None:
-            raise row.error("amount", f'"{amount}" is not an amount in yuan (25170000, 2517万, 1.2亿)')
+            raise row.error(
+                "amount", _('"{amount}" is not an amount in yuan (25170000, 2517万, 1.2亿)').format(amount=amount)
+            )
         return {
             "_line": row.line,
             "enterprise": row.text("enterprise", required=True),

@@ -9,6 +9,7 @@ from enum import StrEnum
 from .. import dates, names
 from ..dates import Limit
 from ..errors import InvalidInput, Notice
+from ..i18n import _
 from ..life import OPEN_END
 from ..models import Kind, Rank, assigned_sql, clean_line, clean_text, word_key
 from ..store import Store
@@ -22,14 +23,18 @@ OFFICER_FIELDS = ("name", "rank", "unit", "phone")
 def _name(text: str | None, noun: str) -> str:
     name = clean_line(text)
     if not name:
-        raise InvalidInput(f"the {noun} name cannot be empty")
+        raise InvalidInput(_("the {noun} name cannot be empty").format(noun=refs.noun_said(noun)))
     return name
 
 
 def _unique(store: Store, table: str, name: str, noun: str, exclude: int | None = None) -> None:
     row = store.row(f"SELECT id FROM {table} WHERE name = ?", (name,))
     if row and row["id"] != exclude:
-        raise InvalidInput(f'an {noun} named "{name}" already exists (#{row["id"]})')
+        raise InvalidInput(
+            _('an {noun} named "{name}" already exists (#{id})').format(
+                noun=refs.noun_said(noun), name=name, id=row["id"]
+            )
+        )
 
 
 def _clean_fields(fields: dict) -> dict:
@@ -193,7 +198,11 @@ def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: da
                 (officer["id"], ent["id"]),
             )
             if not current:
-                raise InvalidInput(f"{officer['name']} is not assigned to {ent['name']}")
+                raise InvalidInput(
+                    _("{officer} is not assigned to {enterprise}").format(
+                        officer=officer["name"], enterprise=ent["name"]
+                    )
+                )
             if day < current["start_on"]:
                 raise InvalidInput(
                     f"{officer['name']} was assigned to {ent['name']} from {current['start_on']}; "
@@ -236,18 +245,22 @@ def add_category(
     is `limit` (a dates.Limit: 30d, 15wd) or `due_days` calendar days."""
     code = (code or "").strip().lower()
     if not _CODE.match(code):
-        raise InvalidInput(f'"{code}" is not a category code; use lower-case letters, digits, - or _')
+        raise InvalidInput(
+            _('"{code}" is not a category code; use lower-case letters, digits, - or _').format(code=code)
+        )
     if due_days is not None:
         if not 1 <= due_days <= MAX_DUE_DAYS:
-            raise InvalidInput(f"--due-days must be from 1 to {MAX_DUE_DAYS}")
+            raise InvalidInput(_("--due-days must be from 1 to {n}").format(n=MAX_DUE_DAYS))
         limit = Limit(due_days, False)
     label, label_zh = clean_text(label), clean_text(label_zh)
     with store.write():
         known = store.row("SELECT * FROM categories WHERE code = ?", (code,))
         if edit and not known:
-            raise InvalidInput(f'no category "{code}"; add it with `servicedesk category add {code} --label …`')
+            raise InvalidInput(
+                _('no category "{code}"; add it with `servicedesk category add {code} --label …`').format(code=code)
+            )
         if not known and not label:
-            raise InvalidInput("a category needs a --label")
+            raise InvalidInput(_("a category needs a --label"))
         # A label is also a way to name the category, so it must not be another one's code
         # or label. Another's alias may become a label: the label wins (refs.category_aliases).
         aliases, taken = refs.category_aliases(store), []
@@ -300,10 +313,12 @@ def alias_category(store: Store, ref: str, words: list[str], *, actor: str | Non
     cleaned = [clean_line(w) for w in words]
     for word in cleaned:
         if not word:
-            raise InvalidInput("an alias cannot be empty")
+            raise InvalidInput(_("an alias cannot be empty"))
         if ":" in word or "：" in word:
             # --problem "CATEGORY:TEXT" splits at the first colon.
-            raise InvalidInput(f'"{word}" holds a colon; --problem could not tell it from the problem\'s text')
+            raise InvalidInput(
+                _('"{word}" holds a colon; --problem could not tell it from the problem\'s text').format(word=word)
+            )
     with store.write():
         category = refs.category(store, ref)
         taken = refs.category_words(store)
@@ -311,7 +326,9 @@ def alias_category(store: Store, ref: str, words: list[str], *, actor: str | Non
         for word in cleaned:
             owner = taken.get(word_key(word))
             if owner and owner != category["code"]:
-                raise InvalidInput(f'"{word}" already names the category {owner}; nothing added')
+                raise InvalidInput(
+                    _('"{word}" already names the category {owner}; nothing added').format(word=word, owner=owner)
+                )
             if owner:
                 already.append(word)
                 continue

@@ -4,6 +4,7 @@ that says otherwise changes it (contact, phone, address, sector, and its officer
 
 from datetime import date
 
+from ..i18n import _
 from ..life import OPEN_END
 from ..models import assigned_between
 from ..spreadsheets import KIND, RANK, YES_NO, Row, split_names
@@ -18,7 +19,9 @@ _SHOWN_AS = {"sector": "行业", "contact": "联系人", "phone": "电话", "add
 def _unique_names(importer: Importer, record: dict, first_lines: dict) -> None:
     earlier = first_lines.setdefault(record["name"], record["_line"])
     if earlier != record["_line"]:
-        raise importer.fail(record, "name", f'"{record["name"]}" is already on line {earlier}')
+        raise importer.fail(
+            record, "name", _('"{name}" is already on line {earlier}').format(name=record["name"], earlier=earlier)
+        )
 
 
 class OfficerImporter(Importer):
@@ -65,7 +68,12 @@ class EnterpriseImporter(Importer):
         officers = split_names(row.text("officers"))
         starts = self._starts(row)
         if len(starts) > 1 and len(starts) != len(officers):
-            raise row.error("assigned_from", f"{len(starts)} dates for {len(officers)} officers; give one, or one each")
+            raise row.error(
+                "assigned_from",
+                _("{dates} dates for {officers} officers; give one, or one each").format(
+                    dates=len(starts), officers=len(officers)
+                ),
+            )
         default = [date.fromisoformat(self.since)]
         starts = starts * len(officers) if len(starts) == 1 else starts or default * len(officers)
         return {
@@ -192,9 +200,17 @@ class EnterpriseImporter(Importer):
             if officer_id not in running:
                 spans = self.spans.get((officer_id, enterprise_id), [])
                 if self.update and officer_id in self.archived_officers:
-                    raise self.fail(record, "officers", f"officer {name} is archived; new work is not given to them")
+                    raise self.fail(
+                        record,
+                        "officers",
+                        _("officer {name} is archived; new work is not given to them").format(name=name),
+                    )
                 if self.update and any(assigned_between(s, e, day, OPEN_END) for s, e in spans):
-                    raise self.fail(record, "officers", f"{name} is already assigned to it on or after {day}")
+                    raise self.fail(
+                        record,
+                        "officers",
+                        _("{name} is already assigned to it on or after {day}").format(name=name, day=day),
+                    )
                 moves.append(("assign", officer_id, enterprise_id, day, None))
         return moves
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from .. import derive
 from ..errors import DateError
+from ..i18n import _, language
 from ..life import Event, Refused, replay
 from ..models import word_key
 from ..spreadsheets import OUTCOME, PRIORITY, RESULT, STATUS, Row
@@ -74,8 +75,9 @@ class TicketImporter(Importer):
             for word in (code, label, label_zh):
                 if word:
                     self.categories.setdefault(word_key(word), (code, due_days))
-        self.category_names = ", ".join(
-            f"{code} ({zh})" if zh else code
+        zh_first = language() == "zh"  # for the error naming the valid categories
+        self.category_names = ("、" if zh_first else ", ").join(
+            (f"{zh}（{code}）" if zh_first else f"{code} ({zh})") if zh else code
             for code, zh in store.conn.execute("SELECT code, label_zh FROM categories ORDER BY position")
         )
         # The words offices write for a category (`category alias`: 融资问题, 用工难, 手续 …).
@@ -91,8 +93,10 @@ class TicketImporter(Importer):
         if found is None:
             raise row.error(
                 "category",
-                f'unknown category "{text}"; use one of: {self.category_names}, or a word added with '
-                "`servicedesk category alias`, or add the category with `servicedesk category add`",
+                _(
+                    'unknown category "{text}"; use one of: {categories}, or a word added with '
+                    "`servicedesk category alias`, or add the category with `servicedesk category add`"
+                ).format(text=text, categories=self.category_names),
             )
         return found
 
@@ -117,15 +121,24 @@ class TicketImporter(Importer):
             status = "closed" if closed or outcome else "in_progress" if started else "open"
         elif status != "closed" and (closed or outcome):
             what = "a close date" if closed else "an outcome"
-            raise row.error("status", f'"{row.text("status")}" says it is not closed, but the row has {what}')
+            raise row.error(
+                "status",
+                _('"{text}" says it is not closed, but the row has {what}').format(text=row.text("status"), what=what),
+            )
         elif status == "open" and started:
-            raise row.error("status", f'"{row.text("status")}" says work has not started, but the row has a start date')
+            raise row.error(
+                "status",
+                _('"{text}" says work has not started, but the row has a start date').format(text=row.text("status")),
+            )
         if due < opened:
-            raise row.error("due_on", f"{due.isoformat()} is before the opening date {opened.isoformat()}")
+            raise row.error(
+                "due_on",
+                _("{due} is before the opening date {opened}").format(due=due.isoformat(), opened=opened.isoformat()),
+            )
         resolution = said_resolution = row.text("resolution")
         if status == "closed":
             if closed is None:
-                raise row.error("closed_on", "a closed ticket needs the date it was closed (办结时间)")
+                raise row.error("closed_on", _("a closed ticket needs the date it was closed (办结时间)"))
             outcome = outcome or "resolved"
             resolution = resolution or NO_RESOLUTION
         visited = row.date("visited_on")
@@ -173,7 +186,9 @@ class TicketImporter(Importer):
             replay(record["opened_on"], record["due_on"], events)
         except Refused as e:
             column = _COLUMN_OF[e.event.kind]
-            raise row.error(column, f"{e.event.on_date} does not fit: {e.reason}") from None
+            raise row.error(
+                column, _("{date} does not fit: {reason}").format(date=e.event.on_date, reason=e.reason)
+            ) from None
 
     def _history(self, row: Row, record: dict) -> list[tuple[str, str, str | None]]:
         """The `history` cell replayed: it must start at the opening and end where the row's columns say."""
@@ -183,7 +198,12 @@ class TicketImporter(Importer):
                 continue
             m = _ENTRY.match(part.strip())
             if not m:
-                raise row.error("history", f'cannot read "{part.strip()}"; write entries like {HISTORY_EXAMPLE}')
+                raise row.error(
+                    "history",
+                    _('cannot read "{entry}"; write entries like {example}').format(
+                        entry=part.strip(), example=HISTORY_EXAMPLE
+                    ),
+                )
             try:
                 day = self.sheet.parse_date(m["on"]).isoformat()
             except DateError as e:
@@ -191,12 +211,15 @@ class TicketImporter(Importer):
             entries.append((m["kind"], day, (m["arg"] or "").strip() or None))
         opened = [i for i, (kind, _, _) in enumerate(entries) if kind == "opened"]
         if opened != [0] or entries[0][1] != record["opened_on"]:
-            raise row.error("history", f"it must start with the opening on {record['opened_on']}, once")
+            raise row.error(
+                "history",
+                _("it must start with the opening on {opened_on}, once").format(opened_on=record["opened_on"]),
+            )
         referred = any(kind == "referred" for kind, _, _ in entries)
         events = []
         for i, (kind, day, arg) in enumerate(entries):
             if day > self.sheet.today.isoformat():
-                raise row.error("history", f"{kind} on {day} is in the future")
+                raise row.error("history", _("{kind} on {day} is in the future").format(kind=kind, day=day))
             entries[i] = (kind, day, arg := self._history_arg(row, kind, arg))
             # Owners stay names here: the replay only compares them.
             at_opening = record["department"] if kind == "opened" and not referred else None
@@ -212,13 +235,20 @@ class TicketImporter(Importer):
         try:
             ends = replay(record["opened_on"], record["due_on"], events).state
         except Refused as e:
-            raise row.error("history", f"{e.event.kind} on {e.event.on_date} is out of order: {e.reason}") from None
+            raise row.error(
+                "history",
+                _("{kind} on {date} is out of order: {reason}").format(
+                    kind=e.event.kind, date=e.event.on_date, reason=e.reason
+                ),
+            ) from None
         closed = ends.status == "closed"
         ended = _state(ends.status, ends.owner_id, ends.closed_on if closed else None, ends.outcome if closed else None,
                        ends.department)  # fmt: skip
         says = _state(record["status"], record["owner"], record["closed_on"], record["outcome"], record["department"])
         if ended != says:
-            raise row.error("history", f"it ends {ended}, but the row's other columns say {says}")
+            raise row.error(
+                "history", _("it ends {ended}, but the row's other columns say {says}").format(ended=ended, says=says)
+            )
         return entries
 
     def _history_arg(self, row: Row, kind: str, arg: str | None) -> str | None:
@@ -226,7 +256,9 @@ class TicketImporter(Importer):
         if kind == "closed":
             found = OUTCOME.get(word_key(arg or "resolved"))
             if found is None:
-                raise row.error("history", f'"{arg}" is not an outcome; use resolved, explained or withdrawn')
+                raise row.error(
+                    "history", _('"{arg}" is not an outcome; use resolved, explained or withdrawn').format(arg=arg)
+                )
             return found
         if kind == "followed_up":
             found = RESULT.get(word_key(arg or ""))

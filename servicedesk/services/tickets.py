@@ -11,7 +11,8 @@ from datetime import date
 from .. import dates, derive
 from ..dates import Limit
 from ..errors import InvalidInput, InvalidTransition
-from ..life import VERBS, EventKind, Refused, too_early
+from ..i18n import _
+from ..life import EventKind, Refused, kind_said, too_early, verb
 from ..models import Outcome, Status, clean_line, clean_text
 from ..store import Store
 from ..views import calendar as views_calendar
@@ -25,7 +26,7 @@ K = EventKind
 
 def not_future(day: date, what: str) -> str:
     if day > dates.today():
-        raise InvalidInput(f"{what} {day.isoformat()} is in the future")
+        raise InvalidInput(_("{what} {date} is in the future").format(what=what, date=day.isoformat()))
     return day.isoformat()
 
 
@@ -46,10 +47,10 @@ def live(store: Store, ref: str | int) -> dict:
     ticket = refs.ticket(store, ref)
     if ticket["removed"] == "deleted":
         raise InvalidTransition(
-            f"ticket #{ticket['id']} was deleted; `servicedesk ticket show {ticket['id']}` says why"
+            _("ticket #{id} was deleted; `servicedesk ticket show {id}` says why").format(id=ticket["id"])
         )
     if ticket["removed"]:
-        raise InvalidTransition(f"ticket #{ticket['id']} was undone")
+        raise InvalidTransition(_("ticket #{id} was undone").format(id=ticket["id"]))
     return ticket
 
 
@@ -85,14 +86,16 @@ def insert_ticket(
     """
     text = clean_line(title)
     if not text:
-        raise InvalidInput("the problem description cannot be empty")
+        raise InvalidInput(_("the problem description cannot be empty"))
     opened = on or dates.today()
-    opened_on = not_future(opened, "the opening date")
+    opened_on = not_future(opened, _("the opening date"))
     ent = enterprise if isinstance(enterprise, dict) else refs.active(refs.enterprise(store, enterprise), "enterprise")
     cat = refs.category(store, category)
     if not again and (twin := duplicate_of(store, ent["id"], cat["code"], text)):
         raise InvalidInput(
-            f"already recorded as ticket #{twin['id']} (open since {twin['opened_on']}); --again records another"
+            _("already recorded as ticket #{id} (open since {date}); --again records another").format(
+                id=twin["id"], date=twin["opened_on"]
+            )
         )
     owner_id = (
         refs.active(refs.officer(store, owner), "officer")["id"]
@@ -101,13 +104,15 @@ def insert_ticket(
     )
     due_on = due_date(store, opened, due, cat).isoformat()
     if due_on < opened_on:
-        raise InvalidInput(f"the due date {due_on} is before the opening date {opened_on}")
+        raise InvalidInput(
+            _("the due date {due_on} is before the opening date {opened_on}").format(due_on=due_on, opened_on=opened_on)
+        )
     if visit_id is not None:
         visit = store.row("SELECT enterprise_id FROM visits WHERE id = ? AND removed IS NULL", (visit_id,))
         if not visit:
-            raise InvalidInput(f"no visit #{visit_id}")
+            raise InvalidInput(_("no visit #{visit_id}").format(visit_id=visit_id))
         if visit["enterprise_id"] != ent["id"]:
-            raise InvalidInput(f"visit #{visit_id} was to another enterprise")
+            raise InvalidInput(_("visit #{visit_id} was to another enterprise").format(visit_id=visit_id))
     changeset = store.changeset(actor)
     record = {
         "enterprise_id": ent["id"],
@@ -162,19 +167,26 @@ def _event(store: Store, ticket_id: int, kind: EventKind, on: str, actor: str | 
 
 def refused(ticket_id: int, kind: EventKind, day: str | None, new_event: int | None, e: Refused) -> InvalidTransition:
     """The one line a refused change gets: what it conflicts with, and why."""
-    what = f"cannot {VERBS[K(kind)]} #{ticket_id}" + (f" on {day}" if day else "")
+    if day:
+        what = _("cannot {verb} #{id} on {date}").format(verb=verb(kind), id=ticket_id, date=day)
+    else:
+        what = _("cannot {verb} #{id}").format(verb=verb(kind), id=ticket_id)
     if e.event.id == new_event:
         return InvalidTransition(f"{what}: {e.reason}")
     other = e.event
     if day and other.on_date > day:
-        return InvalidTransition(f"{what}: it was {other.kind} on {other.on_date}; date it on or after that")
-    return InvalidTransition(f"{what}: its {other.kind} on {other.on_date} would then be out of order ({e.reason})")
+        said = _("it was {kind} on {date}; date it on or after that")
+        return InvalidTransition(f"{what}: " + said.format(kind=kind_said(other.kind), date=other.on_date))
+    said = _("its {kind} on {date} would then be out of order ({why})")
+    return InvalidTransition(f"{what}: " + said.format(kind=kind_said(other.kind), date=other.on_date, why=e.reason))
 
 
 def record(store: Store, ticket: dict, kind: EventKind, on: str, actor: str | None, **fields):
     """Append one event to a ticket and replay it, inside the caller's transaction; returns its Life."""
     if why := too_early(derive.life(store.conn, ticket["id"]), kind, on):
-        raise InvalidTransition(f"cannot {VERBS[K(kind)]} #{ticket['id']} on {on}: {why}")
+        raise InvalidTransition(
+            _("cannot {verb} #{id} on {on}: {why}").format(verb=verb(kind), id=ticket["id"], on=on, why=why)
+        )
     event_id = _event(store, ticket["id"], kind, on, actor, **fields)
     try:
         return derive.refresh(store.conn, [ticket["id"]])[ticket["id"]]
@@ -184,7 +196,7 @@ def record(store: Store, ticket: dict, kind: EventKind, on: str, actor: str | No
 
 def _verb(store: Store, ref, kind: EventKind, on: date | None, actor: str | None, **fields) -> dict:
     """The common shape of a ticket verb: one live ticket, one dated event, one transaction."""
-    day = not_future(on or dates.today(), f"the {VERBS[kind]} date")
+    day = not_future(on or dates.today(), _("the {verb} date").format(verb=verb(kind)))
     with store.write():
         ticket = live(store, ref)
         record(store, ticket, kind, day, actor, **fields)
@@ -194,7 +206,7 @@ def _verb(store: Store, ref, kind: EventKind, on: date | None, actor: str | None
 def add_note(store: Store, ref: str, text: str, actor: str | None, on: date | None = None) -> dict:
     note = clean_text(text)
     if not note:
-        raise InvalidInput("the note cannot be empty")
+        raise InvalidInput(_("the note cannot be empty"))
     return _verb(store, ref, K.note, on, actor, note=note)
 
 
@@ -217,21 +229,21 @@ def reassign(store: Store, ref: str, officer_ref: str, actor: str | None, on: da
 def refer(store: Store, ref: str, department: str, actor: str | None, on: date | None = None) -> dict:
     dept = clean_line(department)
     if not dept:
-        raise InvalidInput("name the department the ticket is referred to")
+        raise InvalidInput(_("name the department the ticket is referred to"))
     return _verb(store, ref, K.referred, on, actor, department=dept)
 
 
 def close(store: Store, ref: str, resolution: str, outcome: Outcome, on: date | None, actor: str | None) -> dict:
     text = clean_text(resolution)
     if not text:
-        raise InvalidInput("closing needs a resolution note: --resolution TEXT")
+        raise InvalidInput(_("closing needs a resolution note: --resolution TEXT"))
     return _verb(store, ref, K.closed, on, actor, note=text, outcome=str(outcome))
 
 
 def reopen(store: Store, ref: str, reason: str, on: date | None, actor: str | None) -> dict:
     text = clean_text(reason)
     if not text:
-        raise InvalidInput("reopening needs a reason: --reason TEXT")
+        raise InvalidInput(_("reopening needs a reason: --reason TEXT"))
     return _verb(store, ref, K.reopened, on, actor, note=text)
 
 
@@ -240,8 +252,8 @@ def extend(store: Store, ref: str, due, reason: str, on: date | None, actor: str
     one in force has passed."""
     text = clean_text(reason)
     if not text:
-        raise InvalidInput("an extension needs a reason: --reason TEXT")
-    day = not_future(on or dates.today(), "the extend date")
+        raise InvalidInput(_("an extension needs a reason: --reason TEXT"))
+    day = not_future(on or dates.today(), _("the {verb} date").format(verb=verb(K.extended)))
     with store.write():
         ticket = live(store, ref)
         new_due = due_date(store, date.fromisoformat(ticket["due_on"]), due)
@@ -271,19 +283,23 @@ def follow_up(
     """回访: the enterprise's verdict on a close; `unsatisfied` reopens it as a redo (重办)
     unless the reason lies outside the park's control. Returns (ticket, reopened)."""
     if score is not None and not 1 <= score <= 5:
-        raise InvalidInput(f"--score must be from 1 to 5, not {score}")
-    day = not_future(on or dates.today(), "the follow-up date")
+        raise InvalidInput(_("--score must be from 1 to 5, not {score}").format(score=score))
+    day = not_future(on or dates.today(), _("the follow-up date"))
     redo = result == "unsatisfied" and not keep_closed
     with store.write():
         ticket = live(store, ref)
         if ticket["status"] != Status.closed:
-            raise InvalidTransition(f"ticket #{ticket['id']} is not closed; a follow-up asks about a close")
+            raise InvalidTransition(
+                _("ticket #{id} is not closed; a follow-up asks about a close").format(id=ticket["id"])
+            )
         life = derive.life(store.conn, ticket["id"])
         grader = store.row("SELECT id, name FROM officers WHERE name = ?", (actor,)) if actor else None
         if grader and grader["id"] == life.owner_at_close:
             raise InvalidInput(
-                f"{grader['name']} owned #{ticket['id']} when it closed, and nobody grades their own work; "
-                "the follow-up is recorded by another officer (--as NAME)"
+                _(
+                    "{officer} owned #{id} when it closed, and nobody grades their own work; "
+                    "the follow-up is recorded by another officer (--as NAME)"
+                ).format(officer=grader["name"], id=ticket["id"])
             )
         detail = json.dumps({"keep_closed": True}) if keep_closed and result == "unsatisfied" else None
         fields = {"result": result, "score": score, "note": clean_text(note), "detail": detail}
@@ -303,7 +319,7 @@ def edit(store: Store, ref: str, actor: str | None, **given) -> tuple[dict, dict
     """A retroactive correction: what was always true. Returns (ticket, {field: [old, new]})."""
     given = {k: v for k, v in given.items() if v is not None}
     if not given:
-        raise InvalidInput(f"say what to correct: {', '.join('--' + f for f in EDITABLE)}")
+        raise InvalidInput(_("say what to correct: {options}").format(options=", ".join("--" + f for f in EDITABLE)))
     with store.write():
         ticket = live(store, ref)
         columns = {c: v for c, v in _corrected(store, ticket, given).items() if ticket[c] != v}
@@ -337,7 +353,7 @@ def _corrected(store: Store, ticket: dict, given: dict) -> dict:
     if "title" in given:
         columns["title"] = clean_line(given["title"])
         if not columns["title"]:
-            raise InvalidInput("the problem description cannot be empty")
+            raise InvalidInput(_("the problem description cannot be empty"))
     if "category" in given:
         columns["category"] = refs.category(store, given["category"])["code"]
     if "priority" in given:
@@ -346,8 +362,10 @@ def _corrected(store: Store, ticket: dict, given: dict) -> dict:
         ent = refs.active(refs.enterprise(store, given["enterprise"]), "enterprise")
         if ticket["visit_id"] is not None and ent["id"] != ticket["enterprise_id"]:
             raise InvalidInput(
-                f"ticket #{ticket['id']} was raised on visit #{ticket['visit_id']}; correct the visit's enterprise "
-                "by undoing or deleting that visit instead"
+                _(
+                    "ticket #{id} was raised on visit #{visit}; correct the visit's enterprise "
+                    "by undoing or deleting that visit instead"
+                ).format(id=ticket["id"], visit=ticket["visit_id"])
             )
         columns["enterprise_id"] = ent["id"]
     if "opened" in given:
@@ -357,7 +375,7 @@ def _corrected(store: Store, ticket: dict, given: dict) -> dict:
         columns["base_due_on"] = due_date(store, date.fromisoformat(opened), given["due"]).isoformat()
     due = columns.get("base_due_on", ticket["base_due_on"])
     if due < opened:
-        raise InvalidInput(f"the due date {due} is before the opening date {opened}")
+        raise InvalidInput(_("the due date {due} is before the opening date {opened}").format(due=due, opened=opened))
     return columns
 
 
@@ -365,7 +383,7 @@ def delete(store: Store, ref: str, reason: str, actor: str | None) -> dict:
     """Entered by mistake: out of every list and figure, kept in the file with its reason."""
     text = clean_text(reason)
     if not text:
-        raise InvalidInput("a delete needs a reason: --reason TEXT")
+        raise InvalidInput(_("a delete needs a reason: --reason TEXT"))
     with store.write():
         ticket = live(store, ref)
         record(store, ticket, K.deleted, dates.today().isoformat(), actor, note=text)

@@ -12,6 +12,7 @@ from .. import dates
 from ..derive import EFFECTIVE
 from ..errors import InvalidInput
 from ..files import private_file
+from ..i18n import _
 from ..spreadsheets import Sheet
 from ..store import Store
 from ..views.roster import assigned_names
@@ -59,9 +60,9 @@ def import_file(
     """
     importer_class = IMPORTERS[kind]
     if update and not importer_class.updates:
-        raise InvalidInput(f"--update is for enterprise and ticket imports, not {kind} imports")
+        raise InvalidInput(_("--update is for enterprise and ticket imports, not {kind} imports").format(kind=kind))
     if since is not None and since > dates.today():
-        raise InvalidInput(f"--from {since.isoformat()} is in the future")
+        raise InvalidInput(_("--from {date} is in the future").format(date=since.isoformat()))
     if not dry_run:
         store.expect_write()  # names are read before the write that may create the ledger
     read = Sheet(Path(path), kind, sheet)
@@ -180,7 +181,7 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
 
     target = Path(directory).expanduser()
     if target.exists() and not target.is_dir():
-        raise InvalidInput(f"{target} is a file; export writes a directory of files")
+        raise InvalidInput(_("{target} is a file; export writes a directory of files").format(target=target))
     in_transaction = store.conn.in_transaction
     if not in_transaction:
         store.conn.execute("BEGIN")  # one snapshot: a concurrent write never splits the files
@@ -193,7 +194,11 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
     clash = [f.name for f in files if f.exists()]
     if clash and not force:
         shown = ", ".join(clash[:4]) + (" …" if len(clash) > 4 else "")
-        raise InvalidInput(f"{target} already holds {shown}; use --force to overwrite, or export to a new directory")
+        raise InvalidInput(
+            _("{target} already holds {shown}; use --force to overwrite, or export to a new directory").format(
+                target=target, shown=shown
+            )
+        )
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
     for table, (columns, rows) in tables.items():
@@ -224,14 +229,18 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
 
     path = Path(target).expanduser()
     if path.is_dir():
-        raise InvalidInput(f"{path} is a directory; give the backup a file name, e.g. {path / 'servicedesk-backup.db'}")
+        raise InvalidInput(
+            _("{path} is a directory; give the backup a file name, e.g. {example}").format(
+                path=path, example=path / "servicedesk-backup.db"
+            )
+        )
     if path.exists():
         if not stat.S_ISREG(path.stat().st_mode):
-            raise InvalidInput(f"{path} is not a regular file; give the backup a file name")
+            raise InvalidInput(_("{path} is not a regular file; give the backup a file name").format(path=path))
         if path.resolve() == store.path.resolve():
-            raise InvalidInput(f"{path} is the database itself; back it up to another file")
+            raise InvalidInput(_("{path} is the database itself; back it up to another file").format(path=path))
         if not force:
-            raise InvalidInput(f"{path} already exists; use --force to overwrite it")
+            raise InvalidInput(_("{path} already exists; use --force to overwrite it").format(path=path))
     source = store.conn  # no ledger, nothing to back up: refused before anything is written
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
@@ -241,7 +250,7 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
         os.fchmod(fd, 0o600)
         os.close(fd)
     except OSError as e:
-        raise Unwritable(f"cannot write {path}: {e.strerror}") from None
+        raise Unwritable(_("cannot write {path}: {strerror}").format(path=path, strerror=e.strerror)) from None
     try:
         copy = sqlite3.connect(partial)
         try:
@@ -254,10 +263,14 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
             }
         except sqlite3.DatabaseError as e:
             if code(e) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-                raise Damaged(f"{e} (copying {store.path}); {path} was not written") from None
+                raise Damaged(
+                    _("{e} (copying {path}); {path2} was not written").format(e=e, path=store.path, path2=path)
+                ) from None
             if code(e) == sqlite3.SQLITE_FULL:
-                raise Unwritable(f"cannot write {path}: the disk is full; free some space, then try again") from None
-            raise Unwritable(f"cannot write {path} ({e}); it was not written") from None
+                raise Unwritable(
+                    _("cannot write {path}: the disk is full; free some space, then try again").format(path=path)
+                ) from None
+            raise Unwritable(_("cannot write {path} ({e}); it was not written").format(path=path, e=e)) from None
         finally:
             copy.close()
         if problems != ["ok"]:

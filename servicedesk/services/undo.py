@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .. import derive
 from ..errors import InvalidInput
+from ..i18n import _, language, ngettext, pgettext
 from ..store import Store
 
 # A change set not undone yet.
@@ -35,29 +36,82 @@ class Plan:
 
     def said(self) -> list[str]:
         """What the undo reverses, a line each, for the person at the terminal."""
+        from ..life import kind_said
+
         lines = []
         if self.opened:
-            lines.append(_listed("ticket", self.opened) + " opened")
+            n = len(self.opened)
+            lines.append(ngettext("ticket {ids} opened", "tickets {ids} opened", n).format(ids=_ids(self.opened)))
         for e in self.events[:_SHOWN]:
-            lines.append(f"ticket #{e['ticket_id']}: {e['kind']} on {e['on_date']}")
+            said = _("ticket #{id}: {kind} on {date}")
+            lines.append(said.format(id=e["ticket_id"], kind=kind_said(e["kind"]), date=e["on_date"]))
         if len(self.events) > _SHOWN:
-            lines.append(f"… and {len(self.events) - _SHOWN} more ticket events")
+            lines.append(_("… and {n} more ticket events").format(n=len(self.events) - _SHOWN))
         for table, ids in self.created.items():
             if ids:
-                lines.append(_listed(table.rstrip("s") if table != "feedback" else "feedback", ids) + " added")
+                lines.append(_added(table, len(ids)).format(ids=_ids(ids)))
         for code in dict.fromkeys(a["code"] for a in self.aliases):
             words = [a["word"] for a in self.aliases if a["code"] == code]
-            lines.append(f"category {code}: {', '.join(words)} added as other names")
+            said = _("category {code}: {words} added as other names")
+            lines.append(said.format(code=code, words=(", " if language() == "en" else "、").join(words)))
         for c in self.changes[:_SHOWN]:
-            lines.append(f"{c['subject']} {c['subject_id']}: {c['action']}")
+            subject, action = c["subject"], c["action"]
+            if language() != "en":
+                subject, action = _SUBJECTS().get(subject, subject), _ACTIONS().get(action, action)
+            lines.append(
+                f"{subject} {c['subject_id']}: {action}"
+                if language() == "en"
+                else f"{subject} {c['subject_id']}：{action}"
+            )
         if len(self.changes) > _SHOWN:
-            lines.append(f"… and {len(self.changes) - _SHOWN} more changes")
+            lines.append(_("… and {n} more changes").format(n=len(self.changes) - _SHOWN))
         return lines
 
 
-def _listed(noun: str, ids: list[int]) -> str:
-    shown = ", ".join(f"#{i}" for i in ids[:_SHOWN]) + (f" … ({len(ids)} in all)" if len(ids) > _SHOWN else "")
-    return f"{noun}{'s' if len(ids) > 1 else ''} {shown}"
+def _ids(ids: list[int]) -> str:
+    shown = ", ".join(f"#{i}" for i in ids[:_SHOWN])
+    return shown + (_(" … ({n} in all)").format(n=len(ids)) if len(ids) > _SHOWN else "")
+
+
+def _added(table: str, n: int) -> str:
+    """`visits #3, #4 added`, with {ids} still to fill, in this command's language."""
+    said = {
+        "visits": ngettext("visit {ids} added", "visits {ids} added", n),
+        "feedback": ngettext("feedback {ids} added", "feedbacks {ids} added", n),
+        "services": ngettext("service {ids} added", "services {ids} added", n),
+        "assignments": ngettext("assignment {ids} added", "assignments {ids} added", n),
+        "enterprises": ngettext("enterprise {ids} added", "enterprises {ids} added", n),
+        "officers": ngettext("officer {ids} added", "officers {ids} added", n),
+        "categories": ngettext("categorie {ids} added", "categories {ids} added", n),
+    }
+    return said.get(table) or f"{table} {{ids}} added"
+
+
+def _SUBJECTS() -> dict[str, str]:  # noqa: N802 - a table, made when asked (the language is set per command)
+    return {
+        "enterprise": pgettext("subject", "enterprise"),
+        "officer": pgettext("subject", "officer"),
+        "visit": pgettext("subject", "visit"),
+        "feedback": pgettext("subject", "feedback"),
+        "category": pgettext("subject", "category"),
+        "assignment": pgettext("subject", "assignment"),
+        "setting": pgettext("subject", "setting"),
+        "calendar": pgettext("subject", "calendar"),
+        "import": pgettext("subject", "import"),
+    }
+
+
+def _ACTIONS() -> dict[str, str]:  # noqa: N802
+    return {
+        "added": pgettext("action", "added"),
+        "edited": pgettext("action", "edited"),
+        "deleted": pgettext("action", "deleted"),
+        "archived": pgettext("action", "archived"),
+        "aliased": pgettext("action", "aliased"),
+        "assigned": pgettext("action", "assigned"),
+        "unassigned": pgettext("action", "unassigned"),
+        "set": pgettext("action", "set"),
+    }
 
 
 CREATED = ("visits", "feedback", "services", "assignments", "enterprises", "officers", "categories")
@@ -144,13 +198,19 @@ def undo(store: Store, actor: str | None, *, dry_run: bool = False) -> Plan:
     with store.write():
         changeset = last_changeset(store, actor)
         if changeset is None:
-            raise InvalidInput(f"nothing to undo: {actor or 'you'} made no change that is not undone yet")
+            raise InvalidInput(
+                _("nothing to undo: {actor} made no change that is not undone yet").format(actor=actor or _("you"))
+            )
         p = plan(store, changeset)
         if p.changeset["command"] and p.changeset["command"].split()[:1] == ["demo"]:
-            raise InvalidInput("the demo park cannot be undone; build it again with `servicedesk demo --force`")
+            raise InvalidInput(_("the demo park cannot be undone; build it again with `servicedesk demo --force`"))
         conflict = _conflict(store, p, actor)
         if conflict:
-            raise InvalidInput(f"cannot undo change set #{changeset['id']}: {conflict}; nothing undone")
+            raise InvalidInput(
+                _("cannot undo change set #{id}: {conflict}; nothing undone").format(
+                    id=changeset["id"], conflict=conflict
+                )
+            )
         if dry_run:
             return p
         store.changeset(actor, undoes=changeset["id"])

@@ -11,6 +11,7 @@ from datetime import date
 
 from .. import dates, derive
 from ..errors import InvalidInput, NotFound
+from ..i18n import _
 from ..models import Channel, FeedbackKind, clean_text
 from ..store import Store
 from ..views import refs
@@ -27,7 +28,9 @@ def parse_problem(text: str) -> tuple[str, str]:
     """`用工：缺焊工20人` → ("用工", "缺焊工20人"); the colon may be full-width."""
     match = _PROBLEM.match(text or "")
     if not match or not clean_text(match.group(2)):
-        raise InvalidInput(f'--problem "{text}" needs CATEGORY:TEXT, e.g. --problem "用工:缺焊工20人"')
+        raise InvalidInput(
+            _('--problem "{text}" needs CATEGORY:TEXT, e.g. --problem "用工:缺焊工20人"').format(text=text)
+        )
     return match.group(1), match.group(2)
 
 
@@ -42,11 +45,11 @@ def _officer_for(store: Store, enterprise: dict, officer: str | None, acting: st
     if len(assigned) == 1:
         return assigned[0]
     who = (
-        f"{enterprise['name']} has {len(assigned)} officers"
+        _("{enterprise} has {n} officers").format(enterprise=enterprise["name"], n=len(assigned))
         if assigned
-        else f"{enterprise['name']} has no officer assigned"
+        else _("{enterprise} has no officer assigned").format(enterprise=enterprise["name"])
     )
-    raise InvalidInput(f"who visited? {who}; give --officer NAME (or --as NAME)")
+    raise InvalidInput(_("who visited? {who}; give --officer NAME (or --as NAME)").format(who=who))
 
 
 def _same_visit(store: Store, enterprise_id: int, officer_id: int, day: str, note: str | None) -> dict | None:
@@ -83,7 +86,11 @@ def log_visit(
         ent = refs.active(refs.enterprise(store, enterprise), "enterprise")
         who = _officer_for(store, ent, officer, acting, day)
         if not again and (twin := _same_visit(store, ent["id"], who["id"], visited_on, text)):
-            raise InvalidInput(f"already recorded as visit #{twin['id']} on {visited_on}; --again records another")
+            raise InvalidInput(
+                _("already recorded as visit #{id} on {date}; --again records another").format(
+                    id=twin["id"], date=visited_on
+                )
+            )
         visit_id = store.insert(
             "visits",
             {
@@ -120,9 +127,9 @@ def _live_visit(store: Store, ref) -> dict:
     number = refs.number(ref, "visit")
     found = store.row("SELECT * FROM visits WHERE id = ?", (number,))
     if not found or found["removed"] == "undone":
-        raise NotFound(f"no visit #{number}; see `servicedesk visit list`")
+        raise NotFound(_("no visit #{id}; see `servicedesk visit list`").format(id=number))
     if found["removed"]:
-        raise InvalidInput(f"visit #{number} was deleted")
+        raise InvalidInput(_("visit #{id} was deleted").format(id=number))
     return found
 
 
@@ -170,7 +177,7 @@ def delete_visit(store: Store, ref, reason: str, actor: str | None = None) -> di
     """Entered by mistake: out of every list and figure, kept in the file with the reason."""
     text = clean_text(reason)
     if not text:
-        raise InvalidInput("a delete needs a reason: --reason TEXT")
+        raise InvalidInput(_("a delete needs a reason: --reason TEXT"))
     with store.write():
         visit = _live_visit(store, ref)
         opened = [r["id"] for r in store.rows(
@@ -205,26 +212,30 @@ def add_feedback(
     day = on or dates.today()
     received_on = tickets.not_future(day, "the feedback date")
     if score is not None and not 1 <= score <= 5:
-        raise InvalidInput(f"--score must be from 1 to 5, not {score}")
+        raise InvalidInput(_("--score must be from 1 to 5, not {score}").format(score=score))
     if kind == FeedbackKind.rating and score is None:
-        raise InvalidInput("a rating needs --score 1-5")
+        raise InvalidInput(_("a rating needs --score 1-5"))
     if kind != FeedbackKind.rating and score is not None:
-        raise InvalidInput(f"--score goes with --kind rating, not {kind}")
+        raise InvalidInput(_("--score goes with --kind rating, not {kind}").format(kind=kind))
     with store.write():
         ent = refs.enterprise(store, enterprise)
         ticket_id = None
         if ticket:
             found = refs.ticket(store, ticket)
             if found["enterprise_id"] != ent["id"] or found["removed"]:
-                why = "was deleted" if found["removed"] else "belongs to another enterprise"
-                raise InvalidInput(f"ticket #{found['id']} {why}")
+                why = _("was deleted") if found["removed"] else _("belongs to another enterprise")
+                raise InvalidInput(_("ticket #{id} {why}").format(id=found["id"], why=why))
             ticket_id = found["id"]
         twin = store.row(
             "SELECT id FROM feedback WHERE enterprise_id = ? AND kind = ? AND received_on = ? AND removed IS NULL",
             (ent["id"], str(kind), received_on),
         )
         if twin and not again:
-            raise InvalidInput(f"already recorded as feedback #{twin['id']} on {received_on}; --again records another")
+            raise InvalidInput(
+                _("already recorded as feedback #{id} on {date}; --again records another").format(
+                    id=twin["id"], date=received_on
+                )
+            )
         feedback_id = store.insert(
             "feedback",
             {
@@ -246,14 +257,14 @@ def add_feedback(
 def delete_feedback(store: Store, ref, reason: str, actor: str | None = None) -> dict:
     text = clean_text(reason)
     if not text:
-        raise InvalidInput("a delete needs a reason: --reason TEXT")
+        raise InvalidInput(_("a delete needs a reason: --reason TEXT"))
     number = refs.number(ref, "feedback")
     with store.write():
         found = store.row("SELECT * FROM feedback WHERE id = ?", (number,))
         if not found or found["removed"] == "undone":
-            raise NotFound(f"no feedback #{number}; see `servicedesk feedback list`")
+            raise NotFound(_("no feedback #{id}; see `servicedesk feedback list`").format(id=number))
         if found["removed"]:
-            raise InvalidInput(f"feedback #{number} was deleted already")
+            raise InvalidInput(_("feedback #{id} was deleted already").format(id=number))
         store.conn.execute("UPDATE feedback SET removed = 'deleted' WHERE id = ?", (number,))
         record_change(store, actor, "feedback", number, "deleted", {"reason": text})
     return views.feedback_item(store, number)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import dates
 from ..errors import DateError, ImportFailed
+from ..i18n import _
 from ..models import clean_line, clean_text, word_key, words
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
@@ -125,12 +126,18 @@ class RowError(ImportFailed):
     """One bad cell: `台账.csv line 7, column 提出日期: …`, the line and header as the user sees them."""
 
     def __init__(self, file: str, line: int, column: str, message: str):
-        super().__init__(f"{file} line {line}, column {column}: {message}")
+        super().__init__(
+            _("{file} line {line}, column {column}: {message}").format(
+                file=file, line=line, column=column, message=message
+            )
+        )
         self.line, self.column, self.message = line, column, message
 
     def listed(self) -> str:
         """The same without the file's name, for a list under a line that names it."""
-        return f"line {self.line}, column {self.column}: {self.message}"
+        return _("line {line}, column {column}: {message}").format(
+            line=self.line, column=self.column, message=self.message
+        )
 
 
 class BadRows(ImportFailed):
@@ -140,7 +147,8 @@ class BadRows(ImportFailed):
     SHOWN = 20
 
     def __init__(self, file: str, errors: list[RowError], total: int):
-        super().__init__(f"{total} bad rows in {file}; nothing was imported. Fix them and import the file again")
+        said = _("{total} bad rows in {file}; nothing was imported. Fix them and import the file again")
+        super().__init__(said.format(total=total, file=file))
         self.file, self.total = file, total
         self.shown = [e.listed() for e in errors]
         self.more = total - len(errors)
@@ -212,7 +220,11 @@ class Sheet:
             if field not in self.columns:
                 names = ", ".join(HEADERS[kind][field])
                 where = f"{self.name} line {self.header_line}" + (f" (sheet {self.sheet})" if self.sheet else "")
-                raise ImportFailed(f"{where}: no {field} column; name one of its headers: {names}")
+                raise ImportFailed(
+                    _("{where}: no {field} column; name one of its headers: {names}").format(
+                        where=where, field=field, names=names
+                    )
+                )
         self._data = itertools.chain(opened.head[after:], opened.rest)
 
     # The header ----------------------------------------------------------------
@@ -247,7 +259,7 @@ class Sheet:
     def _judge(self, head: list[tuple[int, list]]) -> tuple[bool, int]:
         """(whether the lines hold a whole header, how many column names the best one knows)."""
         best = 0
-        for _, cells, _ in self._headers(head):
+        for _line, cells, _rows in self._headers(head):
             known = self._known(cells)
             if set(REQUIRED[self.kind]) <= known:
                 return True, len(known)
@@ -261,7 +273,9 @@ class Sheet:
             if set(REQUIRED[self.kind]) <= self._known(found[1]):
                 return found
         if first is None:
-            raise ImportFailed(f"{self.name} is empty: it needs a header row and at least one row of data")
+            raise ImportFailed(
+                _("{name} is empty: it needs a header row and at least one row of data").format(name=self.name)
+            )
         return first
 
     def rows(self) -> Iterator["Row"]:
@@ -271,7 +285,7 @@ class Sheet:
             if first.replace(" ", "") in _TOTALS:
                 continue
             values = {}
-            for field, (index, _) in self.columns.items():
+            for field, (index, _kind) in self.columns.items():
                 if index < len(cells):
                     value = cells[index]
                     if value is not None and value != "":
@@ -356,7 +370,7 @@ class Row:
             value = " ".join(value.split())
         value = value or None
         if value is None and required:
-            raise self.error(field, f"the {field.replace('_', ' ')} is empty")
+            raise self.error(field, _("the {field} is empty").format(field=field.replace("_", " ")))
         return value
 
     def date(self, field: str, *, required: bool = False, future: bool = False) -> date | None:
@@ -375,7 +389,7 @@ class Row:
             except DateError as e:
                 raise self.error(field, str(e)) from None
         if found > self.sheet.today and not future:
-            raise self.error(field, f"{found.isoformat()} is in the future")
+            raise self.error(field, _("{date} is in the future").format(date=found.isoformat()))
         return found
 
     def choice(self, field: str, table: dict[str, str], *, default: str | None = None) -> str | None:
@@ -385,7 +399,9 @@ class Row:
         found = table.get(self.sheet.key(text))
         if found is None:
             valid = ", ".join(sorted(set(table.values())))
-            raise self.error(field, f'"{text}" is not one of: {valid} (or their Chinese names)')
+            raise self.error(
+                field, _('"{text}" is not one of: {valid} (or their Chinese names)').format(text=text, valid=valid)
+            )
         return found
 
     def integer(self, field: str) -> int | None:
@@ -395,7 +411,7 @@ class Row:
         try:
             return int(text.lstrip("#＃"))
         except ValueError:
-            raise self.error(field, f'"{text}" is not a whole number') from None
+            raise self.error(field, _('"{text}" is not a whole number').format(text=text)) from None
 
 
 def split_names(text: str | None) -> list[str]:

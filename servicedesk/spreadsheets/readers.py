@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ImportFailed
+from ..i18n import _
 
 Lines = Iterator[tuple[int, list]]
 WORKBOOKS = (".xlsx", ".xlsm", ".xls")
@@ -43,7 +44,7 @@ def open_lines(path: Path, sheet: str | None, header: Callable[[list[tuple[int, 
     header, the one with the most known names is read, for the message on what it lacks.
     """
     if not path.is_file():
-        raise ImportFailed(f"{path}: no such file")
+        raise ImportFailed(_("{path}: no such file").format(path=path))
     suffix = path.suffix.lower()
     if suffix == ".csv":
         if sheet is not None:
@@ -55,8 +56,16 @@ def open_lines(path: Path, sheet: str | None, header: Callable[[list[tuple[int, 
     if suffix in WORKBOOKS:
         return _workbook(path, sheet, header, scan)
     if suffix in (".et", ".wps", ".ods", ".numbers"):
-        raise ImportFailed(f"{path.name}: import reads .csv, .xlsx and .xls; save it as .xlsx or .csv and import that")
-    raise ImportFailed(f"{path.name}: import reads .csv, .xlsx or .xls files, not {suffix or 'files without a suffix'}")
+        raise ImportFailed(
+            _("{name}: import reads .csv, .xlsx and .xls; save it as .xlsx or .csv and import that").format(
+                name=path.name
+            )
+        )
+    raise ImportFailed(
+        _("{name}: import reads .csv, .xlsx or .xls files, not {suffix}").format(
+            name=path.name, suffix=suffix or _("files without a suffix")
+        )
+    )
 
 
 def _take(lines: Lines, n: int) -> list[tuple[int, list]]:
@@ -89,7 +98,9 @@ def _encoding(path: Path) -> tuple[str, int]:
             return encoding, lines
         except UnicodeDecodeError:
             continue
-    raise ImportFailed(f"{path.name}: cannot read it as UTF-8 or GB18030 text; save it as CSV UTF-8")
+    raise ImportFailed(
+        _("{name}: cannot read it as UTF-8 or GB18030 text; save it as CSV UTF-8").format(name=path.name)
+    )
 
 
 def _csv_lines(path: Path) -> tuple[Lines, int]:
@@ -113,7 +124,7 @@ def _csv_lines(path: Path) -> tuple[Lines, int]:
                 except StopIteration:
                     return
                 except csv.Error as e:
-                    raise ImportFailed(f"{name} line {start}: {e}") from None
+                    raise ImportFailed(_("{name} line {start}: {e}").format(name=name, start=start, e=e)) from None
                 yield start, record
         finally:
             f.close()
@@ -141,7 +152,11 @@ def _workbook(path: Path, wanted: str | None, header, scan: int):
         raise unreadable(e) from None
     if wanted is not None and wanted not in names:
         listed = ", ".join(names)
-        raise ImportFailed(f'{path.name} has no sheet named "{wanted}"; its sheets: {listed}')
+        raise ImportFailed(
+            _('{name} has no sheet named "{wanted}"; its sheets: {listed}').format(
+                name=path.name, wanted=wanted, listed=listed
+            )
+        )
     best, best_known = None, -1
     for name in [wanted] if wanted is not None else names:
         try:
@@ -158,7 +173,9 @@ def _workbook(path: Path, wanted: str | None, header, scan: int):
             best, best_known = Opened(head, iter(()), named), known
         del sheet, lines
     if best is None:
-        raise ImportFailed(f"{path.name} is empty: it needs a header row and at least one row of data")
+        raise ImportFailed(
+            _("{name} is empty: it needs a header row and at least one row of data").format(name=path.name)
+        )
     return best
 
 

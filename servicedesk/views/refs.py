@@ -4,10 +4,25 @@ import difflib
 
 from .. import names
 from ..errors import Ambiguous, InvalidInput, NotFound
+from ..i18n import _, language, pgettext
 from ..models import word_key
 from ..store import Store
 
 _TABLES = {"enterprise": "enterprises", "officer": "officers"}
+
+
+def noun_said(noun: str) -> str:
+    """A record's noun as a message names it, in this command's language."""
+    said = {
+        "enterprise": pgettext("noun", "enterprise"),
+        "officer": pgettext("noun", "officer"),
+        "ticket": pgettext("noun", "ticket"),
+        "visit": pgettext("noun", "visit"),
+        "feedback": pgettext("noun", "feedback"),
+        "service": pgettext("noun", "service"),
+        "change set": pgettext("noun", "change set"),
+    }
+    return said.get(noun, noun)
 
 
 def resolve(store: Store, noun: str, ref: str) -> dict:
@@ -21,7 +36,7 @@ def resolve(store: Store, noun: str, ref: str) -> dict:
     table = _TABLES[noun]
     text = (ref or "").strip()
     if not text:
-        raise InvalidInput(f"give an {noun} name or id")
+        raise InvalidInput(_("give an {noun} name or id").format(noun=noun_said(noun)))
     if text.isdecimal() and len(text) <= 18:
         found = store.row(f"SELECT * FROM {table} WHERE id = ?", (int(text),))
         if found:
@@ -35,13 +50,20 @@ def resolve(store: Store, noun: str, ref: str) -> dict:
     )
     how = ""
     if not matches and names.is_key(text):
-        matches, how = _by_pinyin(store, table, names.clean(text)), " by pinyin"
+        matches, how = _by_pinyin(store, table, names.clean(text)), "pinyin"
     if len(matches) == 1:
         return matches[0]
     if matches:
         listed = ", ".join(f"{m['name']} (#{m['id']})" for m in matches[:8]) + (" …" if len(matches) > 8 else "")
-        raise Ambiguous(f'"{text}" matches {len(matches)} {table}{how}: {listed}; use more of the name, or the id')
-    raise NotFound(f'no {noun} matches "{text}"{_hint(store, table, noun, text)}')
+        if how:
+            said = _('"{text}" matches {n} {table} by pinyin: {listed}; use more of the name, or the id')
+        else:
+            said = _('"{text}" matches {n} {table}: {listed}; use more of the name, or the id')
+        table_said = {"enterprises": pgettext("nouns", "enterprises"), "officers": pgettext("nouns", "officers")}[table]
+        raise Ambiguous(said.format(text=text, n=len(matches), table=table_said, listed=listed))
+    raise NotFound(
+        _('no {noun} matches "{text}"').format(noun=noun_said(noun), text=text) + _hint(store, table, noun, text)
+    )
 
 
 def _by_pinyin(store: Store, table: str, typed: str) -> list[dict]:
@@ -57,13 +79,15 @@ def _by_pinyin(store: Store, table: str, typed: str) -> list[dict]:
 def _hint(store: Store, table: str, noun: str, text: str) -> str:
     listed = [r[0] for r in store.conn.execute(f"SELECT name FROM {table}")]
     close = difflib.get_close_matches(text, listed, n=3, cutoff=0.3)
-    return f"; did you mean {' or '.join(close)}?" if close else f"; see `servicedesk {noun} list`"
+    if close:
+        return _("; did you mean {names}?").format(names=_(" or ").join(close))
+    return _("; see `servicedesk {noun} list`").format(noun=noun)
 
 
 def active(record: dict, noun: str) -> dict:
     """The record, unless it is archived: new work is not given to those who have left."""
     if record["archived"]:
-        raise InvalidInput(f"{noun} {record['name']} is archived")
+        raise InvalidInput(_("{noun} {name} is archived").format(noun=noun_said(noun), name=record["name"]))
     return record
 
 
@@ -90,9 +114,11 @@ def number(ref: str | int, noun: str = "ticket") -> int:
     """A record number written as 12 or #12."""
     text = str(ref).strip().lstrip("#＃")
     if not text.isdecimal():
-        raise InvalidInput(f'"{ref}" is not a {noun} number; write it as 12 or #12')
+        raise InvalidInput(
+            _('"{ref}" is not a {noun} number; write it as 12 or #12').format(ref=ref, noun=noun_said(noun))
+        )
     if len(text) > 18:
-        raise NotFound(f"no {noun} #{text}")
+        raise NotFound(_("no {noun} #{id}").format(noun=noun_said(noun), id=text))
     return int(text)
 
 
@@ -104,7 +130,7 @@ def ticket(store: Store, ref: str | int) -> dict:
     number = ticket_id(ref)
     found = store.row("SELECT * FROM tickets WHERE id = ?", (number,))
     if not found:
-        raise NotFound(f"no ticket #{number}; see `servicedesk ticket list --status all`")
+        raise NotFound(_("no ticket #{id}; see `servicedesk ticket list --status all`").format(id=number))
     return found
 
 
@@ -138,7 +164,11 @@ def category(store: Store, ref: str) -> dict:
     code = category_words(store).get(word_key(text)) if text else None
     if code:
         return store.row("SELECT * FROM categories WHERE code = ?", (code,))
-    raise InvalidInput(f'unknown category "{text}"; choose one of: {accepted_categories(store)}')
+    raise InvalidInput(
+        _('unknown category "{text}"; choose one of: {categories}').format(
+            text=text, categories=accepted_categories(store)
+        )
+    )
 
 
 def accepted_categories(store: Store) -> str:
@@ -146,7 +176,11 @@ def accepted_categories(store: Store) -> str:
     words = category_aliases(store)
     listed = []
     for c in categories(store):
-        said = f"{c['code']} ({c['label_zh']})" if c["label_zh"] else c["code"]
         others = words.get(c["code"])
-        listed.append(f"{said} or {'/'.join(others)}" if others else said)
-    return "; ".join(listed)
+        if language() == "zh":  # the Chinese words first, the code for scripts beside
+            said = f"{c['label_zh']}（{c['code']}）" if c["label_zh"] else c["code"]
+            listed.append(f"{said}：{'/'.join(others)}" if others else said)
+        else:
+            said = f"{c['code']} ({c['label_zh']})" if c["label_zh"] else c["code"]
+            listed.append(f"{said} or {'/'.join(others)}" if others else said)
+    return ("；" if language() == "zh" else "; ").join(listed)

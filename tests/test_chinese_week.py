@@ -1,0 +1,179 @@
+"""An officer's whole week through the real CLI, once in Chinese and once in English.
+
+With LANG=zh_CN.UTF-8 nothing an officer reads may be English: confirmations, prompts,
+errors, lists, record pages and the weekly report. What may stay: the names and notes the
+test types, codes for scripts (JSON keys and values, category codes), ticket numbers,
+dates, `servicedesk …` commands quoted in hints and their --options. With --lang en,
+nothing is Chinese but what the test typed and the park's own category words.
+"""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+
+from servicedesk import dates
+
+OFFICE = "园区办"  # --as: the park office, who records most of the week (not an officer)
+TYPED = ("王伟", "李娜", "天能电池", "华信化工", "天能", "华信", "新型功能材料", "化工", "园区管委会", "李强", "人社局",
+         "走访生产线", "电话了解", "缺焊工20人", "流动资金贷款500万", "环评批复办理", "已对接人社局",
+         "专场招聘，已招到18人", "请本周内答复", "智能化诊断", "解决用工难题", "天然", "不存在", "明年", "张三",
+         OFFICE, "用工", "融资", "满意", "诊断", "台账", "企业名称", "问题类别", "问题描述", "提出日期", "缺人手",
+         "缺钱")  # fmt: skip
+
+
+def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
+    """Run the week; every command with its result."""
+    monday = dates.today() - timedelta(days=dates.today().weekday() + 7)  # last week's
+    day = [(monday + timedelta(days=n)).isoformat() for n in range(7)]
+    ran = []
+    # Each change records its command line (sys.argv): here pytest's, not what an officer typed.
+    monkeypatch.setattr("sys.argv", ["servicedesk"])
+
+    def run(*args, ok=True, input=None):
+        result = sd("--lang", lang, "--as", OFFICE, *args, ok=ok, input=input)
+        if ok is not True:
+            assert result.exit_code == 1, (args, result.stdout, result.stderr)
+            if args[1] != "import":  # an import's one error line is followed by its bad rows
+                assert len(result.stderr.splitlines()) == 1, result.stderr  # errors stay one line
+        ran.append((args, result))
+        return result
+
+    run("officer", "add", "王伟", "--rank", "chief", "--unit", "园区管委会")
+    run("officer", "add", "李娜", "--rank", "科级")
+    run("enterprise", "add", "天能电池", "--sector", "新型功能材料", "--contact", "李强", "--phone", "13800000000")
+    run("enterprise", "add", "华信化工", "--sector", "化工", "--kind", "project")
+    run("assign", "王伟", "天能电池", "华信化工", "--from", day[0])
+    run("visit", "log", "天能", "--officer", "王伟", "--date", day[1], "--note", "走访生产线",
+        "--problem", "用工：缺焊工20人", "--problem", "融资:流动资金贷款500万")  # fmt: skip
+    run("visit", "log", "华信", "--officer", "王伟", "--date", day[1], "--channel", "phone", "--note", "电话了解")
+    run("ticket", "open", "华信", "环评批复办理", "--category", "permits", "--date", day[1], "--owner", "王伟")
+    run("ticket", "start", "1", "--date", day[2])
+    run("ticket", "assign", "1", "李娜", "--date", day[2])
+    run("ticket", "refer", "1", "人社局", "--date", day[2])
+    run("ticket", "note", "1", "已对接人社局", "--date", day[2])
+    # The close prompt, as on a terminal.
+    monkeypatch.setattr("servicedesk.cli.tickets.stdin_is_terminal", lambda: True)
+    run("ticket", "close", "1", "--date", day[3], input="专场招聘，已招到18人\n")
+    monkeypatch.setattr("servicedesk.cli.tickets.stdin_is_terminal", lambda: False)
+    run("ticket", "close", "2", ok=False)  # no resolution, not on a terminal
+    sd("--lang", lang, "--as", "王伟", "ticket", "follow-up", "1", "--result", "满意", "--score", "5", "--date", day[4])
+    run("service", "log", "天能", "--kind", "诊断", "--date", day[3], "--note", "智能化诊断")
+    run("feedback", "add", "天能", "--kind", "banner", "--ticket", "1", "--date", day[4], "--note", "解决用工难题")
+    run("ticket", "urge", "3", "--note", "请本周内答复", "--date", day[4])
+    run("ticket", "supervise", "3", "--date", day[4])
+    # Mistakes an officer makes.
+    run("visit", "log", "天然", ok=False)
+    run("ticket", "open", "天能", "缺焊工20人", "--category", "不存在", ok=False)
+    run("ticket", "start", "1", "--date", "明年", ok=False)
+    run("ticket", "open", "天能", "缺焊工20人", "--category", "用工", "--date", "2026-13-45", ok=False)
+    run("officer", "show", "张三", ok=False)
+    ledger = folder / "台账.csv"  # a clerk's 问题台账 with two bad rows, then put right
+    ledger.write_text(
+        f"企业名称,问题类别,问题描述,提出日期\n天能电池,不存在,缺人手,{day[0]}\n天能电池,融资,缺钱,2999-01-01\n"
+    )
+    run("ticket", "import", ledger, ok=False)
+    ledger.write_text(f"企业名称,问题类别,问题描述,提出日期\n天能电池,用工,缺人手,{day[0]}\n")
+    run("ticket", "import", ledger, "--dry-run")
+    run("ticket", "start", "99", ok=False)
+    run("ticket", "reopen", "1", "--reason", "请本周内答复", "--date", day[0], ok=False)
+    # What they read.
+    run("agenda", "--officer", "王伟")
+    run("ticket", "list", "--status", "all")
+    run("ticket", "show", "1")
+    run("enterprise", "show", "天能")
+    run("officer", "list")
+    run("visit", "list")
+    run("category", "list")
+    run("info")
+    run("undo", "--dry-run")
+    run("report", "weekly", "--week", day[0])
+    run("report", "weekly", "--week", day[0], "--format", "markdown")
+    return ran
+
+
+def _lines(ran, db):
+    """Each line of output; the database's path (a temp dir's English) is the user's own."""
+    for args, result in ran:
+        for line in (result.stdout + "\n" + result.stderr).splitlines():
+            yield args, line.replace(str(db), "")
+
+
+# What may stay English in Chinese output: commands quoted in hints, options, codes, files.
+_QUOTED = re.compile(
+    r"`[^`]*`|servicedesk(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+|[^\s：]+\.(?:csv|xlsx)\b"
+)  # the last: file names the test gave
+_CODES = {"financing", "labour", "permits", "land", "utilities", "logistics", "policy", "technology", "market", "other"}
+_ENGLISH = re.compile(r"[A-Za-z]{2,}")
+
+
+def english_words(line: str) -> list[str]:
+    words = _ENGLISH.findall(_QUOTED.sub(" ", line))
+    return [w for w in words if w not in _CODES]
+
+
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e]+")
+
+
+def chinese_words(line: str, allowed: set[str]) -> list[str]:
+    for word in sorted(allowed, key=len, reverse=True):
+        line = line.replace(word, " ")
+    return _CHINESE.findall(line)
+
+
+def test_a_chinese_officers_week_reads_chinese(sd, db, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    ran = _week(sd, "zh", monkeypatch, db.parent)
+    found = [(" ".join(args[:2]), line) for args, line in _lines(ran, db) if english_words(line)]
+    assert found == []
+    said = [r for args, r in ran if args[:2] in (("visit", "log"), ("ticket", "close"))]
+    assert "已登记问题 #1（用工）" in said[0].stdout
+    assert "请输入办理情况" in said[2].stdout and "已办结 #1（已解决）" in said[2].stdout
+    assert said[3].stderr.startswith("错误：办结需要填写办理情况")
+
+
+def test_scripts_get_english_codes_whatever_the_language(sd, db, monkeypatch):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    _week(sd, "zh", monkeypatch, db.parent)
+    items = json.loads(sd("ticket", "list", "--status", "all", "--json").stdout)
+    assert {t["category"] for t in items} == {"labour", "financing", "permits"}
+    assert {t["status"] for t in items} <= {"open", "in_progress", "closed"}
+    assert sd("ticket", "list", "--format", "csv").stdout.startswith("id,enterprise,category,title,status")
+
+
+def test_an_english_week_has_no_chinese_but_what_was_typed(sd, db, monkeypatch):
+    ran = _week(sd, "en", monkeypatch, db.parent)
+    # The park's own words for its categories are data (category list, the choices an
+    # error offers), and 5月10日 / 15个工作日 are examples of what may be typed.
+    categories = json.loads(sd("category", "list", "--json").stdout)
+    allowed = {*TYPED, "5月10日", "15个工作日", "10天"}
+    allowed |= {c["label_zh"] for c in categories} | {w for c in categories for w in c["aliases"]}
+    found = [(" ".join(args[:2]), line) for args, line in _lines(ran, db) if chinese_words(line, allowed)]
+    assert found == []
+    said = next(r for args, r in ran if args[:2] == ("visit", "log"))
+    assert "opened #1 (labour) 缺焊工20人" in said.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("已登记问题 #15（用工）", []),
+        ("错误：没有问题 #99；见 `servicedesk ticket list --status all`", []),
+        ("closed #3 (resolved)", ["closed", "resolved"]),
+        ("  financing    融资       30天", []),
+        ("可以写 10天、10d、15个工作日 或 15wd", []),
+    ],
+)
+def test_the_english_detector_sees_english_and_only_english(line, words):
+    assert english_words(line) == words
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("已办结", {1}), ("未办结", {2, 3}), ("办理中", set()), ("待办理", {2, 3}), ("全部", {1, 2, 3}), ("closed", {1})],
+)
+def test_ticket_list_takes_the_status_in_chinese(sd, db, monkeypatch, status, expected):
+    _week(sd, "zh", monkeypatch, db.parent)
+    items = json.loads(sd("ticket", "list", "--status", status, "--json").stdout)
+    assert {t["id"] for t in items} == expected
