@@ -152,6 +152,28 @@ def test_table_in_chinese_labels_every_part(sd, canned):
         assert heading in out
 
 
+def test_long_supervised_and_repeat_lists_show_twenty_rows_and_a_count_data_files_carry_all(sd, canned, tmp_path):
+    long = [ticket(100 + i, f"企业{i}", "labour", f"问题{i}", "2022-05-10", "2022-05-20", 5) for i in range(23)]
+    data = copy.deepcopy(WEEKLY)
+    data["deadlines"] = {"red": 0, "yellow": 0, "green": 23, "yellow_days": 3, "extended": 0, "urged": 0,
+                         "supervised": 23, "supervised_list": long}  # fmt: skip
+    data["follow_up"] = {"this_week": 0, "follow_up_rate": Rate(0, 0), "satisfaction_rate": Rate(0, 0),
+                         "redo_rate": Rate(0, 0), "reopen_rate": Rate(0, 0), "repeat_problems": 23,
+                         "repeat_list": long}  # fmt: skip
+    canned["weekly"] = data
+    out = weekly(sd, "--lang", "en").stdout
+    assert "#119" in out and "#120" not in out and "#122" not in out
+    assert "… and 3 more: servicedesk ticket list --supervised" in out
+    assert "… and 3 more: every one is in --format json or csv and in --output x.xlsx" in out
+    md = weekly(sd, "--format", "markdown", "--lang", "zh").stdout
+    assert "119" in md and "#122" not in md and md.count("……另有 3 件") == 2
+    assert [t["id"] for t in json.loads(weekly(sd, "--json").stdout)["deadlines"]["supervised_list"]][-1] == 122
+    assert sum(row.count("企业22") for row in csv.reader(io.StringIO(weekly(sd, "--format", "csv").stdout))) == 2
+    weekly(sd, "--output", tmp_path / "long.xlsx", "--lang", "en")
+    book = openpyxl.load_workbook(tmp_path / "long.xlsx")
+    assert sum(cell.value == "企业22" for sheet in book for row in sheet.iter_rows() for cell in row) == 2
+
+
 def test_null_rates_show_a_dash_and_empty_cells(sd, canned, tmp_path):
     empty = copy.deepcopy(WEEKLY)
     empty["visits"].update(enterprises_visited=0, enterprises_assigned=0, logged=0, coverage_rate=Rate(0, 0))

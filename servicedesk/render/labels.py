@@ -65,6 +65,8 @@ EN = {
     "week_records": "this week",
     "no_services": "no services recorded",
     "no_supervised": "nothing supervised",
+    "more_supervised": "… and {n} more: servicedesk ticket list --supervised",
+    "more_repeats": "… and {n} more: every one is in --format json or csv and in --output x.xlsx",
     # sheet names (Excel allows 31 characters)
     "sheet_headline": "Headline",
     "sheet_missed": "Missed",

@@ -173,6 +173,8 @@ def table(report: Report):
             parts.append(chart(report.trend, report.lang))
         elif section.rows:
             parts.append(section.table())
+            if more := section.visible()[1]:
+                parts.append(Text("  " + more, style="dim"))
         else:
             parts.append(Text("  " + (section.empty or L["none"]), style="dim"))
     return Group(*parts)
@@ -195,8 +197,9 @@ def markdown(report: Report) -> str:
         if not section.rows:
             lines += [cells.md_escape(section.empty or L["none"]), ""]
             continue
-        lines += Table(section.rows, section.columns, headers=section.headers).markdown()
-        lines.append("")
+        rows, more = section.visible()
+        lines += Table(rows, section.columns, headers=section.headers).markdown()
+        lines += ["", cells.md_escape(more), ""] if more else [""]
     return "\n".join(lines)
 
 

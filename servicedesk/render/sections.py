@@ -30,9 +30,20 @@ class Section:
     rows: list[dict]
     pairs: bool = False  # a figure/value list rather than a table
     empty: str = ""
+    # A list that can run long (supervised, repeat problems): the terminal and Markdown show
+    # its first `shown` rows and then `more` (with {n}: how many were left out); data files
+    # (JSON, CSV, XLSX) carry every row.
+    shown: int | None = None
+    more: str = ""
+
+    def visible(self) -> tuple[list[dict], str | None]:
+        """The rows a reader sees, and the line that says how many were left out (if any)."""
+        if self.shown is None or len(self.rows) <= self.shown:
+            return self.rows, None
+        return self.rows[: self.shown], self.more.format(n=len(self.rows) - self.shown)
 
     def table(self) -> Table:
-        return Table(self.rows, self.columns, headers=self.headers, header=not self.pairs)
+        return Table(self.visible()[0], self.columns, headers=self.headers, header=not self.pairs)
 
     def cells(self) -> list[list]:
         """The rows as lists, in column order (for the workbook)."""

@@ -15,6 +15,7 @@ from . import labels as _labels
 from .sections import TICKET_COLUMNS, Context, Report, Section, day, trend_section
 
 MISSED_COLUMNS = ("id", "name", "sector", "officers")
+LONG_LIST = 20  # rows of the supervised and repeat-problem lists on a terminal and in Markdown
 CATEGORY_COLUMNS = ("category", "collected", "closed", "closure_rate", "open", "overdue")
 OFFICER_COLUMNS = ("officer", "officer_enterprises", "officer_visits", "officer_tickets", "open", "overdue")
 
@@ -112,7 +113,9 @@ def _supervised(ctx: Context, data: dict) -> Section | None:
     if d is None:
         return None
     rows = ctx.tickets(d["supervised_list"])
-    return ctx.table("supervised", ctx.L["part_supervised"], TICKET_COLUMNS, rows, ctx.L["no_supervised"])
+    section = ctx.table("supervised", ctx.L["part_supervised"], TICKET_COLUMNS, rows, ctx.L["no_supervised"])
+    section.shown, section.more = LONG_LIST, ctx.L["more_supervised"]
+    return section
 
 
 def _follow_up(ctx: Context, data: dict) -> Section | None:
@@ -128,7 +131,9 @@ def _repeats(ctx: Context, data: dict) -> Section | None:
     f = data.get("follow_up")
     if not f or not f.get("repeat_list"):
         return None
-    return ctx.table("repeats", ctx.L["part_repeats"], TICKET_COLUMNS, ctx.tickets(f["repeat_list"]))
+    section = ctx.table("repeats", ctx.L["part_repeats"], TICKET_COLUMNS, ctx.tickets(f["repeat_list"]))
+    section.shown, section.more = LONG_LIST, ctx.L["more_repeats"]
+    return section
 
 
 def _services(ctx: Context, data: dict) -> Section | None:
