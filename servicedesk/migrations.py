@@ -400,11 +400,24 @@ def m005_corrections(conn: sqlite3.Connection) -> None:
     )
 
 
+def m006_covering_indexes(conn: sqlite3.Connection) -> None:
+    """The weekly report's counts to date read from an index alone again: m005's `removed`
+    column made feedback_on_kind and services_on look up every row (110 ms at 1M tickets)."""
+    run_script(
+        conn,
+        """
+        CREATE INDEX feedback_kind_on ON feedback(kind, received_on, removed);
+        CREATE INDEX services_kind_on ON services(kind, served_on, removed, enterprise_id, quantity, amount_fen);
+        """,
+    )
+
+
 MIGRATIONS = (
     m001_initial,
     m002_as_of_tallies,
     m003_report_indexes,
     m004_roster_changes,
     m005_corrections,
+    m006_covering_indexes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
