@@ -299,7 +299,7 @@ def rebuild(conn: sqlite3.Connection, *, progress=None, strict: bool = True) -> 
     last, done = 0, 0
     while True:
         top = conn.execute(
-            "SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?)", (last, CHUNK)
+            "SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?) AS chunk", (last, CHUNK)
         ).fetchone()[0]
         if top is None:
             break

@@ -293,7 +293,7 @@ def complete_department(ctx: typer.Context, param, incomplete: str) -> list[str]
     # would not feel instant, and the departments in use are those of recent referrals.
     rows = _query(
         ctx,
-        """SELECT department FROM (SELECT department FROM tickets ORDER BY id DESC LIMIT 5000)
+        """SELECT department FROM (SELECT department FROM tickets ORDER BY id DESC LIMIT 5000) AS recent
         WHERE department IS NOT NULL AND department != '' GROUP BY department ORDER BY count(*) DESC""",
     )
     return _for_shell(_by_name([d for (d,) in rows], incomplete))

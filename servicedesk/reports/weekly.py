@@ -52,7 +52,7 @@ def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict
 def _visits(store: Store, week: dates.Week) -> dict:
     counts = store.row(
         f"""
-        WITH assigned AS (SELECT DISTINCT enterprise_id FROM ({visit_views.ASSIGNED_IN_WEEK}))
+        WITH assigned AS (SELECT DISTINCT enterprise_id FROM ({visit_views.ASSIGNED_IN_WEEK}) AS a)
         SELECT
             (SELECT count(*) FROM visits WHERE week = :week AND removed IS NULL) AS logged,
             (SELECT count(*) FROM assigned) AS assigned,
@@ -74,10 +74,10 @@ def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]
     rows = store.rows(
         """
         SELECT week, outcome, count(*) AS n FROM (
-            -- SQLite takes the bare column (outcome) from the row holding the max()
-            SELECT week, outcome, max(on_date || '/' || printf('%012d', rowid)) FROM activity
-            WHERE kind = 'closed' AND week BETWEEN ? AND ? GROUP BY week, ticket_id
-        ) GROUP BY week, outcome
+            -- each ticket's latest close of the week (rows of one ticket are written in its order)
+            SELECT week, outcome, ROW_NUMBER() OVER (PARTITION BY week, ticket_id ORDER BY on_date DESC, rowid DESC) AS nth
+            FROM activity WHERE kind = 'closed' AND week BETWEEN ? AND ?
+        ) AS closes WHERE nth = 1 GROUP BY week, outcome
         """,
         (first, last),
     )

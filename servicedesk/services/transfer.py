@@ -109,7 +109,7 @@ _FLAGS = ("archived",)
 
 
 def _tables(store: Store) -> list[str]:
-    names = [r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    names = store.table_names()
     names = [n for n in names if not n.startswith("sqlite_")]
     return [n for n in _EXPORTS if n in names] + sorted(n for n in names if n not in _EXPORTS)
 
