@@ -136,7 +136,7 @@ def test_a_server_that_does_not_answer_is_one_line(sd, monkeypatch):
 
 def test_without_psycopg_a_url_is_one_line_and_a_file_never_imports_it(tmp_path):
     spy = textwrap.dedent(
-        f"""
+        """
         import sys
         sys.modules["psycopg"] = None  # as if it were not installed
         from typer.testing import CliRunner
