@@ -111,6 +111,15 @@ class Connection:
     def close(self) -> None:
         self.raw.close()
 
+    def __enter__(self):  # as sqlite3's: a block that commits, or rolls back on an error
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
 
 def _params(params):
     if isinstance(params, dict):

@@ -222,6 +222,10 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
     from ..errors import Damaged, Unwritable
     from ..ledgerfile import code, remove_stale_partials
 
+    if store.url:
+        raise InvalidInput(
+            f"backup copies a ledger file; {store.path} is a PostgreSQL database, backed up by its server (pg_dump)"
+        )
     path = Path(target).expanduser()
     if path.is_dir():
         raise InvalidInput(f"{path} is a directory; give the backup a file name, e.g. {path / 'servicedesk-backup.db'}")
