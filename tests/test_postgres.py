@@ -188,3 +188,18 @@ def test_a_url_password_is_not_shown():
     assert dialect.shown_url("postgresql://sd:secret@db.park.local:5432/ledger") == (
         "postgresql://sd:***@db.park.local:5432/ledger"
     )
+
+
+def test_a_password_in_the_url_is_neither_recorded_nor_shown(pg_db):
+    url = pg_db.replace("postgres@", "postgres:s3cret@")  # the suite's server trusts any password
+    run = [sys.executable, "-m", "servicedesk", "--db", url]
+    done = subprocess.run([*run, "enterprise", "add", "甲"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    shown = [
+        subprocess.run([*run, *args], capture_output=True, text=True, timeout=60)
+        for args in (["info"], ["undo", "--dry-run"])
+    ]
+    assert all(r.returncode == 0 for r in shown), [r.stderr for r in shown]
+    assert "enterprise add" in shown[1].stdout  # the change set names its command, without the password
+    assert "s3cret" not in "".join(r.stdout + r.stderr for r in [done, *shown])
+    assert "postgres:***@" in shown[0].stdout

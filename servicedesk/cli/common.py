@@ -27,12 +27,13 @@ class State:
     def store(self):
         import shlex
 
+        from ..dialect import shown_url
         from ..store import Store
 
         store = Store(self.db_path, notify=_notify)
         # Recorded with each change set. A file name that is not UTF-8 (--db, an import) is
-        # kept as its bytes escaped, \xff: SQLite takes only valid text.
-        line = shlex.join(sys.argv[1:])
+        # kept as its bytes escaped, \xff: SQLite takes only valid text. A server's password is not kept.
+        line = shlex.join(shown_url(a) for a in sys.argv[1:])
         store.command = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") or None
         return store
 
