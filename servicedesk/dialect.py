@@ -54,6 +54,7 @@ _TRIGGER = re.compile(
 _DATE_SHIFT = re.compile(r"\bdate\(\s*([\w.]+)\s*,\s*'([+-]?\d+) days'\s*\)", re.IGNORECASE)
 _JULIAN = re.compile(r"\bjulianday\(\s*([\w.]+)\s*\)\s*-\s*julianday\(\s*([\w.]+)\s*\)", re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(\s*([^(),]+)\s*\)", re.IGNORECASE)
+_WHOLE_TABLE_IN = re.compile(r"(?<!NOT )\bIN\s*\(\s*SELECT\s+(\w+)\s+FROM\s+(\w+)\s*\)", re.IGNORECASE)
 _ID_PK = re.compile(r"\b(\w+)\s+INTEGER\s+PRIMARY\s+KEY\b", re.IGNORECASE)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(TEMP\s+|TEMPORARY\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
 
@@ -115,6 +116,9 @@ def _code(text: str, ddl: bool) -> str:
     text = re.sub(r"\btemp\.(?=\w)", "pg_temp.", text, flags=re.IGNORECASE)
     text = re.sub(r"(CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)pg_temp\.", r"\1", text, flags=re.I)
     text = _scalar_extremes(text)
+    # A temporary table of chosen ids has no statistics: as an array, its ids are looked up
+    # through the index instead of a scan of the whole table they choose from.
+    text = _WHOLE_TABLE_IN.sub(r"= ANY(ARRAY(SELECT \1 FROM \2))", text)
     if ddl:
         text = re.sub(r"\bINTEGER\b", "BIGINT", text, flags=re.IGNORECASE)
         text = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', text, flags=re.IGNORECASE)

@@ -178,6 +178,11 @@ def test_without_psycopg_a_url_is_one_line_and_a_file_never_imports_it(tmp_path)
         ("SELECT a FROM t ORDER BY a, b DESC", "SELECT a FROM t ORDER BY a NULLS FIRST, b DESC NULLS LAST"),
         ("INSERT OR IGNORE INTO a (x) VALUES (?)", "INSERT INTO a (x) VALUES (%s) ON CONFLICT DO NOTHING"),
         ("SELECT instr(lower(name), lower(?)) > 0", "SELECT strpos(lower(name), lower(%s)) > 0"),
+        (
+            "DELETE FROM s WHERE t IN (SELECT id FROM chosen)",
+            "DELETE FROM s WHERE t = ANY(ARRAY(SELECT id FROM chosen))",
+        ),
+        ("SELECT 1 WHERE a NOT IN (SELECT id FROM b)", "SELECT 1 WHERE a NOT IN (SELECT id FROM b)"),
     ],
 )
 def test_the_dialect_translates_what_the_code_writes(sql, expected):
