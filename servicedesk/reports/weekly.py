@@ -304,10 +304,12 @@ def repeat_problems(store: Store, week: dates.Week) -> list[int]:
     return [
         r[0]
         for r in store.conn.execute(
-            f"""SELECT t.id FROM tickets t WHERE t.opened_week = ? AND t.removed IS NULL AND EXISTS (
+            # A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join hashing
+            # every ticket; this looks up each of the week's tickets in tickets_enterprise.
+            f"""SELECT t.id FROM tickets t WHERE t.opened_week = ? AND t.removed IS NULL AND (
                 SELECT 1 FROM tickets p WHERE p.enterprise_id = t.enterprise_id AND p.category = t.category
                 AND p.removed IS NULL AND p.id != t.id AND p.opened_on >= date(t.opened_on, '{window}')
-                AND (p.opened_on < t.opened_on OR (p.opened_on = t.opened_on AND p.id < t.id)))
+                AND (p.opened_on < t.opened_on OR (p.opened_on = t.opened_on AND p.id < t.id)) LIMIT 1) IS NOT NULL
             ORDER BY t.opened_on, t.id""",
             (week.key,),
         )
