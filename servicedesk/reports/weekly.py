@@ -74,8 +74,8 @@ def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]
     rows = store.rows(
         """
         SELECT week, outcome, count(*) AS n FROM (
-            -- each ticket's latest close of the week (rows of one ticket are written in its order)
-            SELECT week, outcome, ROW_NUMBER() OVER (PARTITION BY week, ticket_id ORDER BY on_date DESC, rowid DESC) AS nth
+            -- each ticket's latest close of the week
+            SELECT week, outcome, ROW_NUMBER() OVER (PARTITION BY week, ticket_id ORDER BY on_date DESC, seq DESC) AS nth
             FROM activity WHERE kind = 'closed' AND week BETWEEN ? AND ?
         ) AS closes WHERE nth = 1 GROUP BY week, outcome
         """,
