@@ -10,6 +10,7 @@ file and on a database with `servicedesk demo`, and times `report weekly`, `tick
 """
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,7 @@ def main() -> None:
                 print(f"{park:6} {label:28} {a:10.0f} {b:14.0f}  {b / a:4.2f}×", flush=True)
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
