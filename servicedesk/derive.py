@@ -9,7 +9,8 @@ migration, owns their shape):
   the span with from_on <= D < until_on; an index on (status, until_on) means the tickets
   not closed as of a recent day are read without the closed history.
 - `activity`: the dated things a week's own figures count (opened, closed, reopened,
-  extended, urged, supervised, followed_up), keyed by ISO week.
+  extended, urged, supervised, followed_up), keyed by ISO week; `seq` is their order in
+  the ticket's life (two closes on one day: the later one is the ticket's).
 - `tallies`: daily changes to the cumulative counts of each figure in INDICATORS, per
   category and per owner, with their sums in `tally_totals`; a count as of D is the
   total minus the changes dated after D.
@@ -29,7 +30,7 @@ from datetime import date
 from . import dates
 from .life import EVENT_FIELDS, OPEN_END, SATISFIED, Event, Life, Refused, replay
 
-VERSION = "3"  # bump when the derived tables or INDICATORS change: every ledger rebuilds them once
+VERSION = "4"  # bump when the derived tables or INDICATORS change: every ledger rebuilds them once
 CHUNK = 5000  # tickets replayed per round of a rebuild
 
 
@@ -66,7 +67,7 @@ def indicator(figure: str, alias: str = "s") -> str:
 
 _SPAN_COLUMNS = ("ticket_id", "from_on", "until_on", "status", "closed_on", "due_on", "owner_id", "department",
                  "supervised", "flags")  # fmt: skip
-_ACTIVITY_COLUMNS = ("ticket_id", "kind", "on_date", "week", "outcome", "result", "redo")
+_ACTIVITY_COLUMNS = ("ticket_id", "seq", "kind", "on_date", "week", "outcome", "result", "redo")
 _COUNTS = ", ".join(f"{f} INTEGER NOT NULL DEFAULT 0" for f in FIGURES)
 _SCHEMA = f"""
 CREATE TABLE spans (
@@ -76,7 +77,7 @@ CREATE TABLE spans (
 );
 CREATE INDEX spans_ticket ON spans(ticket_id, until_on);
 CREATE TABLE activity (
-    ticket_id INTEGER NOT NULL, kind TEXT NOT NULL, on_date TEXT NOT NULL, week TEXT NOT NULL,
+    ticket_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, on_date TEXT NOT NULL, week TEXT NOT NULL,
     outcome TEXT, result TEXT, redo INTEGER NOT NULL
 );
 CREATE TABLE tallies (day TEXT NOT NULL, dim TEXT NOT NULL, key TEXT NOT NULL, {_COUNTS},
@@ -262,8 +263,12 @@ def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], 
     category = {ticket_id: c for ticket_id, _, _, c in lives}
     tally.add(((first, until, category[t], owner, bits) for t, first, until, _, _, _, owner, _, _, bits in spans), 1)
     conn.executemany(
-        f"INSERT INTO activity ({', '.join(_ACTIVITY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(ticket_id, k, on, week(on), o, r, d) for ticket_id, life, _, _ in lives for k, on, o, r, d in life.activity],
+        f"INSERT INTO activity ({', '.join(_ACTIVITY_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (ticket_id, n, k, on, week(on), o, r, d)
+            for ticket_id, life, _, _ in lives
+            for n, (k, on, o, r, d) in enumerate(life.activity)
+        ],
     )
     changed = []
     for ticket_id, life, stored, _ in lives:
@@ -299,7 +304,7 @@ def rebuild(conn: sqlite3.Connection, *, progress=None, strict: bool = True) -> 
     last, done = 0, 0
     while True:
         top = conn.execute(
-            "SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?)", (last, CHUNK)
+            "SELECT max(id) FROM (SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?) AS chunk", (last, CHUNK)
         ).fetchone()[0]
         if top is None:
             break

@@ -108,6 +108,11 @@ def explain(error: BaseException, store, path: Path) -> ServicedeskError | None:
             return DatabaseError(
                 f"{path} is busy: another servicedesk has been writing to it for over {BUSY_TIMEOUT_S} s; try again"
             )
+    elif _server_trouble(error):
+        detail = " ".join(str(error).split())[:300]
+        return DatabaseError(
+            f"the PostgreSQL server of {path} failed the command ({detail}); nothing was recorded — try again"
+        )
     elif isinstance(error, UnicodeEncodeError) and error.reason == "surrogates not allowed":
         return InvalidInput(
             "a file or directory name given is not valid UTF-8 text (is the terminal set to GBK?); rename it first"
@@ -119,6 +124,12 @@ def explain(error: BaseException, store, path: Path) -> ServicedeskError | None:
     except Exception:
         problem = None  # the explanation must not hide the error it explains
     return _damaged(store, problem) if problem else None
+
+
+def _server_trouble(error: BaseException) -> bool:
+    """A PostgreSQL server gone, shut down or out of resources (psycopg's OperationalError),
+    recognised without importing psycopg."""
+    return any(c.__name__ == "OperationalError" and c.__module__.startswith("psycopg") for c in type(error).__mro__)
 
 
 def _damaged(store, detail: str) -> Damaged:

@@ -193,7 +193,10 @@ def m002_as_of_tallies(conn: sqlite3.Connection) -> None:
         """,
     )
     # Filled as the release of schema 2 filled them (frozen: m005 replaces these tables,
-    # and derive.py owns the derived tables from then on).
+    # and derive.py owns the derived tables from then on). A PostgreSQL ledger is created
+    # empty by a servicedesk past schema 5: nothing to fill, in SQL only SQLite runs.
+    if not isinstance(conn, sqlite3.Connection):
+        return
     run_script(
         conn,
         """

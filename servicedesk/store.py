@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from . import diagnosis
+from . import diagnosis, dialect
 from . import ledgerfile as lf
 from .errors import Damaged, DatabaseError, NoLedger, Unwritable
 from .i18n import _
@@ -47,16 +47,20 @@ def _derived(conn: sqlite3.Connection) -> None:
 
 
 class Store:
-    """One servicedesk ledger: opened for reading at once; created by its first write()."""
+    """One servicedesk ledger: opened for reading at once; created by its first write().
+
+    A file, or with a postgresql:// URL a database on a server (pgledger.py): the same
+    statements run on both, through the same connection surface."""
 
     def __init__(
         self, path: str | os.PathLike, *, notify: Callable[[str], None] | None = None, read_only: bool = False
     ):
-        self.path = Path(path).expanduser()
         self.notify = notify or (lambda line: None)  # a line for the person at the terminal
+        self.url = str(path) if dialect.is_url(path) else None
         self.readonly: tuple[str, str] | None = None  # (why, what to do) when it cannot be written
         # read_only: opened only to be read (copy's source), as a ledger that cannot be written is:
-        # never migrated or rebuilt in place, nothing created beside it.
+        # never migrated or rebuilt in place, nothing created beside it. (A server's database is
+        # brought up to date on opening, as by any command: its server keeps it, not a file.)
         self._read_only = (
             ("it is opened only to be read", "run a command that records something on it") if read_only else None
         )
@@ -69,6 +73,19 @@ class Store:
         self.command: str | None = None  # the command line, recorded with each change set
         self._changeset: int | None = None
         self._kept_up = True  # opening writes only what a read needs: see _keep_up
+        if self.url:
+            from . import pgledger
+
+            self.path = dialect.shown_url(self.url)
+            self._conn = pgledger.connect(self.url)
+            try:
+                pgledger.open_ledger(self._conn, self.path, self.notify)
+            except BaseException:
+                self._conn.close()
+                raise
+            self._kept_up = False
+            return
+        self.path = Path(path).expanduser()
         if lf.check(self.path):
             self._open()
         self._kept_up = False
@@ -374,6 +391,10 @@ class Store:
 
     def insert(self, table: str, record: dict) -> int:
         """Insert one row and return its id (inside the caller's transaction)."""
+        if self.url:
+            from . import pgledger
+
+            return pgledger.insert(self.conn, table, record)
         return self.db.table(table).insert(record).last_pk
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -387,13 +408,16 @@ class Store:
         self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def update(self, table: str, pk: int, changes: dict) -> None:
+        if self.url:
+            from . import pgledger
+
+            return pgledger.update(self.conn, table, pk, changes)
         self.db.table(table).update(pk, changes)
 
     def advance_ids(self, tables: Iterable[str]) -> None:
         """After rows were written with their ids given (copy): the ids the database hands out
-        next follow on from them. Nothing to do on SQLite, where an INTEGER PRIMARY KEY takes
-        max(id) + 1; a PostgreSQL backend moves each table's identity sequence here
-        (setval(pg_get_serial_sequence(table, 'id'), max(id)))."""
+        next follow on from them. Nothing to do on either backend: SQLite's INTEGER PRIMARY KEY
+        takes max(id) + 1, and so does the id trigger of a PostgreSQL ledger (pgledger.py)."""
 
     def table_counts(self) -> dict[str, int]:
         names = ("enterprises", "officers", "assignments", "visits", "tickets", "events", "feedback", "changes")
@@ -403,5 +427,45 @@ class Store:
 
     def damage(self) -> str | None:
         """What SQLite's quick check, or a stored value of the wrong kind, shows to be wrong
-        with the file; None when neither shows anything."""
-        return diagnosis.damage(self._conn)
+        with the file; None when neither shows anything (PostgreSQL checks its own pages)."""
+        return None if self.url else diagnosis.damage(self._conn)
+
+    # The schema itself (SQLite's PRAGMAs and sqlite_master; PostgreSQL's catalogue) -------
+
+    def integrity(self) -> list[str]:
+        """["ok"], or what SQLite's integrity check finds wrong with the file (PostgreSQL
+        checks its own pages and keys as it writes them)."""
+        if self.url:
+            return ["ok"]
+        return [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+
+    def orphans(self) -> list[tuple[str, int, str]]:
+        """(table, rowid, parent table) of rows referring to a missing row (none on PostgreSQL,
+        which enforces its foreign keys always)."""
+        if self.url:
+            return []
+        return [(t, rowid, parent) for t, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")]
+
+    def table_names(self) -> list[str]:
+        if self.url:
+            from . import pgledger
+
+            return [t for t in pgledger.tables(self.conn) if t != pgledger.SCHEMA_TABLE]
+        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+    def has_table(self, name: str) -> bool:
+        return name in self.table_names()
+
+    def schema_objects(self, kind: str, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+        """(drop, create) statements of the indexes or triggers ("index", "trigger") on the tables,
+        so a bulk load can drop them and make them again exactly as they were."""
+        if self.url:
+            from . import pgledger
+
+            return pgledger.schema_objects(self.conn, kind, tables)
+        marks = ", ".join("?" for _ in tables)
+        rows = self.conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND tbl_name IN ({marks})",
+            (kind, *tables),
+        )
+        return [(f'DROP {kind.upper()} "{name}"', sql) for name, sql in rows]

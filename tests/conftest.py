@@ -1,10 +1,16 @@
-"""Every test gets its own database file in a temp dir; none touches the real home."""
+"""Every test gets its own database file in a temp dir; none touches the real home.
+
+Tests marked `both` run twice: on a file (`[sqlite]`) and on a database of their own on a
+PostgreSQL server the suite starts (`[pg]`, tests/pgserver.py), with the same assertions.
+Without PostgreSQL installed those fail, unless SERVICEDESK_TEST_NO_PG=1 says to skip them.
+"""
 
 import itertools
 import os
 import shutil
 import sqlite3
 
+import pgserver
 import pytest
 import typer.main
 import typer.testing
@@ -57,11 +63,51 @@ def _isolated(request, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both: run on a SQLite file and on a PostgreSQL database")
+    config.addinivalue_line("markers", "sqlite_only(why): in a `both` module, a test about the file itself")
+
+
+def pytest_generate_tests(metafunc):
+    marked = metafunc.definition.get_closest_marker
+    if marked("both") and not marked("sqlite_only") and "db" in metafunc.fixturenames:
+        metafunc.parametrize("db", ["sqlite", "pg"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg():
+    """The suite's PostgreSQL server (tests/pgserver.py), with an empty migrated ledger as template."""
+    bin_dir = pgserver.bindir()
+    if bin_dir is None:
+        if os.environ.get(pgserver.NO_PG) == "1":
+            pytest.skip("PostgreSQL is not installed (SERVICEDESK_TEST_NO_PG=1)")
+        pytest.fail(
+            "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql, "
+            f"or set {pgserver.NO_PG}=1 to skip the PostgreSQL tests"
+        )
+    server = pgserver.Server(bin_dir)
+    try:
+        server.empty = server.create(prefix="empty")
+        Store(server.url(server.empty)).close()  # the schema, made once
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(request, tmp_path, monkeypatch):
+    """The test's ledger: a file path, or (parametrised "pg") a postgresql:// URL."""
+    if getattr(request, "param", "sqlite") == "pg":
+        server = request.getfixturevalue("pg")
+        name = server.create(template=server.empty)
+        url = server.url(name)
+        monkeypatch.setenv("SERVICEDESK_DB", url)
+        yield url
+        server.drop(name)
+        return
     path = tmp_path / "park.db"
     monkeypatch.setenv("SERVICEDESK_DB", str(path))
-    return path
+    yield path
 
 
 @pytest.fixture
@@ -90,8 +136,27 @@ def _settle(path) -> None:
 
 
 def _copy(template, db) -> None:
+    if isinstance(db, str):  # a PostgreSQL database: made again as a copy of the template database
+        template.replace(pgserver.dbname(db))
+        return
     shutil.copyfile(template, db)
     os.chmod(db, 0o600)
+
+
+class _PgTemplate:
+    """A template database on the suite's server, copied into each test's database."""
+
+    def __init__(self, server, name):
+        self.server, self.name = server, name
+        self.url = server.url(name)
+
+    @classmethod
+    def make(cls, db, request):
+        server = request.getfixturevalue("pg")
+        return cls(server, server.create(template=server.empty, prefix="tpl"))
+
+    def replace(self, name: str) -> None:
+        self.server.replace(name, self.name)
 
 
 class _Template(Services):
@@ -111,7 +176,7 @@ class _Template(Services):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, request):
     """Databases built once per module, copied into each test's file.
 
     `built(name, build, db)`: the first time, `build(p)` fills a template, preferably
@@ -123,21 +188,24 @@ def built(tmp_path_factory):
     cache = {}
 
     def get(name, build, db):
-        if name not in cache:
-            template = _Template(tmp_path_factory.mktemp(name) / "template.db")
+        key = (name, isinstance(db, str))
+        if key not in cache:
+            pg_template = _PgTemplate.make(db, request) if isinstance(db, str) else None
+            template = _Template(pg_template.url if pg_template else tmp_path_factory.mktemp(name) / "template.db")
             try:
                 build(template)
             finally:
                 template.store.close()
-            _settle(template.path)
-            cache[name] = template.path
-        _copy(cache[name], db)
+            if pg_template is None:
+                _settle(template.path)
+            cache[key] = pg_template or template.path
+        _copy(cache[key], db)
 
     return get
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
+def demo_template(tmp_path_factory, request):
     """The default demo park, made by `servicedesk demo` once per session on first use.
 
     `demo_template(db)` copies it into `db` and returns that demo run's Result (its report
@@ -146,15 +214,18 @@ def demo_template(tmp_path_factory):
     made = {}
 
     def get(db):
-        if not made:
-            path = tmp_path_factory.mktemp("demo") / "template.db"
+        key = isinstance(db, str)
+        if key not in made:
+            pg_template = _PgTemplate.make(db, request) if key else None
+            path = pg_template.url if key else tmp_path_factory.mktemp("demo") / "template.db"
             result = CliRunner().invoke(
                 app, ["--db", str(path), "demo"], env={"SERVICEDESK_OFFICER": None}, catch_exceptions=False
             )
             assert result.exit_code == 0, result.output
-            _settle(path)
-            made.update(path=path, result=result)
-        _copy(made["path"], db)
-        return made["result"]
+            if not key:
+                _settle(path)
+            made[key] = (pg_template or path, result)
+        _copy(made[key][0], db)
+        return made[key][1]
 
     return get

@@ -46,12 +46,33 @@ def assert_user_error(result, *fragments):
 def table_rows(db) -> dict:
     """Every table's rows, for "a refused command changes nothing": a refusal that left
     a row anywhere (a change-log line, a change set, a derived tally) shows here."""
+    if isinstance(db, str):  # a PostgreSQL database
+        import psycopg
+
+        with psycopg.connect(db) as conn:
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+                )
+            ]
+            return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
     conn = sqlite3.connect(db)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
     finally:
         conn.close()
+
+
+def connect(db, **options):
+    """A connection to the test's ledger, file or PostgreSQL database (whose statements are
+    written for SQLite and translated, as the store's are)."""
+    if isinstance(db, str):
+        from servicedesk import pgledger
+
+        return pgledger.connect(db)
+    return sqlite3.connect(db, **options)
 
 
 def _day(value) -> date | None:

@@ -5,6 +5,9 @@ import json
 import pytest
 from helpers import assert_user_error
 
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 
 @pytest.fixture
 def park(sd):

@@ -4,13 +4,15 @@
 """
 
 import json
-import sqlite3
 from datetime import date
 
 import pytest
-from helpers import assert_user_error
+from helpers import assert_user_error, connect
 
 from servicedesk import dates
+
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 WEDNESDAY = date(2026, 12, 2)
 
@@ -50,7 +52,7 @@ def show(sd, ticket) -> dict:
 
 
 def rows(db, sql, params=()):
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
@@ -312,7 +314,7 @@ def test_undo_of_a_whole_import_removes_what_it_added(park, tmp_path, today):
 def test_doctor_finds_a_corrupted_tally_row_and_repairs_it(park, db, today):
     park("ticket", "open", "天能", "缺焊工", "-c", "用工", "--date", "2026-11-23")
     assert "the ledger is whole" in park("doctor").stdout
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     conn.execute("UPDATE tally_totals SET collected = collected + 5 WHERE dim = 'category'")
     conn.commit()
     conn.close()
@@ -325,7 +327,7 @@ def test_doctor_finds_a_corrupted_tally_row_and_repairs_it(park, db, today):
 
 def test_doctor_names_a_ticket_whose_stored_state_differs_from_its_history(park, db, today):
     park("ticket", "open", "天能", "缺焊工", "-c", "用工", "--date", "2026-11-23")
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     conn.execute("UPDATE tickets SET status = 'closed' WHERE id = 1")
     conn.commit()
     conn.close()

@@ -11,6 +11,9 @@ from servicedesk.services.demo import DEFAULT_SEED
 from servicedesk.store import Store
 from servicedesk.views import tickets as ticket_views
 
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 
 def data(result):
     return json.loads(result.stdout)
@@ -185,6 +188,7 @@ def test_demo_refuses_officers_without_enterprises_too(sd):
     assert [o["name"] for o in data(sd("officer", "list", "--json"))] == ["张三"]
 
 
+@pytest.mark.sqlite_only  # reads the file's triggers and indexes
 def test_demo_force_replaces_everything_with_the_same_park(sd, db, demo_template):
     demo_template(db)
     fresh = sd("ticket", "list", "--status", "all", "--json").stdout

@@ -3,12 +3,17 @@
 import csv
 import json
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
 import textwrap
 from datetime import date, timedelta
+
+import pytest
+from helpers import connect, table_rows
+
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 # The order a new database takes an export back in: names before what refers to them.
 IMPORT_ORDER = (("officer", "officers"), ("enterprise", "enterprises"), ("visit", "visits"), ("ticket", "tickets"), ("feedback", "feedback"),
@@ -25,7 +30,7 @@ def read_jsonl(path) -> list[dict]:
 
 
 def table(db, sql) -> list[tuple]:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         return conn.execute(sql).fetchall()
     finally:
@@ -92,7 +97,7 @@ def test_export_writes_every_table_as_csv_and_json_lines_in_private_files(sd, db
 
     result = sd("export", out)
 
-    tables = {r[0] for r in table(db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = set(table_rows(db)) - {"servicedesk_schema"}  # a server's schema table is not ledger data
     assert {p.name for p in out.iterdir()} == {f"{t}{ext}" for t in tables for ext in (".csv", ".jsonl")}
     assert all(mode(p) == 0o600 for p in out.iterdir())
     assert f"exported {len(tables)} tables" in result.stdout
@@ -137,6 +142,7 @@ def test_formula_like_text_is_neutralised_in_csv_verbatim_in_json_and_restored_o
 # Backup ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # backup copies a file; a server has its own
 def test_backup_is_an_openable_private_copy_with_the_same_counts(sd, db, tmp_path):
     sd("demo", "--enterprises", "8", "--weeks", "3")
     target = tmp_path / "备份" / "park-copy.db"
@@ -155,6 +161,7 @@ def test_backup_is_an_openable_private_copy_with_the_same_counts(sd, db, tmp_pat
     )
 
 
+@pytest.mark.sqlite_only
 def test_backup_refuses_an_existing_file_unless_forced_and_never_the_database_itself(sd, db, tmp_path):
     sd("enterprise", "add", "天能电池")
     target = tmp_path / "copy.db"
@@ -186,6 +193,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.sqlite_only
 def test_backup_while_another_process_writes_is_consistent(sd, db, tmp_path):
     sd("officer", "add", "王伟")
     sd("enterprise", "add", "天能电池")
@@ -211,6 +219,7 @@ def test_backup_while_another_process_writes_is_consistent(sd, db, tmp_path):
         assert tickets >= 20 and tickets == opened == collected
 
 
+@pytest.mark.sqlite_only
 def test_backup_into_a_directory_is_refused_with_a_hint(sd, tmp_path):
     sd("enterprise", "add", "天能电池")
 

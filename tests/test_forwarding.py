@@ -6,6 +6,9 @@ import json
 import openpyxl
 import pytest
 
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 
 @pytest.fixture
 def demo(sd, db, built):

@@ -2,14 +2,17 @@
 
 import csv
 import json
-import sqlite3
 from datetime import date, datetime
 
 import openpyxl
 import pytest
+from helpers import connect
 
 from servicedesk.services.imports import NO_RESOLUTION
 from servicedesk.spreadsheets import HEADERS, header_key
+
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 LEDGER_HEADER = ["序号", "企业名称", "问题类别", "问题描述", "提出日期", "责任人", "办理时限", "办理状态", "办结时间", "办理结果", "解决情况"]  # fmt: skip
 # Dates in the spellings officers use; 2022-W18 is May 2-8, 2022-W19 May 9-15.
@@ -56,7 +59,7 @@ def write_xlsx(path, rows, title=None):
 
 
 def counts(db) -> dict:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         tables = (
             "enterprises",

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import connect
 from test_import import assert_bad_rows, assert_import_error, counts, make_park, tickets, write_csv
+
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 
 @pytest.fixture
@@ -197,9 +201,8 @@ def test_a_long_term_problem_without_a_deadline_gets_its_categorys_limit(park, t
 
 
 def test_a_category_alias_added_by_the_office_is_read(park, db, tmp_path):
-    import sqlite3
 
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     with conn:
         conn.execute("INSERT INTO category_aliases (word, code) VALUES ('招商引资难', 'market')")
     conn.close()

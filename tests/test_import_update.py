@@ -2,10 +2,13 @@
 on file are named and left alone, or with --update applied as dated changes (cli.md "Imports")."""
 
 import json
-import sqlite3
 
 import pytest
+from helpers import connect
 from test_import import LEDGER, LEDGER_HEADER, assert_bad_rows, counts, make_park, tickets, weekly, write_csv
+
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 
 @pytest.fixture
@@ -22,7 +25,7 @@ ROSTER = [
 
 
 def assignments(db) -> list[tuple]:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         return conn.execute(
             """SELECT o.name, e.name, a.start_on, a.end_on FROM assignments a JOIN officers o ON o.id = a.officer_id

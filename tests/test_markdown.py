@@ -5,6 +5,9 @@ import re
 
 import pytest
 
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 markdown_it = pytest.importorskip("markdown_it")  # rich's own dependency
 
 EVIL = "![x](http://evil.example/t.png) [c](javascript:alert(1)) *b* _i_ `c` ~~s~~ # h"

@@ -6,10 +6,13 @@ import subprocess
 import sys
 
 import pytest
-from helpers import assert_user_error
+from helpers import assert_user_error, connect
 
 from servicedesk import names
 from servicedesk.migrations import APPLICATION_ID, MIGRATIONS
+
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 
 @pytest.mark.parametrize(
@@ -126,7 +129,7 @@ def schema4_ledger(path) -> None:
 
 
 def keys_in(db) -> list:
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
         return conn.execute(
             "SELECT name, pinyin FROM enterprises UNION ALL SELECT name, pinyin FROM officers"
@@ -135,6 +138,7 @@ def keys_in(db) -> list:
         conn.close()
 
 
+@pytest.mark.sqlite_only  # an old schema's file
 def test_a_migrated_ledger_s_names_get_keys_on_the_first_write_not_on_reads(sd, db):
     schema4_ledger(db)
     sd("enterprise", "list")
@@ -162,7 +166,7 @@ def test_reads_never_import_pypinyin(sd, db):
 
 def test_fill_keys_fills_only_what_is_missing(sd, db):
     sd("enterprise", "add", "天能电池")
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     conn.execute("INSERT INTO enterprises (name, created_at) VALUES ('华鑫化工', 'now')")
     conn.execute("UPDATE enterprises SET pinyin = 'kept' WHERE name = '天能电池'")
     assert names.fill_keys(conn) == 1

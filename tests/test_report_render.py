@@ -16,6 +16,9 @@ from servicedesk.models import Rate
 from servicedesk.render import labels
 from servicedesk.render import report as rendered
 
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 WEEK = "2022-W19"
 HEADLINE_ZH = (
     "本周（2022-W19，5月9日—5月15日）走访企业 65 家，覆盖率 100.0%；新梳理问题 6 个，办结 7 个。"

@@ -9,6 +9,9 @@ from helpers import TICKET_KEYS, services
 
 from servicedesk.models import rate
 
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 WEEK = "2022-W19"  # Monday 2022-05-09 .. Sunday 2022-05-15
 
 

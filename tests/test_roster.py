@@ -1,13 +1,15 @@
 """Enterprises, officers, assignments and references through the CLI."""
 
 import json
-import sqlite3
 
 import pytest
-from helpers import assert_user_error
+from helpers import assert_user_error, connect
 from helpers import table_rows as rows
 
 from servicedesk.migrations import SCHEMA_VERSION
+
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 ENTERPRISE_KEYS = ["id", "name", "sector", "kind", "contact", "phone", "address", "officers", "archived"]
 
@@ -323,7 +325,7 @@ def test_roster_changes_record_who_made_them(sd, db):
     sd("--as", "园区办", "enterprise", "edit", "天能", "--phone", "13800000000")
     sd("--as", "园区办", "unassign", "王伟", "天能电池", "--from", "2022-06-01")
     sd("--as", "园区办", "category", "add", "environment", "--label", "Environment", "--due-days", "20")
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     rows = conn.execute("SELECT actor, subject, action, detail FROM changes ORDER BY id").fetchall()
     conn.close()
     assert [(a, s, act) for a, s, act, _ in rows] == [
@@ -344,7 +346,7 @@ def test_as_names_an_officer_like_any_officer_reference(sd, db):
     sd("--as", "园区办", "enterprise", "edit", "天能", "--phone", "1")  # no officer: kept as typed
     result = sd("--as", "王", "enterprise", "edit", "天能", "--phone", "2", ok=False)  # 王伟 or 王芳?
     assert result.exit_code == 1 and "王伟" in result.stderr and "王芳" in result.stderr
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     actors = [r[0] for r in conn.execute("SELECT actor FROM changes WHERE subject = 'enterprise' ORDER BY id")]
     conn.close()
     assert actors == ["王伟", "园区办"]

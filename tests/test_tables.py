@@ -15,6 +15,9 @@ import servicedesk.render as render
 from servicedesk.cli import enterprises, officers, tickets, visits
 from servicedesk.render import report as rendered
 
+# Checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 WORDY = " ".join(f"word{i}" for i in range(40)) + " ZZEND"  # 246 characters in 41 words
 
 

@@ -1,14 +1,16 @@
 """Tickets through the CLI: the life cycle, the list filters, refusals, and tally consistency."""
 
 import json
-import sqlite3
 
 import pytest
-from helpers import TICKET_KEYS, assert_user_error, services, table_rows
+from helpers import TICKET_KEYS, assert_user_error, connect, services, table_rows
 
 from servicedesk import derive
 from servicedesk.store import Store
 from servicedesk.views import asof
+
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
 
 
 def tickets(sd, *args) -> list[dict]:
@@ -386,7 +388,7 @@ def test_incremental_tallies_equal_a_rebuild_after_backdated_changes(park, db):
         p.close(4, "已批", "2022-05-08")
         p.reopen(6, "反复", "2022-05-09")
 
-    conn = sqlite3.connect(db, isolation_level=None)
+    conn = connect(db, isolation_level=None)
     try:
         incremental = _derived(conn)
         conn.execute("BEGIN")
@@ -406,7 +408,7 @@ def test_incremental_tallies_equal_a_rebuild_after_backdated_changes(park, db):
     # 1 withdrawn (closed, not solved, late: due 05-18); 4 resolved; 3 and 6 reopened.
     assert final["labour"] == {"collected": 1, "closed": 1, "solved": 0, "on_time": 0}
     assert sum(v["closed"] for v in final.values()) == 2
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     names = dict(conn.execute("SELECT id, name FROM officers"))
     conn.close()
     now = counts_as_of(db, "2099-01-01", "owner")

@@ -8,6 +8,9 @@ from helpers import table_rows as rows
 
 from servicedesk.models import Channel
 
+# The figures are checked on both backends (conftest.py).
+pytestmark = pytest.mark.both
+
 VISIT_KEYS = {"id", "enterprise", "enterprise_id", "officer", "visited_on", "channel", "note", "tickets"}
 
 

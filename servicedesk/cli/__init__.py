@@ -234,6 +234,15 @@ def default_db() -> Path:
     return Path(typer.get_app_dir("servicedesk")) / "servicedesk.db"
 
 
+def _db_value(value) -> Path | str | None:
+    """A file path, or a postgresql:// URL kept as typed (a Path would fold its //)."""
+    from ..dialect import is_url
+
+    if value is None or isinstance(value, Path) or is_url(value):
+        return value
+    return Path(value)
+
+
 def _version(value: bool):
     if value:
         typer.echo(f"servicedesk {__version__}")
@@ -248,7 +257,10 @@ def main_options(
         typer.Option(
             "--db",
             envvar="SERVICEDESK_DB",
-            help="Database file (default: servicedesk.db in the user data directory).",
+            parser=_db_value,
+            metavar="PATH|URL",
+            help="Database file (default: servicedesk.db in the user data directory), "
+            "or a PostgreSQL server: postgresql://user@host/dbname.",
             show_default=False,
         ),
     ] = None,

@@ -29,12 +29,13 @@ class State:
     def store(self):
         import shlex
 
+        from ..dialect import shown_url
         from ..store import Store
 
         store = Store(self.db_path, notify=_notify)
         # Recorded with each change set. A file name that is not UTF-8 (--db, an import) is
-        # kept as its bytes escaped, \xff: SQLite takes only valid text.
-        line = shlex.join(sys.argv[1:])
+        # kept as its bytes escaped, \xff: SQLite takes only valid text. A server's password is not kept.
+        line = shlex.join(shown_url(a) for a in sys.argv[1:])
         store.command = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") or None
         return store
 
@@ -335,7 +336,7 @@ def complete_department(ctx: typer.Context, param, incomplete: str) -> list[str]
     # would not feel instant, and the departments in use are those of recent referrals.
     rows = _query(
         ctx,
-        """SELECT department FROM (SELECT department FROM tickets ORDER BY id DESC LIMIT 5000)
+        """SELECT department FROM (SELECT department FROM tickets ORDER BY id DESC LIMIT 5000) AS recent
         WHERE department IS NOT NULL AND department != '' GROUP BY department ORDER BY count(*) DESC""",
     )
     return _for_shell(_by_name([d for (d,) in rows], incomplete))

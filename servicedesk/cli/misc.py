@@ -17,7 +17,11 @@ def info(ctx: typer.Context, as_json: JsonOpt = False):
     from ..migrations import SCHEMA_VERSION
 
     s = state(ctx)
-    data = {"database": str(s.db_path), "schema_version": SCHEMA_VERSION, "counts": s.store.table_counts()}
+    data = {
+        "database": str(s.store.path if s.store.url else s.db_path),
+        "schema_version": SCHEMA_VERSION,
+        "counts": s.store.table_counts(),
+    }
     if as_json:
         render.print_data(data)
         return

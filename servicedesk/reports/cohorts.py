@@ -40,7 +40,7 @@ FROM state s LEFT JOIN (
         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN days END) AS p90_days_to_close
     FROM ranked GROUP BY key
 ) r ON r.key IS s.key
-GROUP BY s.key
+GROUP BY s.key, r.median_days_to_close, r.p90_days_to_close
 ORDER BY s.key
 """
 

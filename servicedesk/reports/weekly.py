@@ -57,7 +57,7 @@ def cumulative(store: Store, day: str) -> tuple[dict, dict[str, dict], list[dict
 def _visits(store: Store, week: dates.Week) -> dict:
     counts = store.row(
         f"""
-        WITH assigned AS (SELECT DISTINCT enterprise_id FROM ({visit_views.ASSIGNED_IN_WEEK}))
+        WITH assigned AS (SELECT DISTINCT enterprise_id FROM ({visit_views.ASSIGNED_IN_WEEK}) AS a)
         SELECT
             (SELECT count(*) FROM visits WHERE week = :week AND removed IS NULL) AS logged,
             (SELECT count(*) FROM assigned) AS assigned,
@@ -79,10 +79,10 @@ def _closed_in(store: Store, first: str, last: str) -> dict[str, dict[str, int]]
     rows = store.rows(
         """
         SELECT week, outcome, count(*) AS n FROM (
-            -- SQLite takes the bare column (outcome) from the row holding the max()
-            SELECT week, outcome, max(on_date || '/' || printf('%012d', rowid)) FROM activity
-            WHERE kind = 'closed' AND week BETWEEN ? AND ? GROUP BY week, ticket_id
-        ) GROUP BY week, outcome
+            -- each ticket's latest close of the week
+            SELECT week, outcome, ROW_NUMBER() OVER (PARTITION BY week, ticket_id ORDER BY on_date DESC, seq DESC) AS nth
+            FROM activity WHERE kind = 'closed' AND week BETWEEN ? AND ?
+        ) AS closes WHERE nth = 1 GROUP BY week, outcome
         """,
         (first, last),
     )
@@ -309,10 +309,12 @@ def repeat_problems(store: Store, week: dates.Week) -> list[int]:
     return [
         r[0]
         for r in store.conn.execute(
-            f"""SELECT t.id FROM tickets t WHERE t.opened_week = ? AND t.removed IS NULL AND EXISTS (
+            # A scalar subquery, not EXISTS: PostgreSQL would turn EXISTS into a join hashing
+            # every ticket; this looks up each of the week's tickets in tickets_enterprise.
+            f"""SELECT t.id FROM tickets t WHERE t.opened_week = ? AND t.removed IS NULL AND (
                 SELECT 1 FROM tickets p WHERE p.enterprise_id = t.enterprise_id AND p.category = t.category
                 AND p.removed IS NULL AND p.id != t.id AND p.opened_on >= date(t.opened_on, '{window}')
-                AND (p.opened_on < t.opened_on OR (p.opened_on = t.opened_on AND p.id < t.id)))
+                AND (p.opened_on < t.opened_on OR (p.opened_on = t.opened_on AND p.id < t.id)) LIMIT 1) IS NOT NULL
             ORDER BY t.opened_on, t.id""",
             (week.key,),
         )

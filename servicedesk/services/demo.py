@@ -462,14 +462,6 @@ def holdings(store: Store) -> dict[str, int]:
     return {t: store.value(f"SELECT count(*) FROM {t}") for t in DATA_TABLES}
 
 
-def _schema(store: Store, kind: str, tables: tuple[str, ...]) -> list[dict]:
-    marks = ", ".join("?" for _ in tables)
-    return store.rows(
-        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND tbl_name IN ({marks})",
-        (kind, *tables),
-    )
-
-
 @contextmanager
 def _bulk(store: Store, force: bool):
     """Empty the data tables (with force) and load them without their indexes, in one transaction.
@@ -480,21 +472,21 @@ def _bulk(store: Store, force: bool):
     A failure rolls all of it back and the old data stays.
     """
     conn = store.conn
-    triggers = _schema(store, "trigger", ("events", *LOG_TABLES)) if force else []
-    indexes = _schema(store, "index", ("visits", "tickets", "events", "feedback"))
-    for item in triggers:
-        conn.execute(f'DROP TRIGGER "{item["name"]}"')
+    triggers = store.schema_objects("trigger", ("events", *LOG_TABLES)) if force else []
+    indexes = store.schema_objects("index", ("visits", "tickets", "events", "feedback"))
+    for drop, _ in triggers:
+        conn.execute(drop)
     if force:
         for table in derive.TABLES:
             conn.execute(f"DELETE FROM {table}")
         conn.execute("UPDATE categories SET changeset = NULL")
         for table in (*DATA_TABLES, *LOG_TABLES):  # referring rows before the rows they refer to
             conn.execute(f"DELETE FROM {table}")
-    for item in indexes:
-        conn.execute(f'DROP INDEX "{item["name"]}"')
+    for drop, _ in indexes:
+        conn.execute(drop)
     yield
-    for item in (*indexes, *triggers):
-        conn.execute(item["sql"])
+    for _, create in (*indexes, *triggers):
+        conn.execute(create)
 
 
 def build(

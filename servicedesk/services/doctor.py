@@ -15,17 +15,17 @@ def check(store: Store, *, repair: bool = False) -> dict:
     """{"problems": [...], "repaired": [...]}: each problem named, one line each."""
     conn = store.conn
     problems: list[str] = []
-    integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    integrity = store.integrity()
     if integrity != ["ok"]:
         problems += [f"integrity: {line}" for line in integrity[:20]]
         return {"problems": problems, "repaired": []}
-    for table, rowid, parent, _key in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
+    for table, rowid, parent in store.orphans()[:20]:
         said = _("orphan: {table} row {rowid} refers to a missing {parent} row")
         problems.append(said.format(table=table, rowid=rowid, parent=parent))
     derived: list[str] = []
     try:
         with store.write():
-            kept = all(_exists(conn, t) for t in derive.TABLES)
+            kept = all(store.has_table(t) for t in derive.TABLES)
             if kept:  # a copy of each derived table, to compare with a rebuild
                 for t in derive.TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS temp.doctor_{t}")
@@ -58,15 +58,9 @@ def check(store: Store, *, repair: bool = False) -> dict:
 def _differ(conn, table: str) -> bool:
     """Whether the rebuilt table and the copy kept before the rebuild hold different rows."""
     for a, b in ((table, f"doctor_{table}"), (f"doctor_{table}", table)):
-        if conn.execute(f"SELECT 1 FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b}) LIMIT 1").fetchone():
+        if conn.execute(f"SELECT 1 FROM (SELECT * FROM {a} EXCEPT SELECT * FROM {b}) AS extra LIMIT 1").fetchone():
             return True
     return (
         conn.execute(f"SELECT count(*) FROM {table}").fetchone()
         != conn.execute(f"SELECT count(*) FROM doctor_{table}").fetchone()
-    )
-
-
-def _exists(conn, table: str) -> bool:
-    return (
-        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is not None
     )

@@ -9,11 +9,10 @@ copied: the destination rebuilds them from the events it was given.
 """
 
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import derive
+from .. import derive, dialect
 from ..errors import InvalidInput
 from ..i18n import _
 from ..store import Store
@@ -49,27 +48,21 @@ BATCH = 5000  # rows read and written at a time: memory stays flat in the size o
 Progress = Callable[[str, int, int | None], None]
 
 
-def is_url(location: str) -> bool:
-    return "://" in str(location)
-
-
 def _open(location: str, *, read_only: bool = False, notify=None) -> Store:
-    """The ledger at a path, or at a URL where the Store opens URLs (the PostgreSQL backend)."""
-    store = Store(location, notify=notify, read_only=read_only)
-    if is_url(location) and isinstance(store.path, Path):
-        # A Store that takes the URL for a file name would make a folder called "postgresql:".
-        store.close()
+    """The ledger in a file or, at a postgresql:// URL, on a server."""
+    if "://" in location and not dialect.is_url(location):
+        # Taken for a file name, it would make a folder called "mysql:".
         raise InvalidInput(
-            _("{location} is a database URL, and this servicedesk opens only SQLite files").format(
+            _("{location} is a database URL, and servicedesk opens SQLite files and postgresql:// URLs").format(
                 location=shown(location)
             )
         )
-    return store
+    return Store(location, notify=notify, read_only=read_only)
 
 
 def shown(location) -> str:
     """A location as it may be printed: a URL's password masked (postgresql://me:***@host/db)."""
-    return re.sub(r"^([a-z]+://[^:/@]*):[^@/]*@", r"\1:***@", str(location))
+    return dialect.shown_url(str(location))
 
 
 def holds_data(store: Store) -> dict[str, int]:
@@ -96,7 +89,7 @@ def _refuse_if_used(store: Store, location) -> None:
 
 
 def _same_file(a: str, b: str) -> bool:
-    if is_url(a) or is_url(b):
+    if "://" in a or "://" in b:
         return a == b
     return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
 

@@ -110,7 +110,7 @@ _FLAGS = ("archived",)
 
 
 def _tables(store: Store) -> list[str]:
-    names = [r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    names = store.table_names()
     names = [n for n in names if not n.startswith("sqlite_")]
     return [n for n in _EXPORTS if n in names] + sorted(n for n in names if n not in _EXPORTS)
 
@@ -227,6 +227,10 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
     from ..errors import Damaged, Unwritable
     from ..ledgerfile import code, remove_stale_partials
 
+    if store.url:
+        raise InvalidInput(
+            f"backup copies a ledger file; {store.path} is a PostgreSQL database, backed up by its server (pg_dump)"
+        )
     path = Path(target).expanduser()
     if path.is_dir():
         raise InvalidInput(

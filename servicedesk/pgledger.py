@@ -1,0 +1,310 @@
+"""A ledger on a PostgreSQL server: the connection the rest of the code uses, and the schema.
+
+`connect` gives a connection with the surface of sqlite3's that the services, views and
+reports use (execute, executemany, rows by position and by name, BEGIN/commit/rollback),
+running each statement as dialect.translate writes it for PostgreSQL. psycopg is imported
+here only, and only when a --db URL is given.
+
+The schema is the migrations' (one history for both backends); the schema version and the
+application marker, a file's PRAGMA user_version and application_id, live in the table
+`servicedesk_schema`. A database holding other tables is refused untouched.
+
+Transactions: writes are one transaction each, taken one at a time through an advisory
+lock (`BEGIN IMMEDIATE` here), so two officers writing at once wait for each other instead
+of failing or losing a change; a report reads one REPEATABLE READ snapshot (`BEGIN`).
+"""
+
+import re
+from collections.abc import Callable
+
+from . import dialect
+from .errors import DatabaseError
+from .i18n import _
+from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+WRITE_LOCK = APPLICATION_ID  # the advisory lock every write transaction holds
+SCHEMA_TABLE = "servicedesk_schema"
+
+
+class Row(tuple):
+    """A result row, read by position or by column name (as sqlite3.Row)."""
+
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            try:
+                key = self._index[key]
+            except KeyError:
+                key = self._index[key.lower()]
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+_ROW_CLASSES: dict[tuple, type] = {}
+
+
+def _row_class(names: tuple) -> type:
+    cls = _ROW_CLASSES.get(names)
+    if cls is None:
+        cls = _ROW_CLASSES[names] = type("Row", (Row,), {"_index": {n: i for i, n in enumerate(names)}})
+    return cls
+
+
+def _row_factory(cursor):
+    names = tuple(d.name for d in cursor.description or ())
+    make = _row_class(names)
+    return lambda values: make(values)
+
+
+class Connection:
+    """A psycopg connection with the sqlite3 surface the code uses."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params=()):
+        statement = sql.strip().rstrip(";").upper()
+        if statement == "BEGIN IMMEDIATE":  # a write: one writer at a time, waiting its turn
+            cur = self.raw.cursor()
+            cur.execute("BEGIN")
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return cur
+        if statement in ("BEGIN", "BEGIN DEFERRED"):  # a read of one state, however many queries
+            return self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        if statement.startswith("PRAGMA"):
+            return self._pragma(statement)
+        cur = self.raw.cursor(row_factory=_row_factory)
+        cur.execute(dialect.translate(sql), _params(params))
+        return cur
+
+    def executemany(self, sql: str, seq):
+        cur = self.raw.cursor(row_factory=_row_factory)
+        cur.executemany(dialect.translate(sql), (_params(p) for p in seq))
+        return cur
+
+    def _pragma(self, statement: str):
+        """The PRAGMAs the migrations and the store run, on the schema table."""
+        m = re.fullmatch(r"PRAGMA\s+(USER_VERSION|APPLICATION_ID)\s*(?:=\s*(\d+))?", statement)
+        if m is None:
+            raise DatabaseError(f"no PostgreSQL version of {statement}")
+        column = "version" if m.group(1) == "USER_VERSION" else "application_id"
+        if m.group(2) is None:
+            return self.raw.cursor(row_factory=_row_factory).execute(f"SELECT {column} FROM {SCHEMA_TABLE}")
+        return self.raw.execute(f"UPDATE {SCHEMA_TABLE} SET {column} = %s", (int(m.group(2)),))
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def commit(self) -> None:
+        if self.in_transaction:
+            self.raw.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self):  # as sqlite3's: a block that commits, or rolls back on an error
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+
+def _params(params):
+    if isinstance(params, dict):
+        return params
+    return tuple(params)
+
+
+def connect(url: str) -> Connection:
+    """A connection to the server the URL names; one line saying why not."""
+    try:
+        import psycopg
+    except ImportError:
+        raise DatabaseError(
+            _("a PostgreSQL --db needs the psycopg driver: pip install 'servicedesk[postgres]'")
+        ) from None
+    try:
+        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, connect_timeout=15)
+    except psycopg.Error as e:
+        detail = " ".join(str(e).split())
+        raise DatabaseError(
+            _("cannot connect to {url}: {detail}").format(url=dialect.shown_url(url), detail=detail)
+        ) from None
+    _adapt(raw)
+    return Connection(raw)
+
+
+def _adapt(raw) -> None:
+    """Values in and out as sqlite3 gives them: integers for sums and truth values, dates as ISO text."""
+    from datetime import date, datetime
+
+    from psycopg.adapt import Loader
+    from psycopg.types.numeric import IntDumper
+    from psycopg.types.string import StrDumper
+
+    class Number(Loader):
+        def load(self, data):
+            text = bytes(data)
+            return int(text) if text.lstrip(b"-").isdigit() else float(text)
+
+    class Truth(Loader):
+        def load(self, data):
+            return 1 if bytes(data) == b"t" else 0
+
+    class TruthAsInt(IntDumper):
+        def dump(self, obj):
+            return b"1" if obj else b"0"
+
+    class DayAsText(StrDumper):
+        def dump(self, obj):
+            return super().dump(obj.isoformat(" ") if isinstance(obj, datetime) else obj.isoformat())
+
+    raw.adapters.register_loader("numeric", Number)
+    raw.adapters.register_loader("bool", Truth)
+    raw.adapters.register_dumper(bool, TruthAsInt)
+    raw.adapters.register_dumper(date, DayAsText)
+    raw.adapters.register_dumper(datetime, DayAsText)
+
+
+# The schema ----------------------------------------------------------------------------
+
+
+def tables(conn: Connection) -> list[str]:
+    return [
+        r[0]
+        for r in conn.raw.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"
+        )
+    ]
+
+
+def _version(conn: Connection, where: str) -> int | None:
+    """The schema version of a servicedesk ledger; None when the database holds nothing yet.
+    A database holding other tables, or a newer servicedesk's ledger, is refused."""
+    found = tables(conn)
+    if not found:
+        return None
+    if SCHEMA_TABLE not in found:
+        shown = ", ".join(found[:5]) + (", …" if len(found) > 5 else "")
+        raise DatabaseError(
+            _(
+                "{where} holds tables ({tables}) but no servicedesk ledger; left it untouched"
+                " — give servicedesk a database of its own"
+            ).format(where=where, tables=shown)
+        )
+    row = conn.raw.execute(f"SELECT application_id, version FROM {SCHEMA_TABLE}").fetchone()
+    if row is None or row[0] != APPLICATION_ID:
+        raise DatabaseError(_("{where} is not a servicedesk ledger; left it untouched").format(where=where))
+    if row[1] > SCHEMA_VERSION:
+        raise DatabaseError(
+            _(
+                "{where} was written by a newer servicedesk (schema {found}, this one knows {known});"
+                " upgrade servicedesk to open it"
+            ).format(where=where, found=row[1], known=SCHEMA_VERSION)
+        )
+    return row[1]
+
+
+def open_ledger(conn: Connection, where: str, notify: Callable[[str], None]) -> None:
+    """Check what the database holds; create or migrate the schema, and bring the derived
+    tables up to date, in one transaction under the write lock."""
+    from . import derive, names
+
+    version = _version(conn, where)
+    if version == SCHEMA_VERSION and derive.is_current(conn):
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = _version(conn, where)  # another process may have done it meanwhile
+        if version is None:
+            conn.raw.execute(dialect.REFUSE_FUNCTION)
+            conn.raw.execute(dialect.ROWID_FUNCTION)
+            conn.raw.execute(f"CREATE TABLE {SCHEMA_TABLE} (application_id BIGINT NOT NULL, version BIGINT NOT NULL)")
+            conn.raw.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (0, 0)")
+        for number, migration in enumerate(MIGRATIONS[version or 0 :], start=(version or 0) + 1):
+            migration(conn)
+            conn.execute(f"PRAGMA user_version = {number:d}")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+        if not derive.is_current(conn):
+            derive.rebuild(conn)
+        if version is None:
+            names.upkeep(conn)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    if version is None:
+        notify(_("created a new ledger in {where}").format(where=where))
+    elif version < SCHEMA_VERSION:
+        notify(_("migrated {where} from schema {old} to {new}").format(where=where, old=version, new=SCHEMA_VERSION))
+
+
+def schema_objects(conn: Connection, kind: str, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(drop, create) statements of the indexes or triggers on the tables (not the primary keys)."""
+    if kind == "index":
+        rows = conn.raw.execute(
+            """SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()
+            AND i.tablename = ANY(%s) AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                WHERE c.conname = i.indexname AND c.contype IN ('p', 'u'))""",
+            (list(tables),),
+        ).fetchall()
+        return [(f'DROP INDEX "{name}"', sql) for name, sql in rows]
+    rows = conn.raw.execute(
+        """SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t
+        JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT t.tgisinternal AND n.nspname = current_schema() AND c.relname = ANY(%s)
+        AND t.tgname NOT LIKE '%%\\_rowid'""",
+        (list(tables),),
+    ).fetchall()
+    return [(f'DROP TRIGGER "{name}" ON "{table}"', sql) for name, table, sql in rows]
+
+
+def insert(conn: Connection, table: str, record: dict) -> int | None:
+    """Insert one row; its id (None for a table without one)."""
+    columns = ", ".join(record)
+    marks = ", ".join(f"%({i})s" for i in range(len(record)))
+    values = {str(i): v for i, v in enumerate(record.values())}
+    if not _has_id(conn, table):
+        conn.raw.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        return None
+    return conn.raw.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", values).fetchone()[0]
+
+
+_KEYS: dict[str, str] = {}
+
+
+def _key(conn: Connection, table: str) -> str:
+    """The primary key column of a table (ours: one column each)."""
+    if table not in _KEYS:
+        _KEYS[table] = conn.raw.execute(
+            """SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
+            AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(%s AS regclass) AND i.indisprimary""",
+            (table,),
+        ).fetchone()[0]
+    return _KEYS[table]
+
+
+def _has_id(conn: Connection, table: str) -> bool:
+    return _key(conn, table) == "id"
+
+
+def update(conn: Connection, table: str, pk, changes: dict) -> None:
+    if not changes:
+        return
+    sets = ", ".join(f"{column} = %({i})s" for i, column in enumerate(changes))
+    values = {str(i): v for i, v in enumerate(changes.values())}
+    values["pk"] = pk
+    conn.raw.execute(f"UPDATE {table} SET {sets} WHERE {_key(conn, table)} = %(pk)s", values)

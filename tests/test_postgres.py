@@ -1,0 +1,210 @@
+"""What only a PostgreSQL ledger has: a server many officers write to at once, a database
+that may hold someone else's tables, and the driver as an optional extra."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from helpers import assert_user_error, services
+
+from servicedesk import dialect
+
+WORKERS = 20
+ROUNDS = 3
+
+# One officer's terminal: log a visit with a problem, then close the ticket it opened,
+# ROUNDS times; every command a process of its own would be slower, not different.
+WORKER = textwrap.dedent(
+    """
+    import json, sys
+    from typer.testing import CliRunner
+    from servicedesk.cli import app
+
+    url, worker, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    runner, failures = CliRunner(), []
+    for i in range(rounds):
+        logged = runner.invoke(app, ["--db", url, "visit", "log", f"企业{worker % 5}", "--date", "2026-11-30",
+                                     "--problem", f"用工:第{worker}号第{i}轮", "--again", "--json"])
+        if logged.exit_code:
+            failures.append(logged.stderr)
+            continue
+        ticket = json.loads(logged.stdout)["tickets"][0]
+        closed = runner.invoke(app, ["--db", url, "ticket", "close", str(ticket), "--resolution", "已解决",
+                                     "--date", "2026-12-01"])
+        if closed.exit_code or closed.stderr.strip():
+            failures.append(closed.stderr)
+    print(json.dumps(failures))
+    """
+)
+
+READER = textwrap.dedent(
+    """
+    import json, sys
+    from typer.testing import CliRunner
+    from servicedesk.cli import app
+
+    url, seen = sys.argv[1], []
+    runner = CliRunner()
+    for _ in range(int(sys.argv[2])):
+        result = runner.invoke(app, ["--db", url, "report", "weekly", "--week", "2026-W49", "--format", "json"])
+        seen.append([result.exit_code, result.stderr, json.loads(result.stdout)["cumulative"] if not result.exit_code else None])
+    print(json.dumps(seen))
+    """
+)
+
+
+@pytest.fixture
+def pg_db(pg, db, monkeypatch):
+    name = pg.create(template=pg.empty)
+    url = pg.url(name)
+    monkeypatch.setenv("SERVICEDESK_DB", url)
+    yield url
+    pg.drop(name)
+
+
+def test_twenty_officers_writing_at_once_lose_nothing_and_see_no_lock_error(pg_db):
+    with services(pg_db) as p:
+        p.officer("王伟")
+        for n in range(5):
+            p.enterprise(f"企业{n}")
+        p.assign("王伟", *(f"企业{n}" for n in range(5)), start="2026-01-01")
+    command = [sys.executable, "-c"]
+    writers = [
+        subprocess.Popen([*command, WORKER, pg_db, str(w), str(ROUNDS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for w in range(WORKERS)
+    ]
+    reader = subprocess.Popen([*command, READER, pg_db, "8"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for w in writers:
+        out, err = w.communicate(timeout=600)
+        assert w.returncode == 0, err.decode()
+        assert json.loads(out) == [], out.decode()  # no command refused, no locking error
+        assert not err.strip(), err.decode()
+    out, err = reader.communicate(timeout=600)
+    assert reader.returncode == 0, err.decode()
+    for exit_code, stderr, figures in json.loads(out):
+        assert exit_code == 0 and not stderr.strip(), stderr
+        # One snapshot per report: whatever moment it read, its figures add up.
+        assert figures["collected"] == figures["closed"] + figures["open"]
+        assert figures["solved"] <= figures["closed"]
+    with services(pg_db) as p:
+        store = p.store
+        assert store.value("SELECT count(*) FROM visits") == WORKERS * ROUNDS
+        assert store.value("SELECT count(*) FROM tickets WHERE status = 'closed'") == WORKERS * ROUNDS
+        assert store.value("SELECT count(DISTINCT title) FROM tickets") == WORKERS * ROUNDS
+        assert store.value("SELECT count(*) FROM events WHERE kind = 'closed'") == WORKERS * ROUNDS
+
+
+def test_a_database_holding_other_tables_is_refused_untouched(pg, sd, monkeypatch):
+    name = pg.create()
+    url = pg.url(name)
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE payroll (id int, amount int)")
+    monkeypatch.setenv("SERVICEDESK_DB", url)
+    assert_user_error(sd("ticket", "list", ok=False), name, "holds tables", "payroll", "left it untouched")
+    assert_user_error(sd("demo", ok=False), "left it untouched")
+    with psycopg.connect(url) as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    assert tables == ["payroll"]
+    pg.drop(name)
+
+
+def test_a_newer_schema_is_refused(pg_db, sd):
+    import psycopg
+
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute("UPDATE servicedesk_schema SET version = version + 1")
+    assert_user_error(sd("ticket", "list", ok=False), "newer servicedesk")
+
+
+def test_an_empty_database_gets_the_schema_on_first_use(pg, sd, monkeypatch):
+    name = pg.create()
+    monkeypatch.setenv("SERVICEDESK_DB", pg.url(name))
+    result = sd("enterprise", "add", "天能电池")
+    assert "created a new ledger" in result.stderr
+    assert json.loads(sd("enterprise", "list", "--json").stdout)[0]["name"] == "天能电池"
+    pg.drop(name)
+
+
+def test_a_server_that_does_not_answer_is_one_line(sd, monkeypatch):
+    monkeypatch.setenv("SERVICEDESK_DB", "postgresql://nobody@127.0.0.1:1/none")
+    assert_user_error(sd("ticket", "list", ok=False), "cannot connect to postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_without_psycopg_a_url_is_one_line_and_a_file_never_imports_it(tmp_path):
+    spy = textwrap.dedent(
+        """
+        import sys
+        sys.modules["psycopg"] = None  # as if it were not installed
+        from typer.testing import CliRunner
+        from servicedesk.cli import app
+        r = CliRunner().invoke(app, ["--db", "postgres://u@h/d", "ticket", "list"])
+        print(r.exit_code, r.stderr.strip())
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", spy], capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("1 error: a PostgreSQL --db needs the psycopg driver"), done.stdout + done.stderr
+    assert "servicedesk[postgres]" in done.stdout
+    file_only = textwrap.dedent(
+        f"""
+        import sys
+        from typer.testing import CliRunner
+        from servicedesk.cli import app
+        r = CliRunner().invoke(app, ["--db", {str(tmp_path / "x.db")!r}, "enterprise", "add", "甲"])
+        assert r.exit_code == 0, r.output
+        r = CliRunner().invoke(app, ["--db", {str(tmp_path / "x.db")!r}, "report", "weekly"])
+        print("psycopg" in sys.modules)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", file_only], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT a FROM t WHERE b = ? AND c = :name", "SELECT a FROM t WHERE b = %s AND c = %(name)s"),
+        ("SELECT '50%', x::text FROM t WHERE y = '?'", "SELECT '50%%', x::text FROM t WHERE y = '?'"),
+        ("SELECT group_concat(t.id) FROM t", "SELECT string_agg(CAST(t.id AS TEXT), ',') FROM t"),
+        ("UPDATE a SET end_on = max(start_on, ?)", "UPDATE a SET end_on = GREATEST(start_on, %s)"),
+        ("SELECT max(id) FROM t", "SELECT max(id) FROM t"),
+        (
+            "SELECT 1 WHERE a IS ? AND b IS NOT :x",
+            "SELECT 1 WHERE a IS NOT DISTINCT FROM %s AND b IS DISTINCT FROM %(x)s",
+        ),
+        ("SELECT a FROM t ORDER BY a, b DESC", "SELECT a FROM t ORDER BY a NULLS FIRST, b DESC NULLS LAST"),
+        ("INSERT OR IGNORE INTO a (x) VALUES (?)", "INSERT INTO a (x) VALUES (%s) ON CONFLICT DO NOTHING"),
+        ("SELECT instr(lower(name), lower(?)) > 0", "SELECT strpos(lower(name), lower(%s)) > 0"),
+        (
+            "DELETE FROM s WHERE t IN (SELECT id FROM chosen)",
+            "DELETE FROM s WHERE t = ANY(ARRAY(SELECT id FROM chosen))",
+        ),
+        ("SELECT 1 WHERE a NOT IN (SELECT id FROM b)", "SELECT 1 WHERE a NOT IN (SELECT id FROM b)"),
+    ],
+)
+def test_the_dialect_translates_what_the_code_writes(sql, expected):
+    assert dialect.translate(sql) == expected
+
+
+def test_a_url_password_is_not_shown():
+    assert dialect.shown_url("postgresql://sd:secret@db.park.local:5432/ledger") == (
+        "postgresql://sd:***@db.park.local:5432/ledger"
+    )
+
+
+def test_a_password_in_the_url_is_neither_recorded_nor_shown(pg_db):
+    url = pg_db.replace("postgres@", "postgres:s3cret@")  # the suite's server trusts any password
+    run = [sys.executable, "-m", "servicedesk", "--db", url]
+    done = subprocess.run([*run, "enterprise", "add", "甲"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    shown = [
+        subprocess.run([*run, *args], capture_output=True, text=True, timeout=60)
+        for args in (["info"], ["undo", "--dry-run"])
+    ]
+    assert all(r.returncode == 0 for r in shown), [r.stderr for r in shown]
+    assert "enterprise add" in shown[1].stdout  # the change set names its command, without the password
+    assert "s3cret" not in "".join(r.stdout + r.stderr for r in [done, *shown])
+    assert "postgres:***@" in shown[0].stdout
