@@ -186,3 +186,32 @@ def test_a_database_url_is_never_taken_for_a_file_name(park, sd, db, tmp_path, m
     other = sd("copy", db, "mysql://office:s3cret@127.0.0.1/servicedesk", ok=False)
     assert other.exit_code == 1 and "postgresql:// URLs" in other.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("mysql")]
+
+
+def test_a_file_copied_to_a_postgresql_database_and_back_reports_the_same(park, sd, db, tmp_path, pg):
+    name = pg.create()  # a new database on the suite's server, no schema yet
+    server = pg.url(name)
+    try:
+        out = sd("copy", db, server)
+        assert "copied" in out.stdout
+        back = tmp_path / "back.db"
+        sd("copy", server, back)
+        last = dates.week_of(dates.today())
+        for n in range(14):
+            week = str(last.previous(n))
+            reports = [
+                sd("--db", d, "report", "weekly", "--week", week, "--format", "json").stdout for d in (db, server, back)
+            ]
+            assert reports[0] == reports[1] == reports[2], week
+        assert table_rows(back) == table_rows(db)
+        for ticket in (1, park["deleted"], park["undone"]):
+            shown = [sd("--db", d, "ticket", "show", ticket, "--format", "json").stdout for d in (db, server)]
+            assert shown[0] == shown[1]
+        assert sd("--db", server, "undo", "--dry-run").stdout == sd("--db", db, "undo", "--dry-run").stdout
+        # The server hands out the next ids after the copied ones, as the file does.
+        opened = [data(sd("--db", d, "ticket", "open", "1", "新问题", "--category", "labour", "--json"))["id"]
+                  for d in (db, server)]  # fmt: skip
+        assert opened[0] == opened[1] == 93
+        assert_user_error(sd("copy", db, server, ok=False), "already holds a ledger")
+    finally:
+        pg.drop(name)
