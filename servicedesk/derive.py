@@ -147,14 +147,13 @@ class Tally:
         )
         # A row whose counts all came back to zero says nothing: gone, as a rebuild would never write it.
         zero = " AND ".join(f"{f} = 0" for f in FIGURES)
+        # Looked up by key from the deltas (a correlated EXISTS scanned all 1.3M tallies at 1M
+        # tickets: 230 ms on every write).
         conn.execute(
-            f"""DELETE FROM tallies WHERE {zero} AND EXISTS (SELECT 1 FROM tally_deltas d
-            WHERE d.day = tallies.day AND d.dim = tallies.dim AND d.key = tallies.key)"""
+            f"""DELETE FROM tallies WHERE (day, dim, key) IN (SELECT day, dim, key FROM tally_deltas)
+            AND {zero}"""
         )
-        conn.execute(
-            f"""DELETE FROM tally_totals WHERE {zero} AND EXISTS (SELECT 1 FROM tally_deltas d
-            WHERE d.dim = tally_totals.dim AND d.key = tally_totals.key)"""
-        )
+        conn.execute(f"DELETE FROM tally_totals WHERE (dim, key) IN (SELECT dim, key FROM tally_deltas) AND {zero}")
 
 
 @functools.cache
