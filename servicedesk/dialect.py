@@ -24,7 +24,7 @@ def is_url(text) -> bool:
 
 def shown_url(url: str) -> str:
     """The URL without its password, for messages."""
-    return re.sub(r"(postgres(?:ql)?://[^:/@\s]*):[^@/\s]*@", r"\1:***@", url, flags=re.IGNORECASE)
+    return re.sub(r"([a-z][a-z0-9+.-]*://[^:/@\s]*):[^@/\s]*@", r"\1:***@", url, flags=re.IGNORECASE)
 
 
 # The function every append-only trigger calls with its message (created with the schema).
