@@ -23,13 +23,8 @@ sys.path.insert(0, str(BENCH.parent / "tests"))
 
 import pgserver  # noqa: E402 - the suite's server, found beside the tests
 
-LARGE = ["--enterprises", "2000", "--open", "1500"]
-PARKS = {
-    "demo": [],
-    "10k": [*LARGE, "--weeks", "5", "--problems", "10000"],
-    "100k": [*LARGE, "--weeks", "52", "--problems", "100000"],
-    "1M": [*LARGE, "--weeks", "520", "--problems", "1000000"],
-}
+from bench import PARKS  # noqa: E402 - the parks bench.py times on files: the same ones here
+
 COMMANDS = {
     "report weekly": ["report", "weekly", "--week", "last", "--format", "json"],
     "ticket list --status open": ["ticket", "list", "--status", "open", "--format", "json"],
