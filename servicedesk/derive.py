@@ -198,6 +198,17 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
     return {ticket_id: life for ticket_id, life, *_ in lives}
 
 
+def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]]) -> None:
+    """New tickets, replayed by the caller from the events it wrote (an import): their
+    spans, activity and tallies. `lives`: (ticket id, Life, its PROJECTION as written, category)."""
+    if not lives:
+        return
+    _temp_tables(conn)
+    tally = Tally()
+    _write(conn, lives, tally)
+    tally.write(conn)
+
+
 def life(conn: sqlite3.Connection, ticket_id: int) -> Life:
     """A ticket's replayed history, without writing anything."""
     return _replay(conn, "= ?", (ticket_id,))[0][1]

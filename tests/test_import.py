@@ -219,6 +219,51 @@ def test_an_unknown_name_and_an_unreadable_date_are_both_reported_in_line_order(
     assert counts(db) == before
 
 
+def test_dates_out_of_order_are_reported_with_the_other_bad_rows(park, db, tmp_path):
+    # A row's dates are put in the order of a ticket's life when the row is planned, after
+    # every row was read: its error still comes in the one run, in line order.
+    rows = [LEDGER_HEADER, [*LEDGER[0]], [*LEDGER[1]], [*LEDGER[2]]]
+    rows[1][8] = "2022-05-08"  # line 2: closed the day before it was opened
+    rows[3][4] = "someday"  # line 4: found while reading
+    before = counts(db)
+
+    result = park("ticket", "import", write_csv(tmp_path / "l.csv", rows), ok=False)
+
+    assert_bad_rows(
+        result,
+        "2 bad rows in l.csv",
+        ["line 2, column 办结时间: 2022-05-08 does not fit: it was opened on 2022-05-09", "line 4, column 提出日期"],
+    )
+    assert counts(db) == before
+
+
+def _indexes(db) -> list[tuple]:
+    conn = connect(db)
+    try:
+        return conn.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.mark.sqlite_only  # reads the file's indexes
+def test_a_first_import_builds_the_indexes_once_and_leaves_every_one(park, db, tmp_path):
+    # Into a ledger with no tickets the importer drops the indexes of the tables it fills and
+    # makes them again at the end; a refused import rolls the drop back.
+    before = _indexes(db)
+    bad = [LEDGER_HEADER, LEDGER[0], [*LEDGER[1]]]
+    bad[2][1] = "天然气"  # refused while writing, after the drop
+    park("ticket", "import", write_csv(tmp_path / "bad.csv", bad), ok=False)
+    assert _indexes(db) == before
+
+    park("ticket", "import", write_csv(tmp_path / "l.csv", [LEDGER_HEADER, *LEDGER]))
+
+    assert _indexes(db) == before
+    assert any(name == "events_ticket" for name, _, _ in before)
+    check_ledger(park)
+
+
 def test_create_missing_adds_unknown_enterprises_and_officers(park, tmp_path):
     rows = [LEDGER_HEADER, [1, "新能源公司", "用地", "用地指标", "2022-05-09", "赵强", "", "", "", "", ""]]
 

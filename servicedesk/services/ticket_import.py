@@ -2,8 +2,10 @@
 
 Each new ticket gets an `opened` event on its opening date, a `started` event when it is
 in progress (or the row says when work started) and a `closed` event on its close date
-with the outcome and resolution; a chunk of tickets at a time is then replayed
-(derive.refresh), so as-of reports over imported tickets are right for every past week.
+with the outcome and resolution, or the events of its `history` cell. Those events are
+replayed once, when the row is planned: the replay checks them and its Life gives the
+ticket's own columns and its spans (derive.add), so as-of reports over imported tickets
+are right for every past week.
 
 A row whose ticket is on file but has moved on (its status, close, owner or department)
 is a difference: named, or with --update turned into the dated events that bring the
@@ -16,7 +18,7 @@ from datetime import timedelta
 from .. import derive
 from ..errors import DateError
 from ..i18n import _, language
-from ..life import Event, Refused, replay
+from ..life import Event, Life, Refused, replay
 from ..models import word_key
 from ..spreadsheets import OUTCOME, PRIORITY, RESULT, STATUS, Row
 from .imports import NO_RESOLUTION, Assignments, Importer
@@ -55,10 +57,12 @@ _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_
 
 # What a 办理时限 cell says when the problem has no deadline: the category's limit applies.
 NO_DEADLINE = frozenset(word_key(w) for w in ("长期", "长期坚持", "长期推进", "持续", "无", "/", "-", "—"))
+BULK_TABLES = ("tickets", "events", "spans", "activity")  # what an import writes a row (or more) per ticket to
 _SEP = "\x1f"  # between the parts of a row's key: no cell holds it
 # What a ticket row of the tickets table holds, in the order tickets are written.
-TICKET_COLUMNS = ("id", "enterprise_id", "visit_id", "category", "title", "priority", "owner_id", "department",
-                  "opened_on", "opened_week", "due_on", "status", "outcome", "closed_on", "resolution")  # fmt: skip
+# A new ticket's row: its own columns, then what the replay of its events says (derive.PROJECTION).
+NEW_TICKET_COLUMNS = ("id", "enterprise_id", "visit_id", "category", "title", "priority", "opened_on", "opened_week",
+                      "base_due_on", *derive.PROJECTION)  # fmt: skip
 MATCHED = "id, status, closed_on, outcome, resolution, owner_id, department, opened_on, base_due_on"
 
 
@@ -166,32 +170,11 @@ class TicketImporter(Importer):
         if row.has("history"):
             record["history"] = self._history(row, record)
             record["started_on"] = None  # the history says when, every time
-        else:
-            self._check_order(row, record)
         return record
 
-    def _check_order(self, row: Row, record: dict) -> None:
-        """The row's own dates (opened, started, closed) in the order of a ticket's life."""
-        opened, started, closed = record["opened_on"], record["started_on"], record["closed_on"]
-        if (started is None or started >= opened) and (closed is None or closed >= (started or opened)):
-            # Opened, started, closed in the order of their dates is always a life (life.TRANSITIONS);
-            # the replay is for the message when they are not.
-            return
-        events = [Event(0, "opened", record["opened_on"])]
-        if record["started_on"]:
-            events.append(Event(1, "started", record["started_on"]))
-        if record["status"] == "closed":
-            events.append(Event(2, "closed", record["closed_on"], outcome=record["outcome"]))
-        try:
-            replay(record["opened_on"], record["due_on"], events)
-        except Refused as e:
-            column = _COLUMN_OF[e.event.kind]
-            raise row.error(
-                column, _("{date} does not fit: {reason}").format(date=e.event.on_date, reason=e.reason)
-            ) from None
-
     def _history(self, row: Row, record: dict) -> list[tuple[str, str, str | None]]:
-        """The `history` cell replayed: it must start at the opening and end where the row's columns say."""
+        """The `history` cell read: dated entries that start at the opening. Whether they are
+        a life that ends where the row's columns say is `plan`'s replay (_life)."""
         entries = []
         for part in row.text("history").split(";"):
             if not part.strip():
@@ -215,40 +198,10 @@ class TicketImporter(Importer):
                 "history",
                 _("it must start with the opening on {opened_on}, once").format(opened_on=record["opened_on"]),
             )
-        referred = any(kind == "referred" for kind, _, _ in entries)
-        events = []
         for i, (kind, day, arg) in enumerate(entries):
             if day > self.sheet.today.isoformat():
                 raise row.error("history", _("{kind} on {day} is in the future").format(kind=kind, day=day))
-            entries[i] = (kind, day, arg := self._history_arg(row, kind, arg))
-            # Owners stay names here: the replay only compares them.
-            at_opening = record["department"] if kind == "opened" and not referred else None
-            fields = {
-                "owner_id": arg if kind in ("opened", "assigned") else None,
-                "department": arg if kind == "referred" else at_opening,
-                "outcome": arg if kind == "closed" else None,
-                "due_on": arg if kind == "extended" else None,
-                "result": arg if kind == "followed_up" else None,
-                "redo": int(kind == "reopened" and arg == "redo"),
-            }
-            events.append(Event(i, kind, day, **fields))
-        try:
-            ends = replay(record["opened_on"], record["due_on"], events).state
-        except Refused as e:
-            raise row.error(
-                "history",
-                _("{kind} on {date} is out of order: {reason}").format(
-                    kind=e.event.kind, date=e.event.on_date, reason=e.reason
-                ),
-            ) from None
-        closed = ends.status == "closed"
-        ended = _state(ends.status, ends.owner_id, ends.closed_on if closed else None, ends.outcome if closed else None,
-                       ends.department)  # fmt: skip
-        says = _state(record["status"], record["owner"], record["closed_on"], record["outcome"], record["department"])
-        if ended != says:
-            raise row.error(
-                "history", _("it ends {ended}, but the row's other columns say {says}").format(ended=ended, says=says)
-            )
+            entries[i] = (kind, day, self._history_arg(row, kind, arg))
         return entries
 
     def _history_arg(self, row: Row, kind: str, arg: str | None) -> str | None:
@@ -290,23 +243,16 @@ class TicketImporter(Importer):
         self.updater = TicketUpdate(self)
         self.new_events: list[tuple] = []  # events of tickets on file, with --update
         self.touched: list[int] = []  # those tickets
+        # Into a ledger with no tickets yet (a park's first import of its ledger) no row can be
+        # on file, so nothing is looked up in these tables until the end: their indexes are
+        # built once then instead of kept sorted row by row.
+        self.dropped = self.store.drop_indexes(BULK_TABLES) if self.writing and not self.with_tickets else []
 
     def _default_owner(self, enterprise_id: int, day: str) -> int | None:
         if self.assigned is None:
             return None
         on = self.assigned.on_duty(enterprise_id, day)
         return on.pop() if len(on) == 1 else None
-
-    def _visit(self, enterprise_id: int, day: str, owner_id: int | None) -> int | None:
-        """The visit the problem was raised on: that day's visit to the enterprise, by the owner if several."""
-        found = self.store.conn.execute(
-            "SELECT id, officer_id FROM visits WHERE enterprise_id = ? AND visited_on = ? ORDER BY id",
-            (enterprise_id, day),
-        ).fetchall()
-        if not found:
-            return None
-        self.linked += 1
-        return next((v for v, o in found if o == owner_id), found[0][0])
 
     def _on_file(self, record: dict, enterprise_id: int):
         """The ticket on file this row is, if any."""
@@ -331,7 +277,6 @@ class TicketImporter(Importer):
             return
         ticket_id = self.next_id
         self.next_id += 1
-        history = None
         if "history" in record:
             history = [
                 (kind, day, self.officers.id(self, {"_line": record["_line"], "history": arg}, "history") if arg else None)
@@ -339,12 +284,78 @@ class TicketImporter(Importer):
                 else (kind, day, arg)
                 for kind, day, arg in record["history"]
             ]  # fmt: skip
-        visited = record["visited_on"]
-        visit_id = self._visit(enterprise_id, visited, owner_id) if visited else None
-        ticket = (ticket_id, enterprise_id, visit_id, record["category"], record["title"], record["priority"], owner_id,
-                  record["department"], record["opened_on"], self.week(record["opened_on"]), record["due_on"],
-                  record["status"], record["outcome"], record["closed_on"], record["resolution"])  # fmt: skip
-        self.add((ticket, record["started_on"], history))
+            events = self._replayed(record, history)
+        else:
+            events = self._told(record, owner_id)
+        life = self._life(record, events, owner_id)
+        visited = (record["visited_on"], owner_id) if record["visited_on"] else None
+        ticket = (ticket_id, enterprise_id, None, record["category"], record["title"], record["priority"],
+                  record["opened_on"], self.week(record["opened_on"]), record["due_on"],
+                  *derive.projection(life, ()))  # fmt: skip
+        self.add((ticket, events, life, visited))
+
+    def _told(self, record: dict, owner_id: int | None) -> list[Event]:
+        """The events a row's own columns say: opened, started, closed."""
+        events = [Event(0, "opened", record["opened_on"], owner_id=owner_id, department=record["department"],
+                        due_on=record["due_on"])]  # fmt: skip
+        if record["started_on"]:
+            events.append(Event(1, "started", record["started_on"]))
+        if record["status"] == "closed":
+            events.append(Event(2, "closed", record["closed_on"], outcome=record["outcome"], note=record["resolution"]))
+        return events
+
+    def _replayed(self, record: dict, history: list) -> list[Event]:
+        """The events of a `history` cell (owners as ids)."""
+        status, department, resolution = record["status"], record["department"], record["resolution"]
+        last_close = max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if status == "closed" else -1
+        referred = any(kind == "referred" for kind, _, _ in history)
+        return [
+            Event(
+                i,
+                kind,
+                day,
+                note={"closed": resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind),
+                outcome=arg if kind == "closed" else None,
+                owner_id=arg if kind in ("opened", "assigned") else None,
+                department=arg if kind == "referred" else department if kind == "opened" and not referred else None,
+                due_on=record["due_on"] if kind == "opened" else arg if kind == "extended" else None,
+                result=arg if kind == "followed_up" else None,
+                redo=int(kind == "reopened" and arg == "redo"),
+            )
+            for i, (kind, day, arg) in enumerate(history)
+        ]
+
+    def _life(self, record: dict, events: list[Event], owner_id: int | None) -> Life:
+        """A new ticket's events replayed, once: they must be a life (in the order of its
+        dates) that ends where the row's columns say. Its spans are written from this Life."""
+        told = "history" not in record
+        try:
+            life = replay(record["opened_on"], record["due_on"], events)
+        except Refused as e:
+            if told:  # the row's own dates out of order: name the column that is
+                column, message = _COLUMN_OF[e.event.kind], _("{date} does not fit: {reason}")
+            else:
+                column, message = "history", _("{kind} on {date} is out of order: {reason}")
+            said = message.format(kind=e.event.kind, date=e.event.on_date, reason=e.reason)
+            raise self.fail(record, column, said) from None
+        if told:
+            return life  # opened, started, closed in the order of their dates end where the row says
+        s = life.state
+        closed = s.status == "closed"
+        ended = (s.status, s.owner_id, s.closed_on if closed else None, s.outcome if closed else None, s.department)
+        said_owner = owner_id if record["owner"] else None
+        says = (record["status"], said_owner, record["closed_on"], record["outcome"], record["department"])
+        if ended != says:
+            name = self.updater.name
+            raise self.fail(
+                record,
+                "history",
+                _("it ends {ended}, but the row's other columns say {says}").format(
+                    ended=_state(*ended[:1], name(ended[1]), *ended[2:]),
+                    says=_state(*says[:1], name(said_owner), *says[2:]),
+                ),
+            )
+        return life
 
     # Writing ---------------------------------------------------------------------------
 
@@ -354,55 +365,60 @@ class TicketImporter(Importer):
         return (ticket_id, kind, day, self.week(day), self.now, self.actor, note, outcome, owner_id, department,
                 self._changeset, due_on, result, redo)  # fmt: skip
 
-    def _events(self):
-        """Each new ticket's history, as rows in EVENT_COLUMNS order."""
-        for t, started, history in self.pending:
-            ticket_id, due_on, resolution = t[0], t[10], t[14]
-            if history is not None:
-                yield from self._replayed(ticket_id, t[11], t[7], due_on, resolution, history)
-                continue
-            yield self._event(ticket_id, "opened", t[8], owner_id=t[6], department=t[7], due_on=due_on)
-            if started:
-                yield self._event(ticket_id, "started", started)
-            if t[11] == "closed":
-                yield self._event(ticket_id, "closed", t[13], note=resolution, outcome=t[12])
+    def _event_rows(self):
+        """Each new ticket's events, as rows in EVENT_COLUMNS order."""
+        for ticket, events, *_rest in self.pending:
+            for e in events:
+                yield self._event(ticket[0], e.kind, e.on_date, e.note, e.outcome, e.owner_id, e.department, e.due_on,
+                                  e.result, e.redo)  # fmt: skip
 
-    def _replayed(self, ticket_id: int, status: str, department: str | None, due_on: str, resolution: str | None,
-                  history: list):  # fmt: skip
-        last_close = max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if status == "closed" else -1
-        referred = any(kind == "referred" for kind, _, _ in history)
-        for i, (kind, day, arg) in enumerate(history):
-            yield self._event(
-                ticket_id,
-                kind,
-                day,
-                note={"closed": resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind),
-                outcome=arg if kind == "closed" else None,
-                owner_id=arg if kind in ("opened", "assigned") else None,
-                department=arg if kind == "referred" else department if kind == "opened" and not referred else None,
-                due_on=due_on if kind == "opened" else arg if kind == "extended" else None,
-                result=arg if kind == "followed_up" else None,
-                redo=int(kind == "reopened" and arg == "redo"),
-            )
+    def _link_visits(self) -> None:
+        """The visit each planned ticket was raised on: that day's visit to its enterprise, by
+        its owner if there were several. One query for the chunk, not one per row."""
+        wanted = [(n, t[1], visited[0]) for n, (t, _, _, visited) in enumerate(self.pending) if visited]
+        if not wanted:
+            return
+        conn = self.store.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS import_visits (n INTEGER PRIMARY KEY, enterprise_id INTEGER, "
+                     "visited_on TEXT)")  # fmt: skip
+        conn.execute("DELETE FROM import_visits")
+        conn.executemany("INSERT INTO import_visits (n, enterprise_id, visited_on) VALUES (?, ?, ?)", wanted)
+        found: dict[int, list[tuple]] = {}
+        for n, visit_id, officer_id in conn.execute(
+            """SELECT w.n, v.id, v.officer_id FROM import_visits w
+            JOIN visits v ON v.enterprise_id = w.enterprise_id AND v.visited_on = w.visited_on ORDER BY w.n, v.id"""
+        ):
+            found.setdefault(n, []).append((visit_id, officer_id))
+        for n, visits in found.items():
+            ticket, events, life, (_, owner_id) = self.pending[n]
+            visit_id = next((v for v, o in visits if o == owner_id), visits[0][0])
+            self.pending[n] = ((*ticket[:2], visit_id, *ticket[3:]), events, life, None)
+        self.linked += len(found)
 
     def flush(self) -> None:
-        """Write the tickets planned since the last flush with their events, and replay them."""
+        """Write the tickets planned since the last flush with their events and derived rows."""
+        self._link_visits()
         busy = self.pending or self.new_events or any(n.new for n in self.names)
         changeset = self.changeset() if busy else None
         for lookup in self.names:
             lookup.write(self.store, changeset)
         if changeset is not None:
-            rows = ((*t, t[10], changeset) for t, _, _ in self.pending)
-            self.store.insert_rows("tickets", [*TICKET_COLUMNS, "base_due_on", "changeset"], rows)
-            self.store.insert_rows("events", EVENT_COLUMNS, self._events())
+            rows = ((*t, changeset) for t, *_ in self.pending)
+            self.store.insert_rows("tickets", [*NEW_TICKET_COLUMNS, "changeset"], rows)
+            self.store.insert_rows("events", EVENT_COLUMNS, self._event_rows())
             self.store.insert_rows("events", EVENT_COLUMNS, ((*e[:10], changeset, *e[11:]) for e in self.new_events))
-            ids = [t[0] for t, _, _ in self.pending] + self.touched
-            if ids:
-                # Their spans and tallies; the new tickets' own columns are already as imported.
-                derive.refresh(self.store.conn, ids)
+            # The new tickets' spans and tallies from the lives `plan` replayed; the tickets an
+            # --update moved on are replayed from their events.
+            derive.add(self.store.conn, [(t[0], life, t[9:], t[3]) for t, _, life, _ in self.pending])
+            if self.touched:
+                derive.refresh(self.store.conn, self.touched)
         self.pending.clear()
         self.new_events.clear()
         self.touched.clear()
+
+    def finish(self) -> None:
+        super().finish()
+        self.store.restore_indexes(self.dropped)
 
     def counts(self) -> dict:
         return {**super().counts(), "linked_to_visits": self.linked}
