@@ -59,7 +59,6 @@ _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_
 NO_DEADLINE = frozenset(word_key(w) for w in ("长期", "长期坚持", "长期推进", "持续", "无", "/", "-", "—"))
 BULK_TABLES = ("tickets", "events", "spans", "activity")  # what an import writes a row (or more) per ticket to
 _SEP = "\x1f"  # between the parts of a row's key: no cell holds it
-# What a ticket row of the tickets table holds, in the order tickets are written.
 # A new ticket's row: its own columns, then what the replay of its events says (derive.PROJECTION).
 NEW_TICKET_COLUMNS = ("id", "enterprise_id", "visit_id", "category", "title", "priority", "opened_on", "opened_week",
                       "base_due_on", *derive.PROJECTION)  # fmt: skip
@@ -390,7 +389,7 @@ class TicketImporter(Importer):
         ):
             found.setdefault(n, []).append((visit_id, officer_id))
         for n, visits in found.items():
-            ticket, events, life, (_, owner_id) = self.pending[n]
+            ticket, events, life, (_day, owner_id) = self.pending[n]
             visit_id = next((v for v, o in visits if o == owner_id), visits[0][0])
             self.pending[n] = ((*ticket[:2], visit_id, *ticket[3:]), events, life, None)
         self.linked += len(found)
