@@ -20,7 +20,7 @@ TYPED = ("王伟", "李娜", "天能电池", "华信化工", "天能", "华信",
          "走访生产线", "电话了解", "缺焊工20人", "流动资金贷款500万", "环评批复办理", "已对接人社局",
          "专场招聘，已招到18人", "请本周内答复", "智能化诊断", "解决用工难题", "天然", "不存在", "明年", "张三",
          OFFICE, "用工", "融资", "满意", "诊断", "台账", "企业名称", "问题类别", "问题描述", "提出日期", "缺人手",
-         "缺钱")  # fmt: skip
+         "缺钱", "工单", "十")  # fmt: skip
 
 
 def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
@@ -31,11 +31,13 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     # Each change records its command line (sys.argv): here pytest's, not what an officer typed.
     monkeypatch.setattr("sys.argv", ["servicedesk"])
 
-    def run(*args, ok=True, input=None):
+    def run(*args, ok=True, input=None, code=1):
         result = sd("--lang", lang, "--as", OFFICE, *args, ok=ok, input=input)
         if ok is not True:
-            assert result.exit_code == 1, (args, result.stdout, result.stderr)
-            if args[1] != "import":  # an import's one error line is followed by its bad rows
+            assert result.exit_code == code, (args, result.stdout, result.stderr)
+            # An import's one error line is followed by its bad rows; a usage error (exit 2) is
+            # Typer's frame: the usage line, how to get help, the error in a box.
+            if args[1:2] != ("import",) and code == 1:
                 assert len(result.stderr.splitlines()) == 1, result.stderr  # errors stay one line
         ran.append((args, result))
         return result
@@ -78,6 +80,16 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     run("ticket", "import", ledger, "--dry-run")
     run("ticket", "start", "99", ok=False)
     run("ticket", "reopen", "1", "--reason", "请本周内答复", "--date", day[0], ok=False)
+    # Usage errors, Typer's own (exit 2): an unknown option, a missing argument or option, a
+    # number that is none, a command that does not exist, a value left out.
+    run("ticket", "list", "--bogus", ok=False, code=2)
+    run("ticket", "show", ok=False, code=2)
+    run("ticket", "open", "天能", "缺焊工20人", ok=False, code=2)
+    run("ticket", "list", "--limit", "十", ok=False, code=2)
+    run("ticket", "list", "--limit", "-1", ok=False, code=2)
+    run("工单", "list", ok=False, code=2)
+    run("ticket", "list", "--status", ok=False, code=2)
+    run("ticket", "list", "天能", ok=False, code=2)
     # What they read.
     run("agenda", "--officer", "王伟")
     run("ticket", "list", "--status", "all")
@@ -101,8 +113,9 @@ def _lines(ran, db):
 
 
 # What may stay English in Chinese output: commands quoted in hints, options, codes, files.
+# (`root` is the command's name under CliRunner, in the usage line of a usage error.)
 _QUOTED = re.compile(
-    r"`[^`]*`|servicedesk(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+|[^\s：]+\.(?:csv|xlsx)\b"
+    r"`[^`]*`|(?:servicedesk|root)(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+|[^\s：]+\.(?:csv|xlsx)\b"
 )  # the last: file names the test gave
 _CODES = {"financing", "labour", "permits", "land", "utilities", "logistics", "policy", "technology", "market", "other"}
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
@@ -126,7 +139,7 @@ def test_a_chinese_officers_week_reads_chinese(sd, db, monkeypatch):
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     ran = _week(sd, "zh", monkeypatch, db.parent)
     found = [(" ".join(args[:2]), line) for args, line in _lines(ran, db) if english_words(line)]
-    assert found == []
+    assert found == [], "\n".join(map(str, found))
     said = [r for args, r in ran if args[:2] in (("visit", "log"), ("ticket", "close"))]
     assert "已登记问题 #1（用工）" in said[0].stdout
     assert "请输入办理情况" in said[2].stdout and "已办结 #1（已解决）" in said[2].stdout
@@ -163,6 +176,7 @@ def test_an_english_week_has_no_chinese_but_what_was_typed(sd, db, monkeypatch):
         ("closed #3 (resolved)", ["closed", "resolved"]),
         ("  financing    融资       30天", []),
         ("可以写 10天、10d、15个工作日 或 15wd", []),
+        ("Error: No such option: --bogus", ["Error", "No", "such", "option"]),
     ],
 )
 def test_the_english_detector_sees_english_and_only_english(line, words):
@@ -177,3 +191,35 @@ def test_ticket_list_takes_the_status_in_chinese(sd, db, monkeypatch, status, ex
     _week(sd, "zh", monkeypatch, db.parent)
     items = json.loads(sd("ticket", "list", "--status", status, "--json").stdout)
     assert {t["id"] for t in items} == expected
+
+
+def test_usage_errors_keep_typers_english_frame_in_english(sd, monkeypatch):
+    """With --lang en (or an English locale) a usage error is Typer's own, word for word,
+    also when the locale is Chinese."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    result = sd("--lang", "en", "ticket", "list", "--lim", "3", ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [
+        "Usage: root ticket list [OPTIONS]",
+        "Try 'root ticket list -h' for help.",
+    ]
+    assert "No such option: --lim (Possible options: --light, --limit)" in result.stderr
+    zh = sd("--lang", "zh", "ticket", "list", "--lim", "3", ok=False)
+    assert zh.exit_code == 2
+    assert zh.stderr.splitlines()[:2] == ["用法：root ticket list [选项]", "运行 `root ticket list -h` 查看帮助。"]
+    assert "没有 --lim 这个选项；您要找的是不是 --light、--limit？" in zh.stderr
+
+
+def test_a_usage_error_before_lang_is_read_speaks_the_locale_or_servicedesk_lang(sd, monkeypatch):
+    """No such command is found before the root callback reads --lang: the language comes
+    from the command line, SERVICEDESK_LANG or the locale all the same."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert "没有 工单 这个命令" in sd("工单", ok=False).stderr
+    assert "No such command '工单'." in sd("--lang", "en", "工单", ok=False).stderr
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert "No such command '工单'." in sd("工单", ok=False).stderr
+    assert "没有 工单 这个命令" in sd("--lang", "zh", "工单", ok=False).stderr
+    monkeypatch.setenv("SERVICEDESK_LANG", "zh")
+    result = sd("ticket", "list", "--bogus", ok=False)
+    assert result.exit_code == 2 and "没有 --bogus 这个选项" in result.stderr
+    assert english_words(result.stderr) == []
