@@ -20,7 +20,8 @@ TYPED = ("王伟", "李娜", "天能电池", "华信化工", "天能", "华信",
          "走访生产线", "电话了解", "缺焊工20人", "流动资金贷款500万", "环评批复办理", "已对接人社局",
          "专场招聘，已招到18人", "请本周内答复", "智能化诊断", "解决用工难题", "天然", "不存在", "明年", "张三",
          OFFICE, "用工", "融资", "满意", "诊断", "台账", "企业名称", "问题类别", "问题描述", "提出日期", "缺人手",
-         "缺钱", "工单", "十")  # fmt: skip
+         "缺钱", "工单", "十", "办理状态", "办理中", "已办结", "办结时间", "责任人", "责任单位", "企业名单", "联系电话",
+         "包联干部")  # fmt: skip
 
 
 def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
@@ -90,6 +91,22 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     run("工单", "list", ok=False, code=2)
     run("ticket", "list", "--status", ok=False, code=2)
     run("ticket", "list", "天能", ok=False, code=2)
+    # The ledger again, saying where two tickets stand now: named as differing, listed as the
+    # changes --update would make; a close it would re-date is refused on its row.
+    ledger.write_text(
+        "企业名称,问题类别,问题描述,提出日期,办理状态,责任人,责任单位,办结时间\n"
+        f"天能电池,融资,流动资金贷款500万,{day[1]},办理中,李娜,人社局,\n"
+    )
+    run("ticket", "import", ledger)
+    run("ticket", "import", ledger, "--update", "--dry-run")
+    ledger.write_text(
+        f"企业名称,问题类别,问题描述,提出日期,办理状态,办结时间\n天能电池,用工,缺焊工20人,{day[1]},已办结,{day[2]}\n"
+    )
+    run("ticket", "import", ledger, "--update", ok=False)
+    roster = folder / "企业名单.csv"
+    roster.write_text("企业名称,联系电话,包联干部\n天能电池,13900000000,李娜\n")
+    run("enterprise", "import", roster)
+    run("enterprise", "import", roster, "--update", "--dry-run")
     # What they read.
     run("agenda", "--officer", "王伟")
     run("ticket", "list", "--status", "all")
