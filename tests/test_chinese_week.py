@@ -21,7 +21,7 @@ TYPED = ("王伟", "李娜", "天能电池", "华信化工", "天能", "华信",
          "专场招聘，已招到18人", "请本周内答复", "智能化诊断", "解决用工难题", "天然", "不存在", "明年", "张三",
          OFFICE, "用工", "融资", "满意", "诊断", "台账", "企业名称", "问题类别", "问题描述", "提出日期", "缺人手",
          "缺钱", "工单", "十", "办理状态", "办理中", "已办结", "办结时间", "责任人", "责任单位", "企业名单", "联系电话",
-         "包联干部")  # fmt: skip
+         "包联干部", "催一下")  # fmt: skip
 
 
 def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
@@ -119,6 +119,9 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     run("undo", "--dry-run")
     run("report", "weekly", "--week", day[0])
     run("report", "weekly", "--week", day[0], "--format", "markdown")
+    # Someone else has since worked on what the office last changed: its undo is refused.
+    sd("--lang", lang, "--as", "王伟", "ticket", "urge", "3", "--note", "催一下", "--date", day[5])
+    run("undo", ok=False)
     return ran
 
 
