@@ -8,7 +8,10 @@ nothing is Chinese but what the test typed and the park's own category words.
 """
 
 import json
+import os
 import re
+import shutil
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -135,15 +138,17 @@ def _lines(ran, db):
 # What may stay English in Chinese output: commands quoted in hints, options, codes, files.
 # (`root` is the command's name under CliRunner, in the usage line of a usage error.)
 _QUOTED = re.compile(
-    r"`[^`]*`|(?:servicedesk|root)(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+|[^\s：]+\.(?:csv|xlsx)\b"
-)  # the last: file names the test gave
+    r"`[^`]*`|(?:servicedesk|root)(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+"
+    r"|[^\s：“]*\.(?:csv|xlsx|db|docx|json|md)\b"
+)  # the last: file names the test gave, and the extensions a message names
 _CODES = {"financing", "labour", "permits", "land", "utilities", "logistics", "policy", "technology", "market", "other"}
+_NAMES = {"SQLite", "PostgreSQL", "FIFO", "UTF", "GBK"}  # what has no other name in Chinese either
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
 
 def english_words(line: str) -> list[str]:
     words = _ENGLISH.findall(_QUOTED.sub(" ", line))
-    return [w for w in words if w not in _CODES]
+    return [w for w in words if w not in _CODES and w not in _NAMES]
 
 
 _CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e]+")
@@ -196,6 +201,8 @@ def test_an_english_week_has_no_chinese_but_what_was_typed(sd, db, monkeypatch):
         ("closed #3 (resolved)", ["closed", "resolved"]),
         ("  financing    融资       30天", []),
         ("可以写 10天、10d、15个工作日 或 15wd", []),
+        ("错误：无法从扩展名判断“/周报.docx”应写成什么格式；请用 .json、.csv、.md 或 .xlsx", []),
+        ("错误：/管道 是命名管道（FIFO），不是普通文件", []),
         ("Error: No such option: --bogus", ["Error", "No", "such", "option"]),
     ],
 )
@@ -211,6 +218,46 @@ def test_ticket_list_takes_the_status_in_chinese(sd, db, monkeypatch, status, ex
     _week(sd, "zh", monkeypatch, db.parent)
     items = json.loads(sd("ticket", "list", "--status", status, "--json").stdout)
     assert {t["id"] for t in items} == expected
+
+
+def _said(result, *folders) -> str:
+    """stdout and stderr, with the test's folders (English words of a temp path) left out."""
+    text = result.stdout + result.stderr
+    for folder in folders:
+        text = text.replace(str(folder), "")
+    return text
+
+
+def test_the_rare_messages_read_chinese_too(sd, db, tmp_path, monkeypatch):
+    """What a week seldom shows: a store or a demo park refused, a limit or file name
+    mistyped, the undo of a calendar day."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setattr("sys.argv", ["servicedesk"])
+    sd("--as", OFFICE, "officer", "add", "王伟")
+    sd("--as", OFFICE, "enterprise", "add", "天能电池")
+    results = {
+        "demo on a ledger that holds data": sd("demo", ok=False),
+        "demo too large": sd("demo", "--enterprises", "100000", "--weeks", "5000", ok=False),
+        "a limit mistyped": sd("category", "add", "c1", "--label", "测试", "--limit", "三十天", ok=False),
+        "a report file of no known kind": sd("report", "weekly", "--output", tmp_path / "周报.docx", ok=False),
+        "calendar holiday": sd("--as", OFFICE, "calendar", "holiday", "2026-12-30", "--name", "园区假"),
+        "the undo of a calendar day": sd("--as", OFFICE, "undo", "--dry-run"),
+    }
+    fifo = tmp_path / "管道"
+    os.mkfifo(fifo)
+    results["a named pipe as the ledger"] = sd("--db", fifo, "info", ok=False)
+    newer = tmp_path / "新版.db"
+    shutil.copyfile(db, newer)
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    results["a ledger from a newer servicedesk"] = sd("--db", newer, "info", ok=False)
+    found = {
+        what: [line for line in _said(r, tmp_path).splitlines() if english_words(line)] for what, r in results.items()
+    }
+    found = {what: lines for what, lines in found.items() if lines}
+    assert found == {}, "\n".join(f"{what}: {line}" for what, lines in found.items() for line in lines)
+    assert "设为节假日" in results["the undo of a calendar day"].stdout
+    assert [r.exit_code for r in results.values()] == [1, 2, 1, 1, 0, 0, 1, 1]
 
 
 def test_usage_errors_keep_typers_english_frame_in_english(sd, monkeypatch):

@@ -155,7 +155,9 @@ def parse_limit(text: str | None):
     found = dates.parse_limit(text)
     if found is None:
         raise InvalidInput(
-            f'can\'t read the limit "{text}"; write 30d (calendar days) or 15wd / 15个工作日 (working days)'
+            _('can\'t read the limit "{text}"; write 30d (calendar days) or 15wd / 15个工作日 (working days)').format(
+                text=text
+            )
         )
     return found
 
