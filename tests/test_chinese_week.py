@@ -229,7 +229,7 @@ def _said(result, *folders) -> str:
 
 
 def test_the_rare_messages_read_chinese_too(sd, db, tmp_path, monkeypatch):
-    """What a week seldom shows: a store or a demo park refused, a limit or file name
+    """What a week seldom shows: a store or a demo park refused, a copy, a limit or file name
     mistyped, the undo of a calendar day."""
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     monkeypatch.setattr("sys.argv", ["servicedesk"])
@@ -238,6 +238,8 @@ def test_the_rare_messages_read_chinese_too(sd, db, tmp_path, monkeypatch):
     results = {
         "demo on a ledger that holds data": sd("demo", ok=False),
         "demo too large": sd("demo", "--enterprises", "100000", "--weeks", "5000", ok=False),
+        "copy": sd("copy", db, tmp_path / "副本.db"),
+        "copy into a used ledger": sd("copy", db, tmp_path / "副本.db", ok=False),
         "a limit mistyped": sd("category", "add", "c1", "--label", "测试", "--limit", "三十天", ok=False),
         "a report file of no known kind": sd("report", "weekly", "--output", tmp_path / "周报.docx", ok=False),
         "calendar holiday": sd("--as", OFFICE, "calendar", "holiday", "2026-12-30", "--name", "园区假"),
@@ -256,8 +258,9 @@ def test_the_rare_messages_read_chinese_too(sd, db, tmp_path, monkeypatch):
     }
     found = {what: lines for what, lines in found.items() if lines}
     assert found == {}, "\n".join(f"{what}: {line}" for what, lines in found.items() for line in lines)
+    assert "1 家企业、1 名干部" in results["copy"].stdout
     assert "设为节假日" in results["the undo of a calendar day"].stdout
-    assert [r.exit_code for r in results.values()] == [1, 2, 1, 1, 0, 0, 1, 1]
+    assert [r.exit_code for r in results.values()] == [1, 2, 0, 1, 1, 1, 0, 0, 1, 1]
 
 
 def test_usage_errors_keep_typers_english_frame_in_english(sd, monkeypatch):
