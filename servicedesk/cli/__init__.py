@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import Damaged, NoLedger, ServicedeskError
 from ..i18n import _, set_language
 from . import usage
-from .common import State, complete_officer
+from .common import State, complete_officer, os_error
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
 # group on first use; the root --help lists them from here, so it neither imports nor
@@ -119,7 +119,7 @@ class Group(TyperGroup):
             if explained:
                 fail(_said_to(explained, ctx))
             if isinstance(e, OSError):
-                fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+                fail(os_error(e))
             raise
 
 

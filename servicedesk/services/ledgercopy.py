@@ -203,4 +203,4 @@ def _copy_table(src: Store, target: Store, table: str, total: int, report: Progr
             break
         target.insert_rows(table, columns, (tuple(r) for r in rows))
         done += len(rows)
-        report(f"copying {table}", done, total)
+        report(_("copying {table}").format(table=table), done, total)
