@@ -253,6 +253,15 @@ def test_the_rare_messages_read_chinese_too(sd, db, tmp_path, monkeypatch):
         "a ledger without a needed column": sd(
             "ticket", "import", _csv(tmp_path / "台账.csv", "企业名称\n天能电池\n"), ok=False
         ),
+        "a status an import does not know": sd(
+            "ticket",
+            "import",
+            _csv(
+                tmp_path / "状态.csv",
+                "企业名称,问题类别,问题描述,提出日期,办理状态\n天能电池,用工,缺人,2026-11-02,飞了\n",
+            ),
+            ok=False,
+        ),
         "a sheet asked of a CSV file": sd("ticket", "import", tmp_path / "台账.csv", "--sheet", "表1", ok=False),
         "a file where a folder should be": sd(
             "report", "weekly", "--output", tmp_path / "台账.csv" / "周报.md", ok=False

@@ -406,7 +406,12 @@ class Row:
             return default
         found = table.get(self.sheet.key(text))
         if found is None:
-            valid = ", ".join(sorted(set(table.values())))
+            codes = sorted(set(table.values()))
+            if language() != "en":  # the words a clerk writes: each code's first Chinese name
+                named = {c: next((w for w, of in table.items() if of == c and not w.isascii()), c) for c in codes}
+                valid = _(", ").join(named[c] for c in codes)
+                raise self.error(field, _('"{text}" is not one of: {valid}').format(text=text, valid=valid))
+            valid = ", ".join(codes)
             raise self.error(
                 field, _('"{text}" is not one of: {valid} (or their Chinese names)').format(text=text, valid=valid)
             )
