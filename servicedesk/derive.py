@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from . import dates
+from .i18n import _
 from .life import EVENT_FIELDS, OPEN_END, SATISFIED, Event, Life, Refused, replay
 
 VERSION = "4"  # bump when the derived tables or INDICATORS change: every ledger rebuilds them once
@@ -281,7 +282,7 @@ def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], 
         ],
     )
     changed = []
-    for ticket_id, life, stored, _ in lives:
+    for ticket_id, life, stored, _category in lives:
         now = projection(life, stored)
         if now != stored:
             changed.append((*now, ticket_id))
@@ -324,7 +325,7 @@ def rebuild(conn: sqlite3.Connection, *, progress=None, strict: bool = True) -> 
             tally.write(conn)
         last, done = top, done + len(lives)
         if progress:
-            progress("deriving", done, total)
+            progress(_("deriving"), done, total)
     from .migrations import run_script
 
     tally.write(conn)

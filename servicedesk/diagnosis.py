@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from .errors import Damaged, DatabaseError, InvalidInput, ServicedeskError, Unwritable
+from .i18n import _
 from .ledgerfile import BUSY_TIMEOUT_S, MIN_FREE_BYTES, code, free_bytes, full, unwritable
 
 
@@ -24,7 +25,7 @@ def damage(conn: sqlite3.Connection | None) -> str | None:
     try:
         problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
         if problems != ["ok"]:
-            return "SQLite's check found " + "; ".join(problems)[:300]
+            return _("SQLite's check found {problems}").format(problems="; ".join(problems)[:300])
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         for (table,) in list(tables):
             found = _bad_value(conn, table)
@@ -68,7 +69,9 @@ def _bad_value(conn: sqlite3.Connection, table: str) -> str | None:
     except sqlite3.OperationalError:
         return None  # a table without rowids: not one to judge here
     shown = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-    return f"{table} #{rowid} has {name} = {shown!r:.80}"
+    return _("{table} #{rowid} has {name} = {value}").format(
+        table=table, rowid=rowid, name=name, value=f"{shown!r:.80}"
+    )
 
 
 # Errors a stored value of the wrong kind raises when a command reads it.
@@ -89,33 +92,38 @@ def explain(error: BaseException, store, path: Path) -> ServicedeskError | None:
             return _damaged(store, f"{detail} ({path})")
         if primary == sqlite3.SQLITE_FULL:
             return Unwritable(
-                f"the disk holding {path} is full; nothing was recorded — free some space, then run the command again"
+                _(
+                    "the disk holding {path} is full; nothing was recorded — free some space, then run the command again"
+                ).format(path=path)
             )
         if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
             found = unwritable(path)
             if found:
-                return Unwritable(f"cannot record anything in {path}: {found[0]}; {found[1]}")
+                said = _("cannot record anything in {path}: {why}; {advice}")
+                return Unwritable(said.format(path=path, why=found[0], advice=found[1]))
             if primary == sqlite3.SQLITE_CANTOPEN:
-                return DatabaseError(f"cannot open {path} ({detail}); check that it and its directory can be read")
-            return Unwritable(f"cannot write {path} ({detail}); check its permissions")
+                said = _("cannot open {path} ({detail}); check that it and its directory can be read")
+                return DatabaseError(said.format(path=path, detail=detail))
+            return Unwritable(
+                _("cannot write {path} ({detail}); check its permissions").format(path=path, detail=detail)
+            )
         if primary == sqlite3.SQLITE_IOERR:
             free = free_bytes(path)
             if free is not None and free < MIN_FREE_BYTES:
                 why, advice = full(free)
-                return Unwritable(f"cannot use {path}: {why}; {advice}")
-            return DatabaseError(f"the disk failed reading or writing {path} ({detail}); check it, then try again")
+                return Unwritable(_("cannot use {path}: {why}; {advice}").format(path=path, why=why, advice=advice))
+            said = _("the disk failed reading or writing {path} ({detail}); check it, then try again")
+            return DatabaseError(said.format(path=path, detail=detail))
         if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-            return DatabaseError(
-                f"{path} is busy: another servicedesk has been writing to it for over {BUSY_TIMEOUT_S} s; try again"
-            )
+            said = _("{path} is busy: another servicedesk has been writing to it for over {seconds} s; try again")
+            return DatabaseError(said.format(path=path, seconds=BUSY_TIMEOUT_S))
     elif _server_trouble(error):
         detail = " ".join(str(error).split())[:300]
-        return DatabaseError(
-            f"the PostgreSQL server of {path} failed the command ({detail}); nothing was recorded — try again"
-        )
+        said = _("the PostgreSQL server of {path} failed the command ({detail}); nothing was recorded — try again")
+        return DatabaseError(said.format(path=path, detail=detail))
     elif isinstance(error, UnicodeEncodeError) and error.reason == "surrogates not allowed":
         return InvalidInput(
-            "a file or directory name given is not valid UTF-8 text (is the terminal set to GBK?); rename it first"
+            _("a file or directory name given is not valid UTF-8 text (is the terminal set to GBK?); rename it first")
         )
     elif not isinstance(error, _VALUE_ERRORS):
         return None

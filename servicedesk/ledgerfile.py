@@ -24,12 +24,18 @@ BUSY_TIMEOUT_S = 15  # a second terminal waits this long for the first one's wri
 # -shm that a read-write open of a WAL file needs, and would leave a truncated one behind.
 MIN_FREE_BYTES = 256 * 1024
 
-_FILE_TYPES = (
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISSOCK, "a socket"),
-)
+
+def _special(mode: int) -> str:
+    """What a path that is not a regular file is, as the refusal names it."""
+    if stat.S_ISCHR(mode):
+        return _("a character device")
+    if stat.S_ISBLK(mode):
+        return _("a block device")
+    if stat.S_ISFIFO(mode):
+        return _("a named pipe (FIFO)")
+    if stat.S_ISSOCK(mode):
+        return _("a socket")
+    return _("a special file")
 
 
 # What is at the path ----------------------------------------------------------------
@@ -54,9 +60,10 @@ def regular_file(path: Path) -> os.stat_result | None:
     if stat.S_ISDIR(st.st_mode):
         raise DatabaseError(_("{path} is a directory, not a database file").format(path=path))
     if not stat.S_ISREG(st.st_mode):
-        kind = next((name for test, name in _FILE_TYPES if test(st.st_mode)), "a special file")
         raise DatabaseError(
-            f"{path} is {kind}, not a regular file; a ledger lives only in an ordinary file: left it untouched"
+            _(
+                "{path} is {kind}, not a regular file; a ledger lives only in an ordinary file: left it untouched"
+            ).format(path=path, kind=_special(st.st_mode))
         )
     return st
 
@@ -140,8 +147,10 @@ def _inspect(path: Path) -> tuple[int, int, int]:
 
 def newer(path: Path, version: int) -> DatabaseError:
     return DatabaseError(
-        f"{path} was written by a newer servicedesk (schema {version}, this one knows "
-        f"{SCHEMA_VERSION}); upgrade servicedesk to open it"
+        _(
+            "{path} was written by a newer servicedesk (schema {version}, this one knows {known}); "
+            "upgrade servicedesk to open it"
+        ).format(path=path, version=version, known=SCHEMA_VERSION)
     )
 
 
@@ -175,7 +184,8 @@ def free_bytes(path: Path) -> int | None:
 
 
 def full(free: int) -> tuple[str, str]:
-    return f"the disk holding it is full ({free // 1024} KB free)", "free some space, then run the command again"
+    why = _("the disk holding it is full ({kb} KB free)").format(kb=free // 1024)
+    return why, _("free some space, then run the command again")
 
 
 def unwritable(path: Path) -> tuple[str, str] | None:
@@ -190,15 +200,21 @@ def unwritable(path: Path) -> tuple[str, str] | None:
     except OSError:
         return None
     if fs.f_flag & os.ST_RDONLY:
-        return "it is on a read-only file system", "copy it to a writable disk, or remount that one read-write"
+        return _("it is on a read-only file system"), _("copy it to a writable disk, or remount that one read-write")
     if path.exists() and not os.access(path, os.W_OK):
         if os.geteuid() == 0:  # root writes any file that is not marked immutable
-            return "the file is marked immutable", f"clear that (`chattr -i {path}`), or work on a copy"
-        return "the file is read-only", f"make it writable (`chmod u+w {path}`), or work on a copy"
+            return _("the file is marked immutable"), _("clear that (`chattr -i {path}`), or work on a copy").format(
+                path=path
+            )
+        return _("the file is read-only"), _("make it writable (`chmod u+w {path}`), or work on a copy").format(
+            path=path
+        )
     if not os.access(folder, os.W_OK | os.X_OK):
         return (
-            f"its directory {folder} is read-only, and SQLite writes a -wal and a -shm file beside the ledger",
-            "make the directory writable, or work on a copy elsewhere",
+            _("its directory {folder} is read-only, and SQLite writes a -wal and a -shm file beside the ledger").format(
+                folder=folder
+            ),
+            _("make the directory writable, or work on a copy elsewhere"),
         )
     free = fs.f_bavail * fs.f_frsize
     if free < MIN_FREE_BYTES and side_file(path, "-shm") is None:
@@ -208,12 +224,18 @@ def unwritable(path: Path) -> tuple[str, str] | None:
 
 def cannot_create(path: Path, e: OSError) -> ServicedeskError:
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return Unwritable(f"cannot create {path}: the disk is full; free some space, then run the command again")
+        return Unwritable(
+            _("cannot create {path}: the disk is full; free some space, then run the command again").format(path=path)
+        )
     if e.errno == errno.EROFS:
-        return Unwritable(f"cannot create {path}: the file system is read-only; choose a --db on a writable disk")
+        return Unwritable(
+            _("cannot create {path}: the file system is read-only; choose a --db on a writable disk").format(path=path)
+        )
     if e.errno in (errno.EACCES, errno.EPERM):
-        return Unwritable(f"cannot create {path}: permission denied; choose a --db in a directory you can write")
-    return DatabaseError(f"cannot create {path}: {e.strerror}")
+        return Unwritable(
+            _("cannot create {path}: permission denied; choose a --db in a directory you can write").format(path=path)
+        )
+    return DatabaseError(_("cannot create {path}: {strerror}").format(path=path, strerror=e.strerror))
 
 
 def make_private_file(path: Path) -> bool:
@@ -262,7 +284,9 @@ def lock_folder(path: Path) -> int | None:
             if time.monotonic() > deadline:
                 os.close(fd)
                 raise DatabaseError(
-                    f"another servicedesk has been creating {path} for over {BUSY_TIMEOUT_S} s; try again"
+                    _("another servicedesk has been creating {path} for over {seconds} s; try again").format(
+                        path=path, seconds=BUSY_TIMEOUT_S
+                    )
                 ) from None
             time.sleep(0.02)
         except OSError:  # a file system without flock: go on without it
@@ -329,11 +353,13 @@ def keep_copy(path: Path, version: int) -> Path:
                 return name
             except FileExistsError:
                 continue
-        raise OSError(f"{base} and 999 more copies are there already")
+        raise OSError(_("{base} and 999 more copies are there already").format(base=base))
     except (OSError, sqlite3.Error) as e:
         raise Unwritable(
-            f"cannot keep a copy of {path} before migrating it from schema {version} ({e}); "
-            "nothing was changed — free some space or make its directory writable, then try again"
+            _(
+                "cannot keep a copy of {path} before migrating it from schema {version} ({e}); "
+                "nothing was changed — free some space or make its directory writable, then try again"
+            ).format(path=path, version=version, e=e)
         ) from None
     finally:
         partial.unlink(missing_ok=True)

@@ -62,7 +62,7 @@ class Store:
         # never migrated or rebuilt in place, nothing created beside it. (A server's database is
         # brought up to date on opening, as by any command: its server keeps it, not a file.)
         self._read_only = (
-            ("it is opened only to be read", "run a command that records something on it") if read_only else None
+            (_("it is opened only to be read"), _("run a command that records something on it")) if read_only else None
         )
         self.damaged: str | None = None  # once damage is seen, no write is attempted
         self._conn: sqlite3.Connection | None = None
@@ -122,7 +122,9 @@ class Store:
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as e:
-            raise diagnosis.explain(e, None, self.path) or DatabaseError(f"cannot open {self.path}: {e}") from None
+            raise diagnosis.explain(e, None, self.path) or DatabaseError(
+                _("cannot open {path}: {e}").format(path=self.path, e=e)
+            ) from None
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         self._conn = conn
@@ -143,8 +145,10 @@ class Store:
                 raise
             why, advice = self.readonly
             raise DatabaseError(
-                f"cannot read {self.path} ({e}): its last changes are in {self.path.name}-wal, which SQLite "
-                f"reads through a -shm file it must create beside it, and {why}; {advice}"
+                _(
+                    "cannot read {path} ({e}): its last changes are in {name}-wal, which SQLite reads through a "
+                    "-shm file it must create beside it, and {why}; {advice}"
+                ).format(path=self.path, e=e, name=self.path.name, why=why, advice=advice)
             ) from None
         from . import derive
 
@@ -197,7 +201,7 @@ class Store:
     def _in_memory(self, version: int) -> None:
         """A ledger that cannot be written, and needs migrating or its derived tables rebuilt, is
         read through a copy brought up to date in memory."""
-        why, _ = self.readonly
+        why, _advice = self.readonly
         memory = sqlite3.connect(":memory:")
         memory.row_factory = sqlite3.Row
         self._conn.backup(memory)
@@ -208,10 +212,15 @@ class Store:
         _derived(memory)
         memory.commit()
         if version < SCHEMA_VERSION:
-            done = f"has schema {version} and cannot be migrated ({why}): read through a copy migrated in memory"
+            said = _(
+                "{path} has schema {version} and cannot be migrated ({why}): read through a copy migrated in memory; "
+                "the file is unchanged"
+            )
         else:
-            done = f"cannot be brought up to date ({why}): read through a copy updated in memory"
-        self.notify(f"{self.path} {done}; the file is unchanged")
+            said = _(
+                "{path} cannot be brought up to date ({why}): read through a copy updated in memory; the file is unchanged"
+            )
+        self.notify(said.format(path=self.path, version=version, why=why))
 
     def _wal(self) -> None:
         if self.value("PRAGMA journal_mode") == "wal":
@@ -311,7 +320,9 @@ class Store:
             raise Damaged(self.damaged)
         if self.readonly:
             why, advice = self.readonly
-            raise Unwritable(f"cannot record anything in {self.path}: {why}; {advice}")
+            raise Unwritable(
+                _("cannot record anything in {path}: {why}; {advice}").format(path=self.path, why=why, advice=advice)
+            )
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

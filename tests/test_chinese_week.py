@@ -8,7 +8,10 @@ nothing is Chinese but what the test typed and the park's own category words.
 """
 
 import json
+import os
 import re
+import shutil
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -20,7 +23,8 @@ TYPED = ("王伟", "李娜", "天能电池", "华信化工", "天能", "华信",
          "走访生产线", "电话了解", "缺焊工20人", "流动资金贷款500万", "环评批复办理", "已对接人社局",
          "专场招聘，已招到18人", "请本周内答复", "智能化诊断", "解决用工难题", "天然", "不存在", "明年", "张三",
          OFFICE, "用工", "融资", "满意", "诊断", "台账", "企业名称", "问题类别", "问题描述", "提出日期", "缺人手",
-         "缺钱")  # fmt: skip
+         "缺钱", "工单", "十", "办理状态", "办理中", "已办结", "办结时间", "责任人", "责任单位", "企业名单", "联系电话",
+         "包联干部", "催一下")  # fmt: skip
 
 
 def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
@@ -31,11 +35,13 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     # Each change records its command line (sys.argv): here pytest's, not what an officer typed.
     monkeypatch.setattr("sys.argv", ["servicedesk"])
 
-    def run(*args, ok=True, input=None):
+    def run(*args, ok=True, input=None, code=1):
         result = sd("--lang", lang, "--as", OFFICE, *args, ok=ok, input=input)
         if ok is not True:
-            assert result.exit_code == 1, (args, result.stdout, result.stderr)
-            if args[1] != "import":  # an import's one error line is followed by its bad rows
+            assert result.exit_code == code, (args, result.stdout, result.stderr)
+            # An import's one error line is followed by its bad rows; a usage error (exit 2) is
+            # Typer's frame: the usage line, how to get help, the error in a box.
+            if args[1:2] != ("import",) and code == 1:
                 assert len(result.stderr.splitlines()) == 1, result.stderr  # errors stay one line
         ran.append((args, result))
         return result
@@ -78,6 +84,32 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     run("ticket", "import", ledger, "--dry-run")
     run("ticket", "start", "99", ok=False)
     run("ticket", "reopen", "1", "--reason", "请本周内答复", "--date", day[0], ok=False)
+    # Usage errors, Typer's own (exit 2): an unknown option, a missing argument or option, a
+    # number that is none, a command that does not exist, a value left out.
+    run("ticket", "list", "--bogus", ok=False, code=2)
+    run("ticket", "show", ok=False, code=2)
+    run("ticket", "open", "天能", "缺焊工20人", ok=False, code=2)
+    run("ticket", "list", "--limit", "十", ok=False, code=2)
+    run("ticket", "list", "--limit", "-1", ok=False, code=2)
+    run("工单", "list", ok=False, code=2)
+    run("ticket", "list", "--status", ok=False, code=2)
+    run("ticket", "list", "天能", ok=False, code=2)
+    # The ledger again, saying where two tickets stand now: named as differing, listed as the
+    # changes --update would make; a close it would re-date is refused on its row.
+    ledger.write_text(
+        "企业名称,问题类别,问题描述,提出日期,办理状态,责任人,责任单位,办结时间\n"
+        f"天能电池,融资,流动资金贷款500万,{day[1]},办理中,李娜,人社局,\n"
+    )
+    run("ticket", "import", ledger)
+    run("ticket", "import", ledger, "--update", "--dry-run")
+    ledger.write_text(
+        f"企业名称,问题类别,问题描述,提出日期,办理状态,办结时间\n天能电池,用工,缺焊工20人,{day[1]},已办结,{day[2]}\n"
+    )
+    run("ticket", "import", ledger, "--update", ok=False)
+    roster = folder / "企业名单.csv"
+    roster.write_text("企业名称,联系电话,包联干部\n天能电池,13900000000,李娜\n")
+    run("enterprise", "import", roster)
+    run("enterprise", "import", roster, "--update", "--dry-run")
     # What they read.
     run("agenda", "--officer", "王伟")
     run("ticket", "list", "--status", "all")
@@ -90,6 +122,9 @@ def _week(sd, lang: str, monkeypatch, folder) -> list[tuple[tuple, object]]:
     run("undo", "--dry-run")
     run("report", "weekly", "--week", day[0])
     run("report", "weekly", "--week", day[0], "--format", "markdown")
+    # Someone else has since worked on what the office last changed: its undo is refused.
+    sd("--lang", lang, "--as", "王伟", "ticket", "urge", "3", "--note", "催一下", "--date", day[5])
+    run("undo", ok=False)
     return ran
 
 
@@ -101,16 +136,19 @@ def _lines(ran, db):
 
 
 # What may stay English in Chinese output: commands quoted in hints, options, codes, files.
+# (`root` is the command's name under CliRunner, in the usage line of a usage error.)
 _QUOTED = re.compile(
-    r"`[^`]*`|servicedesk(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+|[^\s：]+\.(?:csv|xlsx)\b"
-)  # the last: file names the test gave
+    r"`[^`]*`|(?:servicedesk|root)(?: [a-z-]+)*|--[a-z-]+|\b\d+w?d\b|\d{4}-W\d{2}|SERVICEDESK_[A-Z]+"
+    r"|[^\s：“]*\.(?:csv|xlsx|xls|db|docx|json|md)\b"
+)  # the last: file names the test gave, and the extensions a message names
 _CODES = {"financing", "labour", "permits", "land", "utilities", "logistics", "policy", "technology", "market", "other"}
+_NAMES = {"SQLite", "PostgreSQL", "CSV", "FIFO", "UTF", "GBK"}  # what has no other name in Chinese either
 _ENGLISH = re.compile(r"[A-Za-z]{2,}")
 
 
 def english_words(line: str) -> list[str]:
     words = _ENGLISH.findall(_QUOTED.sub(" ", line))
-    return [w for w in words if w not in _CODES]
+    return [w for w in words if w not in _CODES and w not in _NAMES]
 
 
 _CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff01-\uff5e]+")
@@ -126,7 +164,7 @@ def test_a_chinese_officers_week_reads_chinese(sd, db, monkeypatch):
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     ran = _week(sd, "zh", monkeypatch, db.parent)
     found = [(" ".join(args[:2]), line) for args, line in _lines(ran, db) if english_words(line)]
-    assert found == []
+    assert found == [], "\n".join(map(str, found))
     said = [r for args, r in ran if args[:2] in (("visit", "log"), ("ticket", "close"))]
     assert "已登记问题 #1（用工）" in said[0].stdout
     assert "请输入办理情况" in said[2].stdout and "已办结 #1（已解决）" in said[2].stdout
@@ -163,6 +201,9 @@ def test_an_english_week_has_no_chinese_but_what_was_typed(sd, db, monkeypatch):
         ("closed #3 (resolved)", ["closed", "resolved"]),
         ("  financing    融资       30天", []),
         ("可以写 10天、10d、15个工作日 或 15wd", []),
+        ("错误：无法从扩展名判断“/周报.docx”应写成什么格式；请用 .json、.csv、.md 或 .xlsx", []),
+        ("错误：/管道 是命名管道（FIFO），不是普通文件", []),
+        ("Error: No such option: --bogus", ["Error", "No", "such", "option"]),
     ],
 )
 def test_the_english_detector_sees_english_and_only_english(line, words):
@@ -177,3 +218,114 @@ def test_ticket_list_takes_the_status_in_chinese(sd, db, monkeypatch, status, ex
     _week(sd, "zh", monkeypatch, db.parent)
     items = json.loads(sd("ticket", "list", "--status", status, "--json").stdout)
     assert {t["id"] for t in items} == expected
+
+
+def _csv(path, text: str):
+    path.write_text(text)
+    return path
+
+
+def _said(result, *folders) -> str:
+    """stdout and stderr, with the test's folders (English words of a temp path) left out."""
+    text = result.stdout + result.stderr
+    for folder in folders:
+        text = text.replace(str(folder), "")
+    return text
+
+
+def test_the_rare_messages_read_chinese_too(sd, db, tmp_path, monkeypatch):
+    """What a week seldom shows: a store or a demo park refused, a copy, a limit or file name
+    mistyped, the undo of a calendar day."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setattr("sys.argv", ["servicedesk"])
+    sd("--as", OFFICE, "officer", "add", "王伟")
+    sd("--as", OFFICE, "enterprise", "add", "天能电池")
+    sd("--as", OFFICE, "assign", "王伟", "天能电池")
+    results = {
+        "demo on a ledger that holds data": sd("demo", ok=False),
+        "demo too large": sd("demo", "--enterprises", "100000", "--weeks", "5000", ok=False),
+        "copy": sd("copy", db, tmp_path / "副本.db"),
+        "copy into a used ledger": sd("copy", db, tmp_path / "副本.db", ok=False),
+        "a limit mistyped": sd("category", "add", "c1", "--label", "测试", "--limit", "三十天", ok=False),
+        "a report file of no known kind": sd("report", "weekly", "--output", tmp_path / "周报.docx", ok=False),
+        "calendar holiday": sd("--as", OFFICE, "calendar", "holiday", "2026-12-30", "--name", "园区假"),
+        "the undo of a calendar day": sd("--as", OFFICE, "undo", "--dry-run"),
+        "a ledger without a needed column": sd(
+            "ticket", "import", _csv(tmp_path / "台账.csv", "企业名称\n天能电池\n"), ok=False
+        ),
+        "a status an import does not know": sd(
+            "ticket",
+            "import",
+            _csv(
+                tmp_path / "状态.csv",
+                "企业名称,问题类别,问题描述,提出日期,办理状态\n天能电池,用工,缺人,2026-11-02,飞了\n",
+            ),
+            ok=False,
+        ),
+        "a sheet asked of a CSV file": sd("ticket", "import", tmp_path / "台账.csv", "--sheet", "表1", ok=False),
+        "a file where a folder should be": sd(
+            "report", "weekly", "--output", tmp_path / "台账.csv" / "周报.md", ok=False
+        ),
+        "an unassign dated before the assignment": sd("unassign", "王伟", "天能", "--from", "2000-01-01", ok=False),
+        "a label another category has": sd("category", "add", "c2", "--label", "融资", ok=False),
+    }
+    fifo = tmp_path / "管道"
+    os.mkfifo(fifo)
+    results["a named pipe as the ledger"] = sd("--db", fifo, "info", ok=False)
+    newer = tmp_path / "新版.db"
+    shutil.copyfile(db, newer)
+    with sqlite3.connect(newer) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    results["a ledger from a newer servicedesk"] = sd("--db", newer, "info", ok=False)
+    codes = {what: r.exit_code for what, r in results.items()}
+    found = {
+        what: [line for line in _said(r, tmp_path).splitlines() if english_words(line)] for what, r in results.items()
+    }
+    found = {what: lines for what, lines in found.items() if lines}
+    assert found == {}, "\n".join(f"{what}: {line}" for what, lines in found.items() for line in lines)
+    assert "1 家企业、1 名干部" in results["copy"].stdout
+    assert "设为节假日" in results["the undo of a calendar day"].stdout
+    assert [codes[w] for w in ("demo too large", "copy", "calendar holiday", "the undo of a calendar day")] == [
+        2,
+        0,
+        0,
+        0,
+    ]
+    assert {w for w, code in codes.items() if code == 1} == set(codes) - {
+        "demo too large",
+        "copy",
+        "calendar holiday",
+        "the undo of a calendar day",
+    }
+
+
+def test_usage_errors_keep_typers_english_frame_in_english(sd, monkeypatch):
+    """With --lang en (or an English locale) a usage error is Typer's own, word for word,
+    also when the locale is Chinese."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    result = sd("--lang", "en", "ticket", "list", "--lim", "3", ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [
+        "Usage: root ticket list [OPTIONS]",
+        "Try 'root ticket list -h' for help.",
+    ]
+    assert "No such option: --lim (Possible options: --light, --limit)" in result.stderr
+    zh = sd("--lang", "zh", "ticket", "list", "--lim", "3", ok=False)
+    assert zh.exit_code == 2
+    assert zh.stderr.splitlines()[:2] == ["用法：root ticket list [选项]", "运行 `root ticket list -h` 查看帮助。"]
+    assert "没有 --lim 这个选项；您要找的是不是 --light、--limit？" in zh.stderr
+
+
+def test_a_usage_error_before_lang_is_read_speaks_the_locale_or_servicedesk_lang(sd, monkeypatch):
+    """No such command is found before the root callback reads --lang: the language comes
+    from the command line, SERVICEDESK_LANG or the locale all the same."""
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert "没有 工单 这个命令" in sd("工单", ok=False).stderr
+    assert "No such command '工单'." in sd("--lang", "en", "工单", ok=False).stderr
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert "No such command '工单'." in sd("工单", ok=False).stderr
+    assert "没有 工单 这个命令" in sd("--lang", "zh", "工单", ok=False).stderr
+    monkeypatch.setenv("SERVICEDESK_LANG", "zh")
+    result = sd("ticket", "list", "--bogus", ok=False)
+    assert result.exit_code == 2 and "没有 --bogus 这个选项" in result.stderr
+    assert english_words(result.stderr) == []

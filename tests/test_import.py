@@ -410,7 +410,7 @@ def test_enterprise_roster_in_gb18030_assigns_its_officers(park, db, tmp_path):
         "imported 2 enterprises from 企业名单.csv (0 already present); 2 new assignments, "
         "1 differ from what is on file, not applied" in result.stdout
     )
-    assert "line 2, 天能电池: 行业 — → 新型功能材料; 联系人 — → 李强" in result.stderr
+    assert "line 2, 天能电池: sector — → 新型功能材料; contact — → 李强" in result.stderr
     listed = {e["name"]: e for e in json.loads(park("enterprise", "list", "--json").stdout)}
     assert listed["瑞丰新材"]["sector"] == "化工" and listed["瑞丰新材"]["phone"] == "13900000000"
     assert sorted(listed["瑞丰新材"]["officers"]) == ["李娜", "王伟"]

@@ -52,10 +52,10 @@ def test_a_roster_that_differs_is_named_and_not_applied_without_update(park, db,
     )
     assert "differs, not applied (--update applies it):" in result.stderr
     assert (
-        "line 2, 天能电池: 行业 — → 新能源; 联系人 — → 李强; 电话 — → 13800000000; 地址 — → 园区大道1号; 包联干部 王伟 → 李娜"
-        in (result.stderr)
+        "line 2, 天能电池: sector — → 新能源; contact — → 李强; phone — → 13800000000; address — → 园区大道1号; "
+        "officers 王伟 → 李娜" in (result.stderr)
     )
-    assert "line 4, 氢源科技: 电话 — → 13900000000" in result.stderr
+    assert "line 4, 氢源科技: phone — → 13900000000" in result.stderr
     assert counts(db) == before
     assert enterprises(park)["天能电池"]["contact"] is None
 
@@ -67,10 +67,10 @@ def test_a_dry_run_with_update_lists_every_change_and_writes_nothing(park, db, t
     result = park("enterprise", "import", path, "--update", "--dry-run", "--from", "2022-06-01")
 
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("line 2, 天能电池: 行业 — → 新能源") and lines[0].endswith(
-        "包联干部 王伟 → 李娜 from 2022-06-01"
+    assert lines[0].startswith("line 2, 天能电池: sector — → 新能源") and lines[0].endswith(
+        "officers 王伟 → 李娜 from 2022-06-01"
     )
-    assert lines[1] == "line 4, 氢源科技: 电话 — → 13900000000"
+    assert lines[1] == "line 4, 氢源科技: phone — → 13900000000"
     assert "would import 0 enterprises" in lines[2] and "would update 2" in lines[2]
     assert counts(db) == before
 

@@ -14,8 +14,9 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import Damaged, NoLedger, ServicedeskError
-from ..i18n import _
-from .common import State, complete_officer
+from ..i18n import _, set_language
+from . import usage
+from .common import State, complete_officer, os_error
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
 # group on first use; the root --help lists them from here, so it neither imports nor
@@ -65,8 +66,12 @@ class Group(TyperGroup):
             self._listing = False
 
     def make_context(self, info_name, args, parent=None, **extra):
+        set_language(usage.given_language(args))  # until the callback reads --lang: a usage error may come first
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
+        except usage.UsageError as e:
+            usage.translate(e)  # Chinese: its own frame and exit 2; English: Typer's, as ever
+            raise
         except BrokenPipeError:
             # `servicedesk --help | head -1`: the help was cut short on purpose.
             _quiet_stdout()
@@ -82,7 +87,9 @@ class Group(TyperGroup):
         not_text = _not_utf8(self, ctx)
         if not_text:
             fail(
-                f"{not_text} is not valid UTF-8 text; is the terminal set to GBK? Switch it to UTF-8 and type it again"
+                _(
+                    "{what} is not valid UTF-8 text; is the terminal set to GBK? Switch it to UTF-8 and type it again"
+                ).format(what=not_text)
             )
         try:
             with warnings.catch_warnings():
@@ -97,16 +104,22 @@ class Group(TyperGroup):
             _quiet_stdout()
             raise typer.Exit(0) from None
         except OverflowError:
-            fail("a number given is too large")
+            fail(_("a number given is too large"))
         except SystemExit as e:
             _closed_pipe_is_success(e)
+            raise
+        except usage.UsageError as e:
+            usage.translate(e)
+            raise
+        except typer.Abort:
+            usage.aborted()  # Ctrl-D at a prompt
             raise
         except Exception as e:
             explained = _explain(e, ctx.obj)
             if explained:
                 fail(_said_to(explained, ctx))
             if isinstance(e, OSError):
-                fail(f"{e.strerror or e}: {e.filename}" if e.filename else str(e))
+                fail(os_error(e))
             raise
 
 
@@ -197,10 +210,10 @@ def _not_text(ctx) -> str | None:
                 if param.param_type_name == "option":
                     name = max(param.opts, key=len)
                 else:
-                    name = f"the {(param.metavar or param.name.upper()).rstrip('.')} argument"
+                    name = _("the {name} argument").format(name=(param.metavar or param.name.upper()).rstrip("."))
                 source = ctx.get_parameter_source(param.name)
                 if source is not None and source.name == "ENVIRONMENT" and param.envvar:
-                    name += f" (from {param.envvar})"
+                    name += _(" (from {envvar})").format(envvar=param.envvar)
                 return name
     return None
 
@@ -294,10 +307,10 @@ def main_options(
 
     servicedesk report weekly --week last --output 周报.xlsx
     """
-    from ..i18n import LANGS, set_language
+    from ..i18n import LANGS
 
     if lang is not None and lang not in LANGS:
-        raise typer.BadParameter(f"{lang!r} is not zh or en", param_hint="'--lang'")
+        raise typer.BadParameter(_("{lang!r} is not zh or en").format(lang=lang), param_hint="'--lang'")
     set_language(lang)
     ctx.obj = State(db or default_db(), acting, default_db=db is None)
     ctx.call_on_close(ctx.obj.close)

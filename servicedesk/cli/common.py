@@ -155,7 +155,9 @@ def parse_limit(text: str | None):
     found = dates.parse_limit(text)
     if found is None:
         raise InvalidInput(
-            f'can\'t read the limit "{text}"; write 30d (calendar days) or 15wd / 15个工作日 (working days)'
+            _('can\'t read the limit "{text}"; write 30d (calendar days) or 15wd / 15个工作日 (working days)').format(
+                text=text
+            )
         )
     return found
 
@@ -208,6 +210,28 @@ def category_words(store) -> dict[str, str]:
 
 def category_word(store, code: str) -> str:
     return category_words(store).get(code, code)
+
+
+def os_error(e: OSError) -> str:
+    """A file the system refused (`--output`, `export DIR`), as one line: the system's words in
+    English, the common ones said in Chinese."""
+    why = e.strerror or str(e)
+    if language() != "en":
+        import errno
+
+        why = {
+            errno.ENOENT: _("no such file or folder"),
+            errno.EACCES: _("permission denied"),
+            errno.EPERM: _("permission denied"),
+            errno.ENOSPC: _("the disk is full"),
+            errno.EROFS: _("the file system is read-only"),
+            errno.EISDIR: _("it is a folder"),
+            errno.ENOTDIR: _("part of the path is not a folder"),
+            errno.EEXIST: _("it is there already"),
+        }.get(e.errno, why)
+    if e.filename:
+        return _("{why}: {file}").format(why=why, file=e.filename)
+    return why if language() != "en" else str(e)
 
 
 def stdin_is_terminal() -> bool:

@@ -58,8 +58,10 @@ def demo(
     """
     if enterprises * weeks > MAX_ENTERPRISE_WEEKS:
         raise typer.BadParameter(
-            f"{enterprises:,} enterprises × {weeks:,} weeks is more than a demo park holds "
-            f"({MAX_ENTERPRISE_WEEKS:,} enterprise-weeks, e.g. --enterprises 2000 --weeks 1000)",
+            _(
+                "{enterprises:,} enterprises × {weeks:,} weeks is more than a demo park holds "
+                "({most:,} enterprise-weeks, e.g. --enterprises 2000 --weeks 1000)"
+            ).format(enterprises=enterprises, weeks=weeks, most=MAX_ENTERPRISE_WEEKS),
             param_hint="'--weeks'",
         )
     from .. import render

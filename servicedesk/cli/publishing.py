@@ -32,7 +32,7 @@ def copy(
     with Bar() as bar:
         result = ledgercopy.copy(source, dest, notify=render.message, progress=bar)
     tables = result["tables"]
-    counts = ", ".join(f"{tables[t]} {t}" for t in _NOUNS)
+    counts = ledgercopy.counts_said({t: tables[t] for t in _NOUNS})
     render.say(
         _("copied {source} to {dest}: {counts} ({rows} rows in {n} tables)").format(
             source=ledgercopy.shown(source),

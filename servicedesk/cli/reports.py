@@ -71,7 +71,9 @@ def output_format(format: Format | None, as_json: bool, output: Path | None) -> 
     by_extension = EXTENSIONS.get(output.suffix.lower())
     if by_extension is None:
         raise InvalidInput(
-            f'can\'t tell which format to write "{output}" in from its extension; use .json, .csv, .md or .xlsx'
+            _(
+                'can\'t tell which format to write "{output}" in from its extension; use .json, .csv, .md or .xlsx'
+            ).format(output=output)
         )
     if chosen and chosen != by_extension:
         raise InvalidInput(

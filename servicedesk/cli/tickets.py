@@ -340,7 +340,7 @@ def close(
 
     s = state(ctx)
     if not resolution and stdin_is_terminal():
-        resolution = typer.prompt(_("Resolution (how was it settled?)"))
+        resolution = typer.prompt(_("Resolution (how was it settled?)"), prompt_suffix=_(": "))
     item = tickets.close(s.store, ticket, resolution, outcome, parse_date(date), s.actor)
     _report_back(s.store, _("closed #{id} ({outcome})").format(id=item["id"], outcome=word("outcome", item["outcome"])))
 

@@ -147,6 +147,34 @@ def error(text: str) -> None:
     console(stderr=True).print(Text(_("error: "), style="bold red") + Text(line), soft_wrap=True)
 
 
+def usage_error(text: str, *, usage: str | None, hint: str | None, title: str) -> None:
+    """A usage error (exit 2) in the frame Typer draws for one: the usage line, how to get
+    help, then the error in a red box, on stderr (as wide as the terminal, 80 in a pipe)."""
+    from rich.panel import Panel
+
+    width = os.environ.get("TERMINAL_WIDTH")  # as Typer reads it
+    out = _Console(
+        file=sys.stderr,
+        emoji=False,
+        highlight=False,
+        markup=False,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        width=int(width) if width and width.isdigit() else None,
+    )
+    if usage:
+        out.print(Text(strip_control(usage), style="bold"))
+    if hint:
+        out.print(Text(strip_control(hint), style="dim"))
+    out.print(Panel(Text(strip_control(text)), border_style="red", title=title, title_align="left"))
+
+
+def aborted(text: str) -> None:
+    """A prompt given up on (Ctrl-D), on a line of its own on stderr."""
+    out = console(stderr=True)
+    out.print()
+    out.print(Text(text, style="red"))
+
+
 def details(
     pairs: Sequence[tuple[str, object]],
     title: str | None = None,

@@ -55,8 +55,10 @@ def due(store: Store, opened: date, limit) -> date:
         years = ", ".join(str(y) for y in unknown)
         warnings.warn(
             Notice(
-                f"the holidays of {years} are not known yet, so Monday–Friday were counted; "
-                "add them with `servicedesk calendar holiday` / `calendar workday`"
+                _(
+                    "the holidays of {years} are not known yet, so Monday–Friday were counted; "
+                    "add them with `servicedesk calendar holiday` / `calendar workday`"
+                ).format(years=years)
             ),
             stacklevel=2,
         )

@@ -41,7 +41,7 @@ def log_service(
     again: bool = False,
 ) -> dict:
     day = on or dates.today()
-    served_on = not_future(day, "the service date")
+    served_on = not_future(day, _("the service date"))
     if quantity is not None and not 0 < quantity <= MAX_QUANTITY:
         raise InvalidInput(
             _("--qty is a count from 1 to {most:,}, not {quantity}").format(most=MAX_QUANTITY, quantity=quantity)

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from .. import dates, derive, names
 from ..errors import ServicedeskError
+from ..i18n import _, ngettext
 from ..life import EventKind, next_status
 from ..store import Store
 from . import demo_words as words
@@ -68,7 +69,7 @@ def _person(rng: random.Random) -> str:
 
 def _unique(rng: random.Random, taken: set[str], make) -> str:
     """A name not yet taken; a numbered variant once the composed names run out."""
-    for _ in range(40):
+    for _attempt in range(40):
         name = make()
         if name not in taken:
             break
@@ -194,7 +195,7 @@ class Park:
         self.feedback_due = next(self._next_feedback, None)
         buffer = {"visits": [], "tickets": [], "events": [], "feedback": []}
         for w in range(self.n_weeks):
-            for _ in self._week(self.first_week.previous(-w), w, buffer):
+            for _week_done in self._week(self.first_week.previous(-w), w, buffer):
                 yield from self._flush(buffer)
         yield from self._flush(buffer)
         yield "services", self._services()
@@ -306,7 +307,7 @@ class Park:
         self._event(events, ticket_id, opened, recorded_at, owner, "opened", {"owner_id": owner, "due_on": due_on})
         last_day, clock, status, current = opened, seconds, next_status(None, EventKind.opened), owner
         closed_on, supervised, urged, result = None, 0, 0, None
-        for day, _, kind, fields in steps:
+        for day, _order, kind, fields in steps:
             clock = clock + self._int(300, 5400) if day == last_day else self._int(8 * 3600 + 1800, 18 * 3600)
             last_day = day
             # Nobody grades their own work: a follow-up is made by a leader other than the owner.
@@ -462,6 +463,21 @@ def holdings(store: Store) -> dict[str, int]:
     return {t: store.value(f"SELECT count(*) FROM {t}") for t in DATA_TABLES}
 
 
+def _held(table: str, n: int) -> str:
+    """`1 enterprise`, `3 tickets`: what a database already holds, as the refusal names it."""
+    said = {
+        "services": ngettext("{n} service", "{n} services", n),
+        "feedback": ngettext("{n} feedback", "{n} feedback", n),
+        "events": ngettext("{n} event", "{n} events", n),
+        "tickets": ngettext("{n} ticket", "{n} tickets", n),
+        "visits": ngettext("{n} visit", "{n} visits", n),
+        "assignments": ngettext("{n} assignment", "{n} assignments", n),
+        "officers": ngettext("{n} officer", "{n} officers", n),
+        "enterprises": ngettext("{n} enterprise", "{n} enterprises", n),
+    }
+    return said[table].format(n=n)
+
+
 @contextmanager
 def _bulk(store: Store, force: bool):
     """Empty the data tables (with force) and load them without their indexes, in one transaction.
@@ -474,7 +490,7 @@ def _bulk(store: Store, force: bool):
     conn = store.conn
     triggers = store.schema_objects("trigger", ("events", *LOG_TABLES)) if force else []
     indexes = store.schema_objects("index", ("visits", "tickets", "events", "feedback"))
-    for drop, _ in triggers:
+    for drop, _sql in triggers:
         conn.execute(drop)
     if force:
         for table in derive.TABLES:
@@ -482,10 +498,10 @@ def _bulk(store: Store, force: bool):
         conn.execute("UPDATE categories SET changeset = NULL")
         for table in (*DATA_TABLES, *LOG_TABLES):  # referring rows before the rows they refer to
             conn.execute(f"DELETE FROM {table}")
-    for drop, _ in indexes:
+    for drop, _sql in indexes:
         conn.execute(drop)
     yield
-    for _, create in (*indexes, *triggers):
+    for _drop, create in (*indexes, *triggers):
         conn.execute(create)
 
 
@@ -503,14 +519,18 @@ def build(
 ) -> dict:
     """Fill an empty database (or, with force, an emptied one) with a demo park; returns its counts."""
     if enterprises < 1 or not 1 <= weeks <= MAX_WEEKS:
-        raise ServicedeskError(f"a demo park needs at least 1 enterprise and 1 to {MAX_WEEKS} weeks")
+        raise ServicedeskError(_("a demo park needs at least 1 enterprise and 1 to {n} weeks").format(n=MAX_WEEKS))
     with store.write():
         held = holdings(store)
         if any(held.values()) and not force:
             # Name the enterprises; only a park without any says what else it holds.
             shown = {"enterprises": held["enterprises"]} if held["enterprises"] else held
-            said = ", ".join(f"{v} {k if v != 1 or k == 'feedback' else k[:-1]}" for k, v in shown.items() if v)
-            raise ServicedeskError(f"{store.path} already holds {said}; use --force to replace them with the demo park")
+            said = _(", ").join(_held(k, v) for k, v in shown.items() if v)
+            raise ServicedeskError(
+                _("{path} already holds {said}; use --force to replace them with the demo park").format(
+                    path=store.path, said=said
+                )
+            )
         # The time limits as configured here (`category add --due-days` overrides the defaults).
         categories = [
             (r["code"], r["due_days"], r["label_zh"] or r["label"])

@@ -25,6 +25,7 @@ from contextlib import nullcontext
 from datetime import date
 
 from .. import dates, names
+from ..i18n import _
 from ..models import assigned_between
 from ..spreadsheets import Problems, RowError, Sheet
 from ..store import Store
@@ -117,10 +118,12 @@ class Names:
             return found
         if not self.create:
             close = difflib.get_close_matches(name, list(self.ids), n=3, cutoff=0.5)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            raise importer.fail(
-                record, field, f'no {self.noun} named "{name}"{hint} (import it first, or use --create-missing)'
-            )
+            hint = _("; did you mean {names}?").format(names=_(" or ").join(close)) if close else ""
+            if self.noun == "officer":
+                said = _('no officer named "{name}"{hint} (import it first, or use --create-missing)')
+            else:
+                said = _('no enterprise named "{name}"{hint} (import it first, or use --create-missing)')
+            raise importer.fail(record, field, said.format(name=name, hint=hint))
         return self.add(name, {"name": name, "created_at": self.now})
 
     def add(self, name: str, record: dict) -> int:
@@ -215,7 +218,9 @@ class Importer:
     def differ(self, record: dict, what: str, changes: list[str]) -> None:
         """A row that matches a record on file but says otherwise: applied with --update
         (by the kind, before calling this), else named as not applied."""
-        line = f"line {record['_line']}, {what}: {'; '.join(changes)}"
+        line = _("line {line}, {what}: {changes}").format(
+            line=record["_line"], what=what, changes=_("; ").join(changes)
+        )
         if self.update:
             self.changed.add(line)
         else:
@@ -281,7 +286,7 @@ def run(importer: Importer, *, dry_run: bool, report) -> dict:
     problems = Problems(sheet.name)
     stage = importer.stage = Stage(store.conn)
     try:
-        rows, reading = 0, f"reading {sheet.name}"
+        rows, reading = 0, _("reading {file}").format(file=sheet.name)
         for row in sheet.rows():
             rows += 1
             try:
@@ -304,7 +309,7 @@ def run(importer: Importer, *, dry_run: bool, report) -> dict:
                     problems.add(e)
                     importer.writing = False  # the transaction rolls back: stop adding to it
                 if done % 5000 == 0:
-                    report("checking names" if problems or dry_run else "writing", done, rows)
+                    report(_("checking names") if problems or dry_run else _("writing"), done, rows)
             if problems:
                 raise problems.error()
             importer.finish()

@@ -77,10 +77,34 @@ def holds_data(store: Store) -> dict[str, int]:
     return found
 
 
+def counted(table: str, n: int) -> str:
+    """A table's rows as a person reads them: `67 enterprises`, 67 家企业."""
+    said = {
+        "changesets": _("{n} changesets"),
+        "enterprises": _("{n} enterprises"),
+        "officers": _("{n} officers"),
+        "assignments": _("{n} assignments"),
+        "visits": _("{n} visits"),
+        "tickets": _("{n} tickets"),
+        "events": _("{n} events"),
+        "feedback": _("{n} feedback"),
+        "services": _("{n} services"),
+        "changes": _("{n} changes"),
+        "calendar": _("{n} calendar"),
+        "settings": _("{n} settings"),
+    }.get(table)
+    return said.format(n=n) if said else f"{n} {table}"
+
+
+def counts_said(counts: dict[str, int]) -> str:
+    """Several tables' rows, one after another: `67 enterprises, 19 officers`."""
+    return _(", ").join(counted(t, n) for t, n in counts.items())
+
+
 def _refuse_if_used(store: Store, location) -> None:
     found = holds_data(store)
     if found:
-        counts = ", ".join(f"{n} {t}" for t, n in list(found.items())[:4])
+        counts = counts_said(dict(list(found.items())[:4]))
         raise InvalidInput(
             _(
                 "{dest} already holds a ledger ({counts}); copy writes only into a new or empty one: left it untouched"
@@ -179,4 +203,4 @@ def _copy_table(src: Store, target: Store, table: str, total: int, report: Progr
             break
         target.insert_rows(table, columns, (tuple(r) for r in rows))
         done += len(rows)
-        report(f"copying {table}", done, total)
+        report(_("copying {table}").format(table=table), done, total)

@@ -72,9 +72,13 @@ class VisitImporter(_Keyed):
         on_duty = self.assigned.on_duty(enterprise_id, day)
         if len(on_duty) == 1:
             return on_duty.pop()
-        who = f"{len(on_duty)} officers" if on_duty else "no officer assigned"
+        who = _("{n} officers").format(n=len(on_duty)) if on_duty else _("no officer assigned")
         raise self.fail(
-            record, "officer", f"who visited? {record['enterprise']} has {who} on {day}; fill in the officer"
+            record,
+            "officer",
+            _("who visited? {enterprise} has {who} on {day}; fill in the officer").format(
+                enterprise=record["enterprise"], who=who, day=day
+            ),
         )
 
     def plan(self, record: dict) -> None:
@@ -120,7 +124,7 @@ class FeedbackImporter(_Keyed):
         if record["ticket"] is not None:
             owner = self.store.value("SELECT enterprise_id FROM tickets WHERE id = ?", (record["ticket"],))
             if owner != enterprise_id:
-                why = "there is no such ticket" if owner is None else "it belongs to another enterprise"
+                why = _("there is no such ticket") if owner is None else _("it belongs to another enterprise")
                 raise self.fail(record, "ticket", _("ticket #{ticket}: {why}").format(ticket=record["ticket"], why=why))
         day = record["received_on"]
         if self.is_present(record, enterprise_id, (day, enterprise_id, record["kind"], record["note"])):

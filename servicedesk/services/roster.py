@@ -205,8 +205,9 @@ def unassign(store: Store, officer_ref: str, enterprise_refs: list[str], end: da
                 )
             if day < current["start_on"]:
                 raise InvalidInput(
-                    f"{officer['name']} was assigned to {ent['name']} from {current['start_on']}; "
-                    f"--from {day} is before that"
+                    _("{officer} was assigned to {enterprise} from {start}; --from {day} is before that").format(
+                        officer=officer["name"], enterprise=ent["name"], start=current["start_on"], day=day
+                    )
                 )
             store.conn.execute("UPDATE assignments SET end_on = ? WHERE id = ?", (day, current["id"]))
             record_change(
@@ -270,10 +271,13 @@ def add_category(
             for given_label in filter(None, (label, label_zh)):
                 if word_key(given_label) in names:
                     raise InvalidInput(
-                        f'"{given_label}" already names the category {other["code"]}; choose another label'
+                        _('"{label}" already names the category {code}; choose another label').format(
+                            label=given_label, code=other["code"]
+                        )
                     )
                 if word_key(given_label) in others:
-                    taken.append(f'"{given_label}" was another name of {other["code"]}; it now names {code}')
+                    said = _('"{label}" was another name of {other}; it now names {code}')
+                    taken.append(said.format(label=given_label, other=other["code"], code=code))
         for said in taken:
             warnings.warn(Notice(said), stacklevel=2)
         given = {"label": label, "label_zh": label_zh}

@@ -4,7 +4,7 @@ that says otherwise changes it (contact, phone, address, sector, and its officer
 
 from datetime import date
 
-from ..i18n import _
+from ..i18n import _, pgettext
 from ..life import OPEN_END
 from ..models import assigned_between
 from ..spreadsheets import KIND, RANK, YES_NO, Row, split_names
@@ -13,7 +13,16 @@ from .roster import record_change
 
 # The columns of a known enterprise that an --update changes (cli.md "Imports").
 UPDATED = ("sector", "contact", "phone", "address")
-_SHOWN_AS = {"sector": "行业", "contact": "联系人", "phone": "电话", "address": "地址"}
+
+
+def _shown_as(column: str) -> str:
+    """A column as a difference names it, in this command's language: phone, 联系电话."""
+    return {
+        "sector": pgettext("field_sector", "sector"),
+        "contact": pgettext("field_contact", "contact"),
+        "phone": pgettext("field_phone", "phone"),
+        "address": pgettext("field_address", "address"),
+    }[column]
 
 
 def _unique_names(importer: Importer, record: dict, first_lines: dict) -> None:
@@ -141,12 +150,12 @@ class EnterpriseImporter(Importer):
             return
         enterprise_id = stored["id"]
         changes = {c: [stored[c], record[c]] for c in UPDATED if record[c] is not None and record[c] != stored[c]}
-        said = [f"{_SHOWN_AS[c]} {old or '—'} → {new}" for c, (old, new) in changes.items()]
+        said = [f"{_shown_as(c)} {old or '—'} → {new}" for c, (old, new) in changes.items()]
         moves = [] if stored["archived"] else self._officer_changes(record, enterprise_id, named)
         if moves:
             before = "、".join(sorted(self.officer_names[o] for o in self.running[enterprise_id]))
             after = "、".join(dict.fromkeys(name for name, _ in named))
-            said.append(f"包联干部 {before} → {after} from {self.since}")
+            said.append(_("officers {before} → {after} from {day}").format(before=before, after=after, day=self.since))
         if not said:
             self.present += 1
             return
@@ -193,8 +202,9 @@ class EnterpriseImporter(Importer):
         for officer_id, (assignment_id, start) in running.items():
             if officer_id not in ids:
                 if day < start and self.update:
-                    raise self.fail(record, "officers", f"{self.officer_names[officer_id]} looks after it from "
-                                    f"{start}, after {day}; unassign from a later day (--from)")  # fmt: skip
+                    raise self.fail(record, "officers", _("{name} looks after it from {start}, after {day}; unassign "
+                                    "from a later day (--from)").format(name=self.officer_names[officer_id], start=start,
+                                                                        day=day))  # fmt: skip
                 moves.append(("unassign", officer_id, enterprise_id, day, assignment_id))
         for officer_id, name in ids.items():
             if officer_id not in running:

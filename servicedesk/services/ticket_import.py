@@ -216,7 +216,8 @@ class TicketImporter(Importer):
             found = RESULT.get(word_key(arg or ""))
             if found is None:
                 raise row.error(
-                    "history", f'"{arg}" is not a follow-up result; use satisfied, basically or unsatisfied'
+                    "history",
+                    _('"{arg}" is not a follow-up result; use satisfied, basically or unsatisfied').format(arg=arg),
                 )
             return found
         if kind == "extended":

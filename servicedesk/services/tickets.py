@@ -172,13 +172,13 @@ def refused(ticket_id: int, kind: EventKind, day: str | None, new_event: int | N
     else:
         what = _("cannot {verb} #{id}").format(verb=verb(kind), id=ticket_id)
     if e.event.id == new_event:
-        return InvalidTransition(f"{what}: {e.reason}")
+        return InvalidTransition(what + _(": ") + e.reason)
     other = e.event
     if day and other.on_date > day:
         said = _("it was {kind} on {date}; date it on or after that")
-        return InvalidTransition(f"{what}: " + said.format(kind=kind_said(other.kind), date=other.on_date))
+        return InvalidTransition(what + _(": ") + said.format(kind=kind_said(other.kind), date=other.on_date))
     said = _("its {kind} on {date} would then be out of order ({why})")
-    return InvalidTransition(f"{what}: " + said.format(kind=kind_said(other.kind), date=other.on_date, why=e.reason))
+    return InvalidTransition(what + _(": ") + said.format(kind=kind_said(other.kind), date=other.on_date, why=e.reason))
 
 
 def record(store: Store, ticket: dict, kind: EventKind, on: str, actor: str | None, **fields):
@@ -216,7 +216,7 @@ def start(store: Store, ref: str, actor: str | None, on: date | None = None) -> 
 
 def reassign(store: Store, ref: str, officer_ref: str, actor: str | None, on: date | None = None):
     """Give the ticket a new owner; returns (ticket, changed)."""
-    day = not_future(on or dates.today(), "the assign date")
+    day = not_future(on or dates.today(), _("the {verb} date").format(verb=verb(K.assigned)))
     with store.write():
         ticket = live(store, ref)
         officer = refs.active(refs.officer(store, officer_ref), "officer")
@@ -369,7 +369,7 @@ def _corrected(store: Store, ticket: dict, given: dict) -> dict:
             )
         columns["enterprise_id"] = ent["id"]
     if "opened" in given:
-        columns["opened_on"] = not_future(given["opened"], "the opening date")
+        columns["opened_on"] = not_future(given["opened"], _("the opening date"))
     opened = columns.get("opened_on", ticket["opened_on"])
     if "due" in given:
         columns["base_due_on"] = due_date(store, date.fromisoformat(opened), given["due"]).isoformat()

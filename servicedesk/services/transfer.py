@@ -229,7 +229,9 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
 
     if store.url:
         raise InvalidInput(
-            f"backup copies a ledger file; {store.path} is a PostgreSQL database, backed up by its server (pg_dump)"
+            _("backup copies a ledger file; {path} is a PostgreSQL database, backed up by its server (pg_dump)").format(
+                path=store.path
+            )
         )
     path = Path(target).expanduser()
     if path.is_dir():
@@ -278,9 +280,11 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
         finally:
             copy.close()
         if problems != ["ok"]:
-            many = f"{len(problems)} problems" if len(problems) < 5 else "5 or more problems"
+            many = _("{n} problems").format(n=len(problems)) if len(problems) < 5 else _("5 or more problems")
             raise Damaged(
-                f"SQLite's check of the copy found {many}, the first: {problems[0][:120]}; {path} was not written"
+                _("SQLite's check of the copy found {many}, the first: {problem}; {path} was not written").format(
+                    many=many, problem=problems[0][:120], path=path
+                )
             )
         os.replace(partial, path)
     finally:

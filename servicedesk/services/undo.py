@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from .. import derive
 from ..errors import InvalidInput
 from ..i18n import _, language, ngettext, pgettext
+from ..life import kind_said
 from ..store import Store
 
 # A change set not undone yet.
@@ -36,8 +37,6 @@ class Plan:
 
     def said(self) -> list[str]:
         """What the undo reverses, a line each, for the person at the terminal."""
-        from ..life import kind_said
-
         lines = []
         if self.opened:
             n = len(self.opened)
@@ -111,6 +110,8 @@ def _ACTIONS() -> dict[str, str]:  # noqa: N802
         "assigned": pgettext("action", "assigned"),
         "unassigned": pgettext("action", "unassigned"),
         "set": pgettext("action", "set"),
+        "holiday": pgettext("action", "holiday"),
+        "workday": pgettext("action", "workday"),
     }
 
 
@@ -165,7 +166,9 @@ def _conflict(store: Store, p: Plan, actor: str | None) -> str | None:
             (*p.tickets, number, actor),
         )
         if later:
-            return f"{later['actor']} has since changed ticket #{later['ticket_id']} ({later['kind']} on {later['on_date']})"
+            return _("{actor} has since changed ticket #{id} ({kind} on {date})").format(
+                actor=later["actor"], id=later["ticket_id"], kind=kind_said(later["kind"]), date=later["on_date"]
+            )
     subjects = {(c["subject"], c["subject_id"]) for c in p.changes}
     subjects |= {("visit", str(i)) for i in p.created["visits"]}
     for subject, subject_id in sorted(subjects):
@@ -176,7 +179,12 @@ def _conflict(store: Store, p: Plan, actor: str | None) -> str | None:
             (subject, subject_id, number, actor),
         )
         if later:
-            return f"{later['actor']} has since changed {subject} {subject_id} ({later['action']})"
+            subject_said, action = subject, later["action"]
+            if language() != "en":
+                subject_said, action = _SUBJECTS().get(subject, subject), _ACTIONS().get(action, action)
+            return _("{actor} has since changed {subject} {id} ({action})").format(
+                actor=later["actor"], subject=subject_said, id=subject_id, action=action
+            )
     for table, column in (("enterprises", "enterprise_id"), ("officers", "officer_id")):
         for record_id in p.created[table]:
             used = store.row(
@@ -189,7 +197,11 @@ def _conflict(store: Store, p: Plan, actor: str | None) -> str | None:
                 {"id": record_id, "cs": number, "actor": actor},
             )
             if used:
-                return f"{used['actor']} has since recorded work for {table[:-1]} #{record_id}"
+                if table == "enterprises":
+                    said = _("{actor} has since recorded work for enterprise #{id}")
+                else:
+                    said = _("{actor} has since recorded work for officer #{id}")
+                return said.format(actor=used["actor"], id=record_id)
     return None
 
 

@@ -79,7 +79,7 @@ def log_visit(
     logged it. The same visit logged twice (↑ Enter) is refused unless `again`.
     """
     day = on or dates.today()
-    visited_on = tickets.not_future(day, "the visit date")
+    visited_on = tickets.not_future(day, _("the visit date"))
     parsed = [parse_problem(p) for p in problems]
     text = clean_text(note)
     with store.write():
@@ -148,7 +148,7 @@ def edit_visit(
         visit = _live_visit(store, ref)
         columns = {}
         if on is not None:
-            columns["visited_on"] = tickets.not_future(on, "the visit date")
+            columns["visited_on"] = tickets.not_future(on, _("the visit date"))
             columns["week"] = dates.week_key(on)
         if officer is not None:
             columns["officer_id"] = refs.officer(store, officer)["id"]
@@ -165,7 +165,9 @@ def edit_visit(
                 )
                 if early is not None and early < columns["visited_on"]:
                     raise InvalidInput(
-                        f"visit #{visit['id']} turned up problems opened on {early}; it cannot have been later"
+                        _("visit #{id} turned up problems opened on {date}; it cannot have been later").format(
+                            id=visit["id"], date=early
+                        )
                     )
             sets = ", ".join(f"{c} = ?" for c in columns)
             store.conn.execute(f"UPDATE visits SET {sets} WHERE id = ?", (*columns.values(), visit["id"]))
@@ -184,10 +186,12 @@ def delete_visit(store: Store, ref, reason: str, actor: str | None = None) -> di
             "SELECT id FROM tickets WHERE visit_id = ? AND removed IS NULL ORDER BY id", (visit["id"],)
         )]  # fmt: skip
         if opened:
-            listed = ", ".join(f"#{t}" for t in opened)
+            listed = _(", ").join(f"#{t}" for t in opened)
             raise InvalidInput(
-                f"visit #{visit['id']} opened tickets {listed}; delete them first "
-                f"(servicedesk ticket delete {opened[0]} --reason …), or undo the visit"
+                _(
+                    "visit #{id} opened tickets {tickets}; delete them first "
+                    "(servicedesk ticket delete {first} --reason …), or undo the visit"
+                ).format(id=visit["id"], tickets=listed, first=opened[0])
             )
         store.conn.execute("UPDATE visits SET removed = 'deleted' WHERE id = ?", (visit["id"],))
         record_change(store, actor, "visit", visit["id"], "deleted", {"reason": text})
@@ -210,7 +214,7 @@ def add_feedback(
     again: bool = False,
 ) -> dict:
     day = on or dates.today()
-    received_on = tickets.not_future(day, "the feedback date")
+    received_on = tickets.not_future(day, _("the feedback date"))
     if score is not None and not 1 <= score <= 5:
         raise InvalidInput(_("--score must be from 1 to 5, not {score}").format(score=score))
     if kind == FeedbackKind.rating and score is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .. import dates
 from ..errors import DateError, ImportFailed
-from ..i18n import _
+from ..i18n import _, language
 from ..models import clean_line, clean_text, word_key, words
 
 # Field → headers that mean it, per kind of file. The first alias is the English field
@@ -211,18 +211,25 @@ class Sheet:
                     self.ignored.append(written)
             elif field in self.columns:
                 raise ImportFailed(
-                    f"{self.name} line {self.header_line}, column {written}: "
-                    f"this column and {self.columns[field][1]} both give the {field}"
+                    _("{file} line {line}, column {column}: this column and {other} both give the {field}").format(
+                        file=self.name, line=self.header_line, column=written, other=self.columns[field][1], field=field
+                    )
                 )
             else:
                 self.columns[field] = (index, written)
         for field in REQUIRED[kind]:
             if field not in self.columns:
-                names = ", ".join(HEADERS[kind][field])
-                where = f"{self.name} line {self.header_line}" + (f" (sheet {self.sheet})" if self.sheet else "")
+                names, said = HEADERS[kind][field], field
+                if language() != "en":  # the headers a clerk writes in Chinese, the first naming the column
+                    names = [n for n in names if not n.isascii()] or names
+                    said = names[0]
+                names = _(", ").join(names)
+                where = _("{file} line {line}").format(file=self.name, line=self.header_line)
+                if self.sheet:
+                    where += _(" (sheet {sheet})").format(sheet=self.sheet)
                 raise ImportFailed(
                     _("{where}: no {field} column; name one of its headers: {names}").format(
-                        where=where, field=field, names=names
+                        where=where, field=said, names=names
                     )
                 )
         self._data = itertools.chain(opened.head[after:], opened.rest)
@@ -303,7 +310,8 @@ class Sheet:
         """The header the user wrote for `field`, or its names when the file has no such column."""
         if field in self.columns:
             return self.columns[field][1]
-        return f"{field} (no such column; add one headed {' or '.join(HEADERS[self.kind][field][:2])})"
+        headers = _(" or ").join(HEADERS[self.kind][field][:2])
+        return _("{field} (no such column; add one headed {headers})").format(field=field, headers=headers)
 
     def key(self, text: str) -> str:
         """word_key(text), once per spelling: a ledger writes 已办结 a thousand times."""
@@ -398,7 +406,12 @@ class Row:
             return default
         found = table.get(self.sheet.key(text))
         if found is None:
-            valid = ", ".join(sorted(set(table.values())))
+            codes = sorted(set(table.values()))
+            if language() != "en":  # the words a clerk writes: each code's first Chinese name
+                named = {c: next((w for w, of in table.items() if of == c and not w.isascii()), c) for c in codes}
+                valid = _(", ").join(named[c] for c in codes)
+                raise self.error(field, _('"{text}" is not one of: {valid}').format(text=text, valid=valid))
+            valid = ", ".join(codes)
             raise self.error(
                 field, _('"{text}" is not one of: {valid} (or their Chinese names)').format(text=text, valid=valid)
             )

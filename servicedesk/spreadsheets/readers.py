@@ -49,7 +49,9 @@ def open_lines(path: Path, sheet: str | None, header: Callable[[list[tuple[int, 
     if suffix == ".csv":
         if sheet is not None:
             raise ImportFailed(
-                f"{path.name} is a CSV file, which has one table; --sheet is for .xlsx and .xls workbooks"
+                _("{name} is a CSV file, which has one table; --sheet is for .xlsx and .xls workbooks").format(
+                    name=path.name
+                )
             )
         lines, estimate = _csv_lines(path)
         return Opened(_take(lines, scan), lines, None, estimate)
@@ -143,7 +145,7 @@ def _workbook(path: Path, wanted: str | None, header, scan: int):
     def unreadable(e: Exception) -> ImportFailed:
         # A damaged workbook fails inside calamine (zip, XML, OLE) when opened or when a
         # sheet is read; each is the same mistake to the user.
-        return ImportFailed(f"{path.name}: not a readable {kind} workbook ({e})")
+        return ImportFailed(_("{name}: not a readable {kind} workbook ({e})").format(name=path.name, kind=kind, e=e))
 
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
