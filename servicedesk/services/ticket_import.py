@@ -12,44 +12,17 @@ is a difference: named, or with --update turned into the dated events that bring
 ticket there (ticket_update.py).
 """
 
-import re
 from datetime import timedelta
 
 from .. import derive
-from ..errors import DateError
 from ..i18n import _, language
 from ..life import Event, Life, Refused, replay
 from ..models import word_key
-from ..spreadsheets import OUTCOME, PRIORITY, RESULT, STATUS, Row
+from ..spreadsheets import OUTCOME, PRIORITY, STATUS, Row
+from . import ticket_history
 from .imports import NO_RESOLUTION, Assignments, Importer
 from .ticket_update import TicketUpdate
 
-# The `history` column: every dated event a row's other columns cannot say (a reassignment,
-# a referral, an extension, a close that was reopened, a follow-up…), so an export reads
-# back in unchanged. Each entry is "DATE KIND[:ARG]"; ARG is what the kind carries.
-HISTORY_KINDS = ("opened", "assigned", "referred", "started", "extended", "urged", "supervised", "closed",
-                 "followed_up", "reopened")  # fmt: skip
-TOLD_BY_COLUMNS = ("opened", "started", "closed")  # what a row's own columns can say
-HISTORY_EXAMPLE = "2022-05-09 opened:王伟; 2022-05-12 closed:resolved; 2022-05-16 reopened"
-
-
-def history_arg(kind: str, owner: str | None, department: str | None, outcome: str | None, due_on: str | None,
-                result: str | None, redo: int) -> str | None:  # fmt: skip
-    """What an entry of the `history` cell carries after its kind."""
-    return {
-        "opened": owner,
-        "assigned": owner,
-        "referred": department,
-        "extended": due_on,
-        "closed": outcome,
-        "followed_up": result,
-        "reopened": "redo" if redo else None,
-    }.get(kind)
-
-
-_ENTRY = re.compile(rf"^(?P<on>\S+)\s+(?P<kind>{'|'.join(HISTORY_KINDS)})(?::(?P<arg>.*))?$")
-EARLIER_CLOSE = "closed (imported history)"
-REOPENED = "reopened (imported history)"
 EVENT_COLUMNS = ["ticket_id", "kind", "on_date", "week", "at", "actor", "note", "outcome", "owner_id", "department",
                  "changeset", "due_on", "result", "redo"]  # fmt: skip
 _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_on"}  # where a row says each
@@ -167,67 +140,9 @@ class TicketImporter(Importer):
             "_resolution": said_resolution,
         }
         if row.has("history"):
-            record["history"] = self._history(row, record)
+            record["history"] = ticket_history.read(row, record)
             record["started_on"] = None  # the history says when, every time
         return record
-
-    def _history(self, row: Row, record: dict) -> list[tuple[str, str, str | None]]:
-        """The `history` cell read: dated entries that start at the opening. Whether they are
-        a life that ends where the row's columns say is `plan`'s replay (_life)."""
-        entries = []
-        for part in row.text("history").split(";"):
-            if not part.strip():
-                continue
-            m = _ENTRY.match(part.strip())
-            if not m:
-                raise row.error(
-                    "history",
-                    _('cannot read "{entry}"; write entries like {example}').format(
-                        entry=part.strip(), example=HISTORY_EXAMPLE
-                    ),
-                )
-            try:
-                day = self.sheet.parse_date(m["on"]).isoformat()
-            except DateError as e:
-                raise row.error("history", str(e)) from None
-            entries.append((m["kind"], day, (m["arg"] or "").strip() or None))
-        opened = [i for i, (kind, _, _) in enumerate(entries) if kind == "opened"]
-        if opened != [0] or entries[0][1] != record["opened_on"]:
-            raise row.error(
-                "history",
-                _("it must start with the opening on {opened_on}, once").format(opened_on=record["opened_on"]),
-            )
-        for i, (kind, day, arg) in enumerate(entries):
-            if day > self.sheet.today.isoformat():
-                raise row.error("history", _("{kind} on {day} is in the future").format(kind=kind, day=day))
-            entries[i] = (kind, day, self._history_arg(row, kind, arg))
-        return entries
-
-    def _history_arg(self, row: Row, kind: str, arg: str | None) -> str | None:
-        """An entry's argument as stored: an outcome or result code, an ISO due date, a name."""
-        if kind == "closed":
-            found = OUTCOME.get(word_key(arg or "resolved"))
-            if found is None:
-                raise row.error(
-                    "history", _('"{arg}" is not an outcome; use resolved, explained or withdrawn').format(arg=arg)
-                )
-            return found
-        if kind == "followed_up":
-            found = RESULT.get(word_key(arg or ""))
-            if found is None:
-                raise row.error(
-                    "history",
-                    _('"{arg}" is not a follow-up result; use satisfied, basically or unsatisfied').format(arg=arg),
-                )
-            return found
-        if kind == "extended":
-            try:
-                return self.sheet.parse_date(arg or "").isoformat()
-            except DateError as e:
-                raise row.error("history", str(e)) from None
-        if kind == "reopened":
-            return "redo" if arg and word_key(arg) in ("redo", "重办") else None
-        return arg
 
     def key(self, record: dict) -> str:
         return _SEP.join((record["enterprise"], record["category"], record["title"], record["opened_on"]))
@@ -284,7 +199,7 @@ class TicketImporter(Importer):
                 else (kind, day, arg)
                 for kind, day, arg in record["history"]
             ]  # fmt: skip
-            events = self._replayed(record, history)
+            events = ticket_history.events(record, history)
         else:
             events = self._told(record, owner_id)
         life = self._life(record, events, owner_id)
@@ -303,27 +218,6 @@ class TicketImporter(Importer):
         if record["status"] == "closed":
             events.append(Event(2, "closed", record["closed_on"], outcome=record["outcome"], note=record["resolution"]))
         return events
-
-    def _replayed(self, record: dict, history: list) -> list[Event]:
-        """The events of a `history` cell (owners as ids)."""
-        status, department, resolution = record["status"], record["department"], record["resolution"]
-        last_close = max(i for i, (kind, _, _) in enumerate(history) if kind == "closed") if status == "closed" else -1
-        referred = any(kind == "referred" for kind, _, _ in history)
-        return [
-            Event(
-                i,
-                kind,
-                day,
-                note={"closed": resolution if i == last_close else EARLIER_CLOSE, "reopened": REOPENED}.get(kind),
-                outcome=arg if kind == "closed" else None,
-                owner_id=arg if kind in ("opened", "assigned") else None,
-                department=arg if kind == "referred" else department if kind == "opened" and not referred else None,
-                due_on=record["due_on"] if kind == "opened" else arg if kind == "extended" else None,
-                result=arg if kind == "followed_up" else None,
-                redo=int(kind == "reopened" and arg == "redo"),
-            )
-            for i, (kind, day, arg) in enumerate(history)
-        ]
 
     def _life(self, record: dict, events: list[Event], owner_id: int | None) -> Life:
         """A new ticket's events replayed, once: they must be a life (in the order of its
@@ -351,8 +245,8 @@ class TicketImporter(Importer):
                 record,
                 "history",
                 _("it ends {ended}, but the row's other columns say {says}").format(
-                    ended=_state(*ended[:1], name(ended[1]), *ended[2:]),
-                    says=_state(*says[:1], name(said_owner), *says[2:]),
+                    ended=ticket_history.describe(*ended[:1], name(ended[1]), *ended[2:]),
+                    says=ticket_history.describe(*says[:1], name(said_owner), *says[2:]),
                 ),
             )
         return life
@@ -422,13 +316,3 @@ class TicketImporter(Importer):
 
     def counts(self) -> dict:
         return {**super().counts(), "linked_to_visits": self.linked}
-
-
-def format_history(events: list[tuple[str, str, str | None]]) -> str:
-    """(on_date, kind, owner name or outcome) in order → the `history` cell."""
-    return "; ".join(f"{on} {kind}" + (f":{arg}" if arg else "") for on, kind, arg in events)
-
-
-def _state(status: str, owner: str | None, closed_on: str | None, outcome: str | None, department: str | None) -> str:
-    closed = f" ({outcome}) on {closed_on}" if closed_on else ""
-    return f"{status}{closed}, owner {owner or 'nobody'}, department {department or 'none'}"

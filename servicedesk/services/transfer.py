@@ -19,7 +19,8 @@ from ..views.roster import assigned_names
 from .imports import run
 from .record_import import FeedbackImporter, ServiceImporter, VisitImporter
 from .roster_import import EnterpriseImporter, OfficerImporter
-from .ticket_import import HISTORY_KINDS, TOLD_BY_COLUMNS, TicketImporter, format_history, history_arg
+from .ticket_history import HISTORY_KINDS, TOLD_BY_COLUMNS, format_history, history_arg
+from .ticket_import import TicketImporter
 
 IMPORTERS = {
     "officer": OfficerImporter,
