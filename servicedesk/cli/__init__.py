@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
 from ..errors import Damaged, NoLedger, ServicedeskError
@@ -32,16 +32,54 @@ SUBCOMMANDS = {
     "calendar": ("calendar", "app", "Working days: holidays and make-up days (工作日)."),
 }
 
+# The one-word commands: (module whose register() adds it, the first paragraph of its
+# docstring, line breaks kept, as the root --help shows it). Like the groups, a module is
+# imported and its commands converted only when one of them runs; tests/test_help.py
+# checks each line against its docstring.
+VERBS = {
+    "agenda": (
+        "agenda",
+        "An officer's week: assigned enterprises not visited yet this week, and their own tickets\n"
+        "overdue, due soon and under supervision (督办).",
+    ),
+    "settings": (
+        "calendar",
+        "The park's settings: `park` (its name, heading the reports) and `yellow_days` (a ticket\n"
+        "lights yellow this many working days before it is due; default 3).",
+    ),
+    "assign": ("officers", "Start looking after enterprises (包联), from --from on."),
+    "unassign": ("officers", "Stop looking after enterprises; past weeks keep who was assigned then."),
+    "demo": ("demo", "Fill the database with a sample park and print the weekly report of its last week."),
+    "info": ("misc", "Where the database is, its schema version and what it holds."),
+    "undo": (
+        "misc",
+        "Reverse your last change — whatever one command did (a visit with the problems it\n"
+        "opened, a close, an edit, a whole import). The undo is recorded too; run it again to\n"
+        "step further back. Another person's later change to the same thing blocks it.",
+    ),
+    "doctor": (
+        "misc",
+        "Check the ledger: SQLite's integrity check, no orphans, every ticket's state equal to\n"
+        "the replay of its history, and the derived tables equal to a rebuild. Exit 1 on a problem.",
+    ),
+    "export": ("transfer", "Write every table as CSV (for Excel/WPS) and JSON lines, readable back in by the imports."),
+    "backup": ("transfer", "A consistent copy of the database, safe to take while others are writing (mode 0600)."),
+    "copy": ("publishing", "Copy the whole ledger — history, change log, deleted items, ids — into another database."),
+    "publish": ("publishing", "Write a read-only snapshot of the ledger for leaders to browse with Datasette."),
+    "serve": ("publishing", "Run Datasette on a published directory, read-only."),
+}
+
 
 class Group(TyperGroup):
-    """The root command: loads the noun groups on demand, and is the one place where a
-    ServicedeskError becomes `error: …` on stderr and exit 1."""
+    """The root command: loads the noun groups and the verbs on demand, and is the one place
+    where a ServicedeskError becomes `error: …` on stderr and exit 1."""
 
     _listing = False
 
     def list_commands(self, ctx):
-        # The everyday nouns first (visit, ticket, report), then the one-off verbs.
-        return [*SUBCOMMANDS, *(n for n in super().list_commands(ctx) if n not in SUBCOMMANDS)]
+        # The everyday nouns first (visit, ticket, report), then the verbs.
+        listed = [*SUBCOMMANDS, *VERBS]
+        return [*listed, *(n for n in super().list_commands(ctx) if n not in listed)]
 
     def get_command(self, ctx, name):
         if name not in self.commands and name in SUBCOMMANDS:
@@ -55,7 +93,26 @@ class Group(TyperGroup):
             command = typer.main.get_command(getattr(importlib.import_module(f"{__package__}.{module}"), attribute))
             command.name, command.help = name, help
             self.commands[name] = command
+        elif name not in self.commands and name in VERBS:
+            module, line = VERBS[name]
+            if self._listing:
+                return TyperCommand(name=name, help=line)
+            self._load_verbs(module)
         return super().get_command(ctx, name)
+
+    def _load_verbs(self, module: str) -> None:
+        """The commands a module's register() adds to the root, as Typer would have made them."""
+        import importlib
+
+        import typer.main
+
+        verbs = typer.Typer()
+        importlib.import_module(f"{__package__}.{module}").register(verbs)
+        for info in verbs.registered_commands:
+            command = typer.main.get_command_from_info(
+                info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=self.rich_markup_mode
+            )
+            self.commands.setdefault(command.name, command)
 
     def format_help(self, ctx, formatter):
         self._listing = True
@@ -301,21 +358,6 @@ def main_options(
     set_language(lang)
     ctx.obj = State(db or default_db(), acting, default_db=db is None)
     ctx.call_on_close(ctx.obj.close)
-
-
-def _register() -> None:
-    from . import agenda, calendar, demo, misc, officers, publishing, transfer
-
-    agenda.register(app)
-    calendar.register(app)
-    officers.register(app)
-    demo.register(app)
-    misc.register(app)
-    transfer.register(app)
-    publishing.register(app)
-
-
-_register()
 
 
 def _escape(error: UnicodeEncodeError) -> tuple[str, int]:
