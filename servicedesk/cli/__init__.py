@@ -6,6 +6,7 @@ as cheap as a bare Typer app's; everything else is imported inside the commands.
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -13,9 +14,6 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from .. import __version__
-from ..errors import Damaged, NoLedger, ServicedeskError
-from ..i18n import _
-from .common import State, complete_officer
 
 # The noun groups: (module, attribute, help). Each is imported and turned into a Click
 # group on first use; the root --help lists them from here, so it neither imports nor
@@ -133,7 +131,7 @@ class Group(TyperGroup):
             raise
 
     def invoke(self, ctx):
-        import warnings
+        from ..errors import NoLedger, ServicedeskError
 
         _escape_unencodable()
         not_text = _not_utf8(self, ctx)
@@ -171,12 +169,11 @@ def _notice(message, category, filename, lineno, file=None, line=None):
     """A Notice from the services is one `warning: …` line on stderr; other warnings as Python shows them."""
     from .. import render
     from ..errors import Notice
+    from ..i18n import _
 
     if issubclass(category, Notice):
         render.message(_("warning: {message}").format(message=message))
     else:
-        import warnings
-
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
@@ -190,8 +187,11 @@ def _closed_pipe_is_success(e: SystemExit) -> None:
         raise typer.Exit(0) from None
 
 
-def _explain(error: Exception, state) -> ServicedeskError | None:
-    """A full disk, a read-only or damaged file behind an error no command expected; None for a bug."""
+def _explain(error: Exception, state):
+    """The ServicedeskError that names a full disk, a read-only or damaged file behind an error
+    no command expected; None for a bug."""
+    from .common import State
+
     if not isinstance(state, State):
         return None
     from ..diagnosis import explain
@@ -199,8 +199,11 @@ def _explain(error: Exception, state) -> ServicedeskError | None:
     return explain(error, state.opened_store(), state.db_path)
 
 
-def _said_to(error: ServicedeskError, ctx) -> str:
-    """The error's line; damage that stops doctor itself is past what doctor repairs."""
+def _said_to(error, ctx) -> str:
+    """The ServicedeskError's line; damage that stops doctor itself is past what doctor repairs."""
+    from ..errors import Damaged
+    from ..i18n import _
+
     if isinstance(error, Damaged):  # errors.py sits below the catalogue: its words are said here
         if ctx.invoked_subcommand == "doctor":
             advice = _("SQLite cannot read past it, so restore a backup")
@@ -212,7 +215,10 @@ def _said_to(error: ServicedeskError, ctx) -> str:
     return str(error)
 
 
-def _no_ledger(error: NoLedger, state) -> str:
+def _no_ledger(error, state) -> str:
+    from ..i18n import _
+    from .common import State
+
     if isinstance(state, State) and state.default_db:
         return _(
             "no ledger yet at {path}; a command that records something creates it "
@@ -279,6 +285,11 @@ def fail(message: str):
     raise typer.Exit(1)
 
 
+# Typer warns that shell_complete is deprecated (at each conversion of a command, this
+# root's --as first): it is the one callback that may offer values not starting with what
+# was typed (cli/common.py, "Shell completion").
+warnings.filterwarnings("ignore", "In Typer, only the parameter 'autocompletion'", DeprecationWarning)
+
 app = typer.Typer(
     cls=Group,
     no_args_is_help=True,
@@ -306,6 +317,12 @@ def _version(value: bool):
         raise typer.Exit()
 
 
+def _complete_officer(ctx: typer.Context, param, incomplete: str) -> list[str]:
+    from .common import complete_officer
+
+    return complete_officer(ctx, param, incomplete)
+
+
 @app.callback()
 def main_options(
     ctx: typer.Context,
@@ -327,7 +344,7 @@ def main_options(
             "--as",
             envvar="SERVICEDESK_OFFICER",
             help="Who is acting; recorded on every change.",
-            shell_complete=complete_officer,
+            shell_complete=_complete_officer,
         ),
     ] = None,
     lang: Annotated[
@@ -352,6 +369,7 @@ def main_options(
     servicedesk report weekly --week last --output 周报.xlsx
     """
     from ..i18n import LANGS, set_language
+    from .common import State
 
     if lang is not None and lang not in LANGS:
         raise typer.BadParameter(f"{lang!r} is not zh or en", param_hint="'--lang'")
