@@ -133,6 +133,16 @@ def test_the_root_help_is_the_same_before_its_commands_are_loaded(width, termina
     assert "agenda" in listed and "serve" in listed
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("agnda", "'agenda'"), ("tiket", "'ticket'"), ("servce", "'service', 'serve'")]
+)
+def test_a_mistyped_command_is_told_the_near_ones(typed, meant):
+    # Typer suggests from the commands it has loaded, and a new process has loaded none.
+    result = subprocess.run([sys.executable, "-m", "servicedesk", typed], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"No such command {typed!r}. Did you mean {meant}" in " ".join(result.stderr.replace("│", " ").split())
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "servicedesk")
 def test_every_command_has_help(path, db):
     result = CliRunner().invoke(app, [*path, "--help"], catch_exceptions=False)

@@ -98,6 +98,16 @@ class Group(TyperGroup):
             self._load_verbs(module)
         return super().get_command(ctx, name)
 
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in SUBCOMMANDS and args[0] not in VERBS:
+            # Typer suggests a near name (`Did you mean 'ticket'?`) from the commands loaded so
+            # far: load the near ones first.
+            from difflib import get_close_matches
+
+            for near in get_close_matches(args[0], self.list_commands(ctx)):
+                self.get_command(ctx, near)
+        return super().resolve_command(ctx, args)
+
     def _load_verbs(self, module: str) -> None:
         """The commands a module's register() adds to the root, as Typer would have made them."""
         import importlib
