@@ -4,6 +4,7 @@ import contextlib
 import importlib
 import inspect
 import io
+import pkgutil
 import subprocess
 import sys
 
@@ -12,6 +13,7 @@ import typer
 from helpers import services
 from typer.testing import CliRunner
 
+import servicedesk.cli
 from servicedesk import __version__
 from servicedesk.cli import SUBCOMMANDS, VERBS, app
 
@@ -95,6 +97,16 @@ def test_the_tree_has_the_commands_of_the_contract():
 def test_every_written_command_is_in_the_tree_and_nothing_else():
     assert sorted(PATHS) == sorted(WRITTEN)
     assert all(WRITTEN[path] and WRITTEN[path].strip() for path in PATHS)
+
+
+def test_every_verb_a_cli_module_registers_is_in_VERBS():
+    # The root loads a module only for a name in VERBS: a command left out would be unreachable.
+    modules = [m.name for m in pkgutil.iter_modules(servicedesk.cli.__path__)]
+    registering = {m for m in modules if hasattr(importlib.import_module(f"servicedesk.cli.{m}"), "register")}
+    assert registering == {module for module, _line in VERBS.values()}
+    for module in registering:
+        for info in registered(module).registered_commands:
+            assert info.name in VERBS, f"cli/{module}.py registers `{info.name}`: add it to VERBS in cli/__init__.py"
 
 
 def test_the_root_lists_each_verb_by_the_first_paragraph_of_its_docstring():
