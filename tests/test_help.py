@@ -1,6 +1,10 @@
 """Every command has help, and the package runs as `python -m servicedesk`."""
 
+import contextlib
 import importlib
+import inspect
+import io
+import pkgutil
 import subprocess
 import sys
 
@@ -9,8 +13,9 @@ import typer
 from helpers import services
 from typer.testing import CliRunner
 
+import servicedesk.cli
 from servicedesk import __version__
-from servicedesk.cli import SUBCOMMANDS, app
+from servicedesk.cli import SUBCOMMANDS, VERBS, app
 
 
 def command_paths(command, prefix=()):
@@ -22,6 +27,13 @@ def command_paths(command, prefix=()):
             yield from command_paths(command.get_command(ctx, name), (*prefix, name))
 
 
+def registered(module: str) -> typer.Typer:
+    """The commands a cli module's register() adds to the root, on an app of their own."""
+    verbs = typer.Typer()
+    importlib.import_module(f"servicedesk.cli.{module}").register(verbs)
+    return verbs
+
+
 def written_help() -> dict[tuple, str]:
     """What each command's help should say, read from where it is written (the functions'
     docstrings, the noun groups' lines in SUBCOMMANDS), not from the Click tree under test."""
@@ -31,7 +43,9 @@ def written_help() -> dict[tuple, str]:
             name = info.name or info.callback.__name__.replace("_", "-")
             yield (*prefix, name), info.callback.__doc__
 
-    written = {(): app.registered_callback.callback.__doc__, **dict(commands(app, ()))}
+    written = {(): app.registered_callback.callback.__doc__}
+    for module in dict.fromkeys(module for module, _line in VERBS.values()):
+        written.update(commands(registered(module), ()))
     for noun, (module, attribute, line) in SUBCOMMANDS.items():
         written[(noun,)] = line
         written.update(commands(getattr(importlib.import_module(f"servicedesk.cli.{module}"), attribute), (noun,)))
@@ -83,6 +97,62 @@ def test_the_tree_has_the_commands_of_the_contract():
 def test_every_written_command_is_in_the_tree_and_nothing_else():
     assert sorted(PATHS) == sorted(WRITTEN)
     assert all(WRITTEN[path] and WRITTEN[path].strip() for path in PATHS)
+
+
+def test_every_verb_a_cli_module_registers_is_in_VERBS():
+    # The root loads a module only for a name in VERBS: a command left out would be unreachable.
+    modules = [m.name for m in pkgutil.iter_modules(servicedesk.cli.__path__)]
+    registering = {m for m in modules if hasattr(importlib.import_module(f"servicedesk.cli.{m}"), "register")}
+    assert registering == {module for module, _line in VERBS.values()}
+    for module in registering:
+        for info in registered(module).registered_commands:
+            assert info.name in VERBS, f"cli/{module}.py registers `{info.name}`: add it to VERBS in cli/__init__.py"
+
+
+def test_the_root_lists_each_verb_by_the_first_paragraph_of_its_docstring():
+    # What Typer's rich help shows of a command in its parent's list (line breaks kept).
+    for module in dict.fromkeys(module for module, _line in VERBS.values()):
+        for info in registered(module).registered_commands:
+            assert VERBS[info.name] == (module, inspect.cleandoc(info.callback.__doc__).split("\n\n")[0])
+
+
+def root_help(*, load: bool, width: int, terminal: bool) -> str:
+    """The root --help of a new Click tree, before any command is loaded or after all are."""
+    import typer.rich_utils
+
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root, info_name="servicedesk")
+    if load:
+        for name in root.list_commands(ctx):
+            root.get_command(ctx, name)
+    saved = typer.rich_utils.MAX_WIDTH, typer.rich_utils.FORCE_TERMINAL
+    typer.rich_utils.MAX_WIDTH, typer.rich_utils.FORCE_TERMINAL = width, terminal
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) as out:
+            root.get_help(ctx)
+    finally:
+        typer.rich_utils.MAX_WIDTH, typer.rich_utils.FORCE_TERMINAL = saved
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+@pytest.mark.parametrize("width", [40, 80, 132])
+def test_the_root_help_is_the_same_before_its_commands_are_loaded(width, terminal):
+    # The root --help lists the nouns and verbs from SUBCOMMANDS and VERBS without importing
+    # their modules: it must read exactly as Typer's own listing of the loaded commands.
+    listed = root_help(load=False, width=width, terminal=terminal)
+    assert listed == root_help(load=True, width=width, terminal=terminal)
+    assert "agenda" in listed and "serve" in listed
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("agnda", "'agenda'"), ("tiket", "'ticket'"), ("servce", "'service', 'serve'")]
+)
+def test_a_mistyped_command_is_told_the_near_ones(typed, meant):
+    # Typer suggests from the commands it has loaded, and a new process has loaded none.
+    result = subprocess.run([sys.executable, "-m", "servicedesk", typed], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert f"No such command {typed!r}. Did you mean {meant}" in " ".join(result.stderr.replace("│", " ").split())
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "servicedesk")

@@ -2,7 +2,6 @@
 
 import os
 import sys
-import warnings
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -249,10 +248,6 @@ def stdin_is_terminal() -> bool:
 # What TAB offers is what the reference resolves to (views/refs.py): names that start with
 # the text, then names that hold it; only when no name holds it, the names whose pinyin
 # keys match it best.
-
-# Typer warns that shell_complete is deprecated (at each conversion of a command): it is
-# the one callback that may offer values not starting with what was typed.
-warnings.filterwarnings("ignore", "In Typer, only the parameter 'autocompletion'", DeprecationWarning)
 
 
 def _completion_db(ctx: typer.Context):

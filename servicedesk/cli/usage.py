@@ -8,7 +8,6 @@ own frame, byte for byte; Chinese gets the same frame — the usage line, how to
 the error in a box — in Chinese.
 """
 
-import os
 import re
 
 import typer
@@ -20,24 +19,9 @@ from typer._click.exceptions import (  # Typer's own Click: the classes its pars
     UsageError,
 )
 
-from ..i18n import LANGS, _, language, pgettext
+from ..i18n import _, language, pgettext
 
-__all__ = ["UsageError", "aborted", "given_language", "translate"]
-
-
-def given_language(args) -> str | None:
-    """The --lang on a command line, before the command that follows the global options
-    (else SERVICEDESK_LANG): a usage error can come before the root callback reads it."""
-    args = list(args)
-    for i, arg in enumerate(args):
-        if arg == "--lang" and i + 1 < len(args):
-            return args[i + 1]
-        if arg.startswith("--lang="):
-            return arg.partition("=")[2]
-        if not arg.startswith("-") and (i == 0 or args[i - 1] not in ("--db", "--as")):
-            break  # the command: what follows is its own
-    value = os.environ.get("SERVICEDESK_LANG")
-    return value if value in LANGS else None
+__all__ = ["UsageError", "aborted", "translate"]
 
 
 def translate(error: UsageError) -> None:
