@@ -407,6 +407,29 @@ class Store:
         marks = ", ".join("?" for _ in columns)
         self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
+    @contextmanager
+    def bulk_load(self, tables: tuple[str, ...]) -> Iterator[None]:
+        """Rows written in bulk through insert_rows, their ids given, into `tables` (inside the
+        caller's transaction; `copy`, `demo`). On PostgreSQL the tables' foreign keys, indexes
+        and id triggers are set aside for the load and the tables analysed after it
+        (pgledger.bulk_load); a file is written as it is (SQLite checks a foreign key by one
+        lookup of the parent's key)."""
+        if not self.url:
+            yield
+            return
+        from . import pgledger
+
+        with pgledger.bulk_load(self.conn, tables):
+            yield
+
+    def analyze(self, tables: Iterable[str]) -> None:
+        """After a bulk load: the planner's statistics of the tables, on PostgreSQL (whose planner
+        otherwise guesses until autovacuum comes round). A file's plans are left as they are."""
+        if self.url:
+            from . import pgledger
+
+            pgledger.analyze(self.conn, tables)
+
     def update(self, table: str, pk: int, changes: dict) -> None:
         if self.url:
             from . import pgledger
