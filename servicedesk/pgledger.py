@@ -147,7 +147,7 @@ def _params(params):
     return tuple(params)
 
 
-def connect(url: str) -> Connection:
+def connect(url: str, timeout: int = 15) -> Connection:
     """A connection to the server the URL names; one line saying why not."""
     try:
         import psycopg
@@ -156,7 +156,7 @@ def connect(url: str) -> Connection:
             _("a PostgreSQL --db needs the psycopg driver: pip install 'servicedesk[postgres]'")
         ) from None
     try:
-        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, connect_timeout=15)
+        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, connect_timeout=timeout)
     except psycopg.Error as e:
         detail = " ".join(str(e).split())
         raise DatabaseError(
@@ -164,6 +164,24 @@ def connect(url: str) -> Connection:
         ) from None
     _adapt(raw)
     return Connection(raw)
+
+
+def peek(url: str) -> tuple[Connection, type] | None:
+    """(connection, psycopg's error class) for a quick look that changes nothing, shell
+    completion's: a read-only session, nothing created or migrated; None when the driver is
+    missing or the server does not answer within a few seconds (a TAB must not hang)."""
+    try:
+        conn = connect(url, timeout=3)
+    except DatabaseError:
+        return None
+    import psycopg
+
+    try:
+        conn.raw.execute("SET default_transaction_read_only = on")
+    except psycopg.Error:
+        conn.close()
+        return None
+    return conn, psycopg.Error
 
 
 def _adapt(raw) -> None:
