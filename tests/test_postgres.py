@@ -112,6 +112,16 @@ def test_a_database_holding_other_tables_is_refused_untouched(pg, sd, monkeypatc
     pg.drop(name)
 
 
+def test_backup_of_a_server_points_at_pg_dump_and_copy_in_the_chosen_language(pg_db, sd, tmp_path):
+    target = tmp_path / "backup.db"
+    assert_user_error(sd("backup", target, ok=False), "pg_dump", f"servicedesk copy {pg_db} FILE")
+    said = sd("--lang", "zh", "backup", target, ok=False)
+    assert said.exit_code == 1 and "Traceback" not in said.stderr
+    assert said.stderr.startswith("错误：backup 只复制台账文件") and said.stderr.count("\n") == 1, said.stderr
+    assert f"servicedesk copy {pg_db} 文件" in said.stderr and "pg_dump" in said.stderr
+    assert not target.exists()
+
+
 def test_a_newer_schema_is_refused(pg_db, sd):
     import psycopg
 
