@@ -54,15 +54,30 @@ COMMANDS = {
 # made once, as in one long process (tests/conftest.py does the same).
 WRITER = textwrap.dedent(
     """
-    import json, sys, time
+    import contextlib, json, sys, time
     import typer.main, typer.testing
     from typer.testing import CliRunner
     from servicedesk.cli import app
+    from servicedesk.store import Store
 
     converted = typer.main.get_command(app)
     typer.testing._get_command = lambda typer_app: converted
     db, enterprise, writes = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    runner, failures, took = CliRunner(), [], []
+    runner, failures, took, held = CliRunner(), [], [], []
+
+    # How long each write holds the ledger's one write lock (from BEGIN IMMEDIATE to COMMIT).
+    write = Store.write
+
+    @contextlib.contextmanager
+    def timed_write(self):
+        outer = self._conn is not None and self._conn.in_transaction
+        with write(self) as conn:
+            began = time.perf_counter()
+            yield conn
+        if not outer:
+            held.append(time.perf_counter() - began)
+
+    Store.write = timed_write
 
     def visit(note):
         done = runner.invoke(app, ["--db", db, "visit", "log", enterprise, "--note", note,
@@ -73,12 +88,13 @@ WRITER = textwrap.dedent(
     visit("bench warm-up")
     print("ready", flush=True)
     sys.stdin.readline()
+    held.clear()
     started = time.time()
     for i in range(writes):
         t = time.perf_counter()
         visit(f"bench {i}")
         took.append(time.perf_counter() - t)
-    print(json.dumps({"start": started, "end": time.time(), "took": took, "failures": failures}))
+    print(json.dumps({"start": started, "end": time.time(), "took": took, "held": held, "failures": failures}))
     """
 )
 
@@ -177,6 +193,7 @@ def writers(python: Path, db: str, enterprises: list[str], n: int, writes: int, 
         results.append(json.loads(out))
     start, end = min(r["start"] for r in results), max(r["end"] for r in results)
     took = sorted(t for r in results for t in r["took"])
+    held = [t for r in results for t in r["held"]]
     failures = [f for r in results for f in r["failures"]]
     after = _count(python, db, count, env)
     return {  # (each writer logged one more visit before the start: its warm-up)
@@ -185,6 +202,8 @@ def writers(python: Path, db: str, enterprises: list[str], n: int, writes: int, 
         "per_s": n * writes / (end - start),
         "median_ms": statistics.median(took) * 1000,
         "p90_ms": took[int(0.9 * (len(took) - 1))] * 1000,
+        "held_ms": statistics.median(held) * 1000,  # the write lock, per write
+        "held_share": sum(held) / (end - start),  # of the time, how much the lock was held
         "failures": failures,
         "lost": n * (writes + 1) - len(failures) - (after - before),
     }
@@ -256,6 +275,7 @@ def main() -> None:
                 f"(load {os.getloadavg()[0]:.2f})")  # fmt: skip
             measure(results, options.runs, env, random.Random(1))
             by = {(r.park, r.command): r for r in results}
+            say("(median wall ms of the rounds; cpu: the servicedesk process's own, the server's not in it)")
             say(f"\n{'park':6} {'command':28} {'SQLite ms':>10} {'PG ms':>8} {'PG/SQLite':>9}   "
                 f"{'cpu SQLite':>10} {'cpu PG':>7}  {'peak MiB SQLite / PG':>20}")  # fmt: skip
             for name in options.parks:
@@ -270,9 +290,10 @@ def main() -> None:
                                                 "pg_ms": b.median_ms, "sqlite_cpu_ms": a.cpu_ms, "pg_cpu_ms": b.cpu_ms,
                                                 "sqlite_mib": a.peak_mib, "pg_mib": b.peak_mib,
                                                 "sqlite_walls": a.walls, "pg_walls": b.walls})  # fmt: skip
-            small, big = options.parks[0], options.parks[-1]
-            if small != big:
-                say(f"\nflat in history, {big} over {small} (budget on PostgreSQL ≤ 1.2×):")
+            pairs = [(options.parks[0], big) for big in options.parks[1:]]
+            pairs += [(a, b) for a, b in zip(options.parks[1:], options.parks[2:], strict=False)]
+            for small, big in pairs:  # (the 10k park has 5 weeks of history, the others 52 and 520)
+                say(f"\nflat in history, {big} over {small} (budget on PostgreSQL, 1M over 10k: ≤ 1.2×):")
                 for label in COMMANDS:
                     line = []
                     for backend in ("sqlite", "pg"):
@@ -292,7 +313,8 @@ def main() -> None:
                     figures["writers"][f"{name}/{backend}"] = got
                     say(f"  {backend:6}: {got['visits']} visits in {got['seconds']:.1f} s = {got['per_s']:.1f}/s; "
                         f"each {got['median_ms']:.0f} ms median, {got['p90_ms']:.0f} ms p90; "
-                        f"{len(got['failures'])} refused, {got['lost']} lost")  # fmt: skip
+                        f"{len(got['failures'])} refused, {got['lost']} lost; the write lock held "
+                        f"{got['held_ms']:.0f} ms a visit ({got['held_share']:.0%} of the time)")  # fmt: skip
                     for failure in got["failures"][:3]:
                         say(f"    refused: {failure}")
     finally:
