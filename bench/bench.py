@@ -101,8 +101,9 @@ def say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def install(venv: Path, skip: bool) -> Path:
-    """The venv's python, with a fresh regular install of a snapshot of the working tree."""
+def install(venv: Path, skip: bool, extras: str = "") -> Path:
+    """The venv's python, with a fresh regular install of a snapshot of the working tree
+    (and its optional `extras`, as "postgres")."""
     python = venv / "bin" / "python"
     if not python.exists():
         say(f"creating {venv}")
@@ -118,7 +119,15 @@ def install(venv: Path, skip: bool) -> Path:
         shutil.copytree(REPO / "servicedesk", src / "servicedesk", ignore=shutil.ignore_patterns("__pycache__"))
         started = time.perf_counter()
         done = subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(src)],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                f"{src}[{extras}]" if extras else str(src),
+            ],
             capture_output=True,
             text=True,
         )

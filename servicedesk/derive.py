@@ -33,6 +33,9 @@ from .life import EVENT_FIELDS, OPEN_END, SATISFIED, Event, Life, Refused, repla
 
 VERSION = "4"  # bump when the derived tables or INDICATORS change: every ledger rebuilds them once
 CHUNK = 5000  # tickets replayed per round of a rebuild
+# Up to this many tickets or tally rows, a write names them in its statements; more (an
+# import's, a rebuild's) go through a temporary table.
+FEW = 500
 
 
 # Each cumulative figure, defined once: does a ticket in state `s` (a life.State) count
@@ -134,6 +137,12 @@ class Tally:
             return
         columns = ", ".join(FIGURES)
         update = ", ".join(f"{f} = {{t}}.{f} + excluded.{f}" for f in FIGURES)
+        # A row whose counts all came back to zero says nothing: gone, as a rebuild would never write it.
+        zero = " AND ".join(f"{f} = 0" for f in FIGURES)
+        if len(rows) <= FEW:  # a command's own few: by key, with no temporary table
+            self._write_few(conn, rows, columns, update, zero)
+            return
+        _temp_tables(conn)
         conn.execute("DELETE FROM tally_deltas")
         marks = ", ".join("?" for _ in range(3 + len(FIGURES)))
         conn.executemany(f"INSERT INTO tally_deltas (day, dim, key, {columns}) VALUES ({marks})", rows)
@@ -146,8 +155,6 @@ class Tally:
             f"""INSERT INTO tally_totals (dim, key, {columns}) SELECT dim, key, {sums} FROM tally_deltas WHERE true
             GROUP BY dim, key ON CONFLICT (dim, key) DO UPDATE SET {update.format(t="tally_totals")}"""
         )
-        # A row whose counts all came back to zero says nothing: gone, as a rebuild would never write it.
-        zero = " AND ".join(f"{f} = 0" for f in FIGURES)
         # Looked up by key from the deltas (a correlated EXISTS scanned all 1.3M tallies at 1M
         # tickets: 230 ms on every write).
         conn.execute(
@@ -155,6 +162,29 @@ class Tally:
             AND {zero}"""
         )
         conn.execute(f"DELETE FROM tally_totals WHERE (dim, key) IN (SELECT dim, key FROM tally_deltas) AND {zero}")
+
+    @staticmethod
+    def _write_few(conn: sqlite3.Connection, rows: list[tuple], columns: str, update: str, zero: str) -> None:
+        """The same changes as write's, row by row through each table's key: on PostgreSQL the
+        temporary table cost four statements more, and its making, in every write."""
+        totals: dict[tuple, list[int]] = {}
+        for _day, dim, key, *counts in rows:
+            total = totals.setdefault((dim, key), [0] * len(FIGURES))
+            for i, n in enumerate(counts):
+                total[i] += n
+        marks = ", ".join("?" for _ in range(2 + len(FIGURES)))
+        conn.executemany(
+            f"""INSERT INTO tallies (day, dim, key, {columns}) VALUES (?, {marks})
+            ON CONFLICT (day, dim, key) DO UPDATE SET {update.format(t="tallies")}""",
+            rows,
+        )
+        conn.executemany(
+            f"""INSERT INTO tally_totals (dim, key, {columns}) VALUES ({marks})
+            ON CONFLICT (dim, key) DO UPDATE SET {update.format(t="tally_totals")}""",
+            [(*k, *v) for k, v in totals.items()],
+        )
+        conn.executemany(f"DELETE FROM tallies WHERE day = ? AND dim = ? AND key = ? AND {zero}", [r[:3] for r in rows])
+        conn.executemany(f"DELETE FROM tally_totals WHERE dim = ? AND key = ? AND {zero}", list(totals))
 
 
 @functools.cache
@@ -176,24 +206,33 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
     no longer fits its life; the caller's transaction then rolls back what was written.
     """
     ids = sorted(set(ticket_ids))
-    _temp_tables(conn)
-    conn.execute("DELETE FROM chosen_tickets")
-    conn.executemany("INSERT INTO chosen_tickets (id) VALUES (?)", [(i,) for i in ids])
+    if not ids:
+        if change is not None:
+            change()
+        return {}
+    if len(ids) <= FEW:  # named in the statements (a command's own tickets)
+        chosen, params = f"IN ({', '.join('?' for _ in ids)})", ids
+    else:  # an import's: through a temporary table
+        _temp_tables(conn)
+        conn.execute("DELETE FROM chosen_tickets")
+        conn.executemany("INSERT INTO chosen_tickets (id) VALUES (?)", [(i,) for i in ids])
+        chosen, params = "IN (SELECT id FROM chosen_tickets)", ()
     tally = Tally()
     # Before the change: a category edit must take the old key's counts away.
     tally.add(
         conn.execute(
-            """SELECT s.from_on, s.until_on, t.category, s.owner_id, s.flags
-            FROM spans s JOIN tickets t ON t.id = s.ticket_id WHERE s.ticket_id IN (SELECT id FROM chosen_tickets)"""
+            f"""SELECT s.from_on, s.until_on, t.category, s.owner_id, s.flags
+            FROM spans s JOIN tickets t ON t.id = s.ticket_id WHERE s.ticket_id {chosen}""",
+            params,
         ),
         -1,
     )
     if change is not None:
         change()
     # Refused here leaves the caller's transaction to roll back what was written.
-    lives = _replay(conn, "IN (SELECT id FROM chosen_tickets)", ())
-    conn.execute("DELETE FROM spans WHERE ticket_id IN (SELECT id FROM chosen_tickets)")
-    conn.execute("DELETE FROM activity WHERE ticket_id IN (SELECT id FROM chosen_tickets)")
+    lives = _replay(conn, chosen, params)
+    conn.execute(f"DELETE FROM spans WHERE ticket_id {chosen}", params)
+    conn.execute(f"DELETE FROM activity WHERE ticket_id {chosen}", params)
     _write(conn, lives, tally)
     tally.write(conn)
     return {ticket_id: life for ticket_id, life, *_ in lives}
@@ -204,7 +243,6 @@ def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]]) -> 
     spans, activity and tallies. `lives`: (ticket id, Life, its PROJECTION as written, category)."""
     if not lives:
         return
-    _temp_tables(conn)
     tally = Tally()
     _write(conn, lives, tally)
     tally.write(conn)

@@ -438,6 +438,29 @@ class Store:
         for sql in made:
             self.conn.execute(sql)
 
+    @contextmanager
+    def bulk_load(self, tables: tuple[str, ...]) -> Iterator[None]:
+        """Rows written in bulk through insert_rows, their ids given, into `tables` (inside the
+        caller's transaction; `copy`, `demo`). On PostgreSQL the tables' foreign keys, indexes
+        and id triggers are set aside for the load and the tables analysed after it
+        (pgledger.bulk_load); a file is written as it is (SQLite checks a foreign key by one
+        lookup of the parent's key)."""
+        if not self.url:
+            yield
+            return
+        from . import pgledger
+
+        with pgledger.bulk_load(self.conn, tables):
+            yield
+
+    def analyze(self, tables: Iterable[str]) -> None:
+        """After a bulk load: the planner's statistics of the tables, on PostgreSQL (whose planner
+        otherwise guesses until autovacuum comes round). A file's plans are left as they are."""
+        if self.url:
+            from . import pgledger
+
+            pgledger.analyze(self.conn, tables)
+
     def update(self, table: str, pk: int, changes: dict) -> None:
         if self.url:
             from . import pgledger
@@ -464,17 +487,22 @@ class Store:
     # The schema itself (SQLite's PRAGMAs and sqlite_master; PostgreSQL's catalogue) -------
 
     def integrity(self) -> list[str]:
-        """["ok"], or what SQLite's integrity check finds wrong with the file (PostgreSQL
-        checks its own pages and keys as it writes them)."""
+        """["ok"], or what SQLite's integrity check finds wrong with the file; on PostgreSQL,
+        which checks its own pages, the guards of the schema that are missing or not in force
+        (pgledger.integrity)."""
         if self.url:
-            return ["ok"]
+            from . import pgledger
+
+            return pgledger.integrity(self.conn)
         return [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
 
     def orphans(self) -> list[tuple[str, int, str]]:
-        """(table, rowid, parent table) of rows referring to a missing row (none on PostgreSQL,
-        which enforces its foreign keys always)."""
+        """(table, rowid, parent table) of rows referring to a missing row (on PostgreSQL, looked
+        for where a foreign key is not in force)."""
         if self.url:
-            return []
+            from . import pgledger
+
+            return pgledger.orphans(self.conn)
         return [(t, rowid, parent) for t, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")]
 
     def table_names(self) -> list[str]:

@@ -33,9 +33,16 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, bin_dir: Path):
+    """A server in a temporary directory, removed by stop(); or (bench/pg.py) in `base`, kept
+    with its databases between runs, and `durable` (fsync on, as a real server: the writers'
+    rate counts each commit's flush)."""
+
+    def __init__(self, bin_dir: Path, base: Path | None = None, durable: bool = False):
         self.bin = bin_dir
-        self.base = Path(tempfile.mkdtemp(prefix="servicedesk-pg-"))
+        self.kept = base is not None
+        if base is not None:
+            base.mkdir(parents=True, exist_ok=True)
+        self.base = base or Path(tempfile.mkdtemp(prefix="servicedesk-pg-"))
         self.as_root = os.geteuid() == 0
         if self.as_root:
             shutil.chown(self.base, "postgres")
@@ -43,8 +50,11 @@ class Server:
         self.names = itertools.count()
         self._admin = None
         data = self.base / "data"
-        self._run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--locale=C", "-E", "UTF8", "--no-sync")
-        options = f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        if not (data / "PG_VERSION").exists():
+            self._run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--locale=C", "-E", "UTF8", "--no-sync")
+        options = f"-k {self.base} -p {self.port} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off"
         self._run("pg_ctl", "-D", data, "-l", self.base / "log", "-w", "-o", options, "start")
 
     def _run(self, program: str, *args) -> None:
@@ -80,9 +90,15 @@ class Server:
     def drop(self, name: str) -> None:
         self.admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+    def databases(self) -> set[str]:
+        return {r[0] for r in self.admin.execute("SELECT datname FROM pg_database")}
+
     def stop(self) -> None:
         if self._admin is not None:
             self._admin.close()
+        if self.kept:  # shut down cleanly: its databases are used again
+            self._run("pg_ctl", "-D", self.base / "data", "-m", "fast", "stop")
+            return
         try:
             self._run("pg_ctl", "-D", self.base / "data", "-m", "immediate", "stop")
         finally:

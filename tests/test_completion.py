@@ -1,6 +1,8 @@
-"""Shell completion of names, categories and departments, through Typer's protocol."""
+"""Shell completion of names, categories and departments, through Typer's protocol (the
+tests marked `both` on a PostgreSQL ledger too)."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -46,10 +48,12 @@ def park(sd, db):
     return db
 
 
+@pytest.mark.both
 def test_visit_log_offers_the_names_that_start_with_what_was_typed_then_those_that_hold_it(park):
     assert complete(park, "servicedesk visit log 天") == ["天能电池", "天源化工", "中天钢铁"]
 
 
+@pytest.mark.both
 def test_pinyin_completes_to_the_chinese_name(park):
     assert complete(park, "servicedesk visit log tnd") == ["天能电池"]
     assert complete(park, "servicedesk visit log TNDC") == ["天能电池"]
@@ -65,6 +69,7 @@ def test_archived_names_are_not_offered(park):
     assert "天成旧厂" not in complete(park, "servicedesk visit log 天")
 
 
+@pytest.mark.both
 def test_officers_complete_by_name_and_pinyin(park):
     assert complete(park, "servicedesk ticket open 天能 x --owner zl") == ["曾丽"]
     assert complete(park, "servicedesk --as w") == ["王伟"]
@@ -74,6 +79,7 @@ def test_officers_complete_by_name_and_pinyin(park):
     ]  # fmt: skip
 
 
+@pytest.mark.both
 def test_categories_complete_by_code_label_and_alias(park):
     assert complete(park, "servicedesk ticket list --category fin") == ["financing"]
     offered = complete(park, "servicedesk ticket open 天能 x --category 融")
@@ -82,6 +88,7 @@ def test_categories_complete_by_code_label_and_alias(park):
     assert complete(park, "servicedesk visit log 天能 --problem 用工:") == []
 
 
+@pytest.mark.both
 def test_departments_complete_from_the_referrals(park):
     assert complete(park, "servicedesk ticket refer 1 人") == ["人社局"]
     assert complete(park, "servicedesk ticket list --department 社") == ["人社局"]
@@ -91,3 +98,22 @@ def test_no_database_offers_nothing_and_creates_nothing(tmp_path):
     db = tmp_path / "none.db"
     assert complete(db, "servicedesk visit log 天") == []
     assert not db.exists()
+
+
+def test_a_server_database_without_a_ledger_offers_nothing_and_is_left_empty(pg):
+    import psycopg
+
+    name = pg.create()
+    try:
+        assert complete(pg.url(name), "servicedesk visit log 天") == []
+        with psycopg.connect(pg.url(name)) as conn:
+            assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone()[0] == 0
+    finally:
+        pg.drop(name)
+
+
+def test_a_server_that_does_not_answer_offers_nothing(pg):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert complete(f"postgresql://postgres@127.0.0.1:{port}/none", "servicedesk visit log 天") == []

@@ -112,6 +112,53 @@ def test_a_database_holding_other_tables_is_refused_untouched(pg, sd, monkeypatc
     pg.drop(name)
 
 
+def test_backup_of_a_server_points_at_pg_dump_and_copy_in_the_chosen_language(pg_db, sd, tmp_path):
+    target = tmp_path / "backup.db"
+    assert_user_error(sd("backup", target, ok=False), "pg_dump", f"servicedesk copy {pg_db} FILE")
+    said = sd("--lang", "zh", "backup", target, ok=False)
+    assert said.exit_code == 1 and "Traceback" not in said.stderr
+    assert said.stderr.startswith("错误：backup 只复制台账文件") and said.stderr.count("\n") == 1, said.stderr
+    assert f"servicedesk copy {pg_db} 文件" in said.stderr and "pg_dump" in said.stderr
+    assert not target.exists()
+
+
+def test_doctor_names_each_guard_of_the_schema_that_is_not_in_force_and_the_orphans_it_let_in(pg_db, sd):
+    import psycopg
+
+    sd("demo")
+    assert "the ledger is whole" in sd("doctor").stdout
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER events_no_update ON events")
+        conn.execute("ALTER TABLE events DISABLE TRIGGER events_no_delete")
+        conn.execute("DROP INDEX tickets_status")
+        conn.execute("ALTER TABLE events DROP CONSTRAINT events_ticket_id_fkey")
+        conn.execute(
+            "INSERT INTO events (id, ticket_id, kind, on_date, week, at, actor, redo) "
+            "SELECT max(id) + 1, 99999, 'note', '2026-11-20', '2026-W47', 'x', 'x', 0 FROM events"
+        )
+    result = sd("doctor", "--repair", ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
+    said = result.stdout
+    assert "the trigger events_no_update on events is missing" in said
+    assert "the trigger events_no_delete on events is disabled" in said
+    assert "the index tickets_status on tickets is missing" in said
+    assert "the foreign key from events.ticket_id to tickets is missing or not validated" in said
+    assert "orphan: events row" in said and "refers to a missing tickets row" in said
+    assert "repaired" not in said  # nothing is rebuilt on a schema that is not whole
+    assert "触发器 events_no_update" in sd("--lang", "zh", "doctor", ok=False).stdout
+
+
+def test_doctor_on_a_server_missing_a_column_says_so_without_a_traceback(pg_db, sd):
+    import psycopg
+
+    sd("demo")
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute("ALTER TABLE tickets DROP COLUMN base_due_on")
+    result = sd("doctor", ok=False)
+    assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "problem: integrity: tickets has no column base_due_on" in result.stdout
+
+
 def test_a_newer_schema_is_refused(pg_db, sd):
     import psycopg
 

@@ -240,8 +240,9 @@ def stdin_is_terminal() -> bool:
 # Shell completion --------------------------------------------------------------------
 #
 # Typer calls these on every TAB (_SERVICEDESK_COMPLETE=complete_bash …), so they read the
-# database through a read-only sqlite3 connection and import nothing heavy: no Store (it
-# may migrate), no sqlite_utils, no rich, no pypinyin (names.py matches the stored keys).
+# database through a read-only sqlite3 connection (on a server, a read-only session,
+# pgledger.peek) and import nothing heavy: no Store (it may migrate), no sqlite_utils, no
+# rich, no pypinyin (names.py matches the stored keys).
 # They are `shell_complete` callbacks, not Typer's `autocompletion`: that one keeps only
 # values that start with what was typed, and `tnd` must offer 天能电池.
 #
@@ -251,34 +252,42 @@ def stdin_is_terminal() -> bool:
 
 
 def _completion_db(ctx: typer.Context):
-    """The database --db / SERVICEDESK_DB names, read-only, or None (no file, not readable)."""
+    """(connection, the errors its statements raise) to the ledger --db / SERVICEDESK_DB
+    names, read-only; None when there is no file, it cannot be read, or the server cannot
+    be reached."""
     import sqlite3
 
-    path = ctx.find_root().params.get("db")
-    if path is None:
+    from .. import dialect
+
+    location = ctx.find_root().params.get("db")
+    if location is None:
         from . import default_db
 
-        path = default_db()
-    path = Path(path).expanduser()
+        location = default_db()
+    if dialect.is_url(str(location)):
+        from .. import pgledger
+
+        return pgledger.peek(str(location))
+    path = Path(location).expanduser()
     if not path.is_file():
         return None
     # As store._inspect: with no -wal or -journal beside it, `immutable` creates nothing.
     busy = any(path.with_name(path.name + s).exists() for s in ("-wal", "-journal"))
     try:
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if busy else '&immutable=1'}", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro{'' if busy else '&immutable=1'}", uri=True)
     except sqlite3.Error:
         return None
+    return conn, sqlite3.Error
 
 
 def _query(ctx: typer.Context, sql: str, params=()) -> list[tuple]:
-    import sqlite3
-
-    conn = _completion_db(ctx)
-    if conn is None:
+    opened = _completion_db(ctx)
+    if opened is None:
         return []
+    conn, errors = opened
     try:
-        return conn.execute(sql, params).fetchall()
-    except sqlite3.Error:  # not a servicedesk file, or one not migrated yet
+        return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+    except errors:  # not a servicedesk ledger, or one not migrated yet
         return []
     finally:
         conn.close()

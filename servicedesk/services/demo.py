@@ -540,13 +540,15 @@ def build(
         park = Park(enterprises, weeks, seed, problems, open_tickets, today or dates.today(), categories)
         with _bulk(store, force=any(held.values())):
             changeset = store.changeset(actor)
-            for table, batch in park.rows():
-                if not batch:
-                    continue
-                _insert(store, table, batch, changeset)
-                park.counts[table] += len(batch)
+            with store.bulk_load(DATA_TABLES):
+                for table, batch in park.rows():
+                    if not batch:
+                        continue
+                    _insert(store, table, batch, changeset)
+                    park.counts[table] += len(batch)
         names.fill_keys(store)
         derive.rebuild(store.conn)
+        store.analyze(derive.TABLES)
     return {
         **park.counts,
         "open": park.n_open,

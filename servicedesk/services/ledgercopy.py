@@ -168,9 +168,11 @@ def copy_into(src: Store, target: Store, dest: str = "", *, progress: Progress |
         _refuse_if_used(target, dest or target.path)  # again, under the write lock
         for table in _DEFAULTS:  # aliases before the categories they name
             target.conn.execute(f"DELETE FROM {table}")
-        for table in TABLES:
-            _copy_table(src, target, table, totals[table], report)
+        with target.bulk_load(TABLES):
+            for table in TABLES:
+                _copy_table(src, target, table, totals[table], report)
         refused = derive.rebuild(target.conn, strict=False, progress=report)
+        target.analyze(derive.TABLES)
         target.advance_ids(t for t in TABLES if "id" in _columns(target, t))
         copied = {t: target.value(f"SELECT count(*) FROM {t}") for t in TABLES}
         if copied != totals:

@@ -230,9 +230,10 @@ def backup(store: Store, target: str | os.PathLike, *, force: bool = False) -> d
 
     if store.url:
         raise InvalidInput(
-            _("backup copies a ledger file; {path} is a PostgreSQL database, backed up by its server (pg_dump)").format(
-                path=store.path
-            )
+            _(
+                "backup copies a ledger file; {url} is a PostgreSQL database: back it up with its server's pg_dump,"
+                " or copy it into a ledger file with `servicedesk copy {url} FILE`"
+            ).format(url=store.path)
         )
     path = Path(target).expanduser()
     if path.is_dir():

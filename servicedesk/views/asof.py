@@ -35,13 +35,29 @@ SPAN_ON = "s.ticket_id = t.id AND s.from_on <= :day AND s.until_on > :day"
 
 def pending(store: Store, day: str) -> list[dict]:
     """Tickets not closed at the end of `day`, with their state on that day (status, owner,
-    department, due date in force, supervision)."""
-    return store.rows(
-        """SELECT t.id, t.category, t.opened_on, s.status, s.due_on, s.owner_id, s.department, s.supervised
-        FROM spans s JOIN tickets t ON t.id = s.ticket_id
+    department, due date in force, supervision).
+
+    The spans first, then their tickets by id: PostgreSQL's planner puts the spans in force
+    on a day at 30× their number at 100k tickets and 300× at 1M (it cannot know that a span
+    not yet ended is rarely an unclosed one), and joined to the tickets it read and hashed
+    every ticket: 1.1–1.4 s at 1M for 1,500 pending, analysed or not. Looked up by id, the
+    tickets are found through their key on both backends (46–111 ms; SQLite's ~20 ms is
+    unchanged)."""
+    spans = store.rows(
+        """SELECT s.ticket_id AS id, s.status, s.due_on, s.owner_id, s.department, s.supervised FROM spans s
         WHERE s.status IN ('open', 'in_progress') AND s.until_on > :day AND s.from_on <= :day""",
         {"day": day},
     )
+    tickets = {}
+    for at in range(0, len(spans), _IDS_AT_ONCE):
+        ids = [s["id"] for s in spans[at : at + _IDS_AT_ONCE]]
+        marks = ", ".join("?" for _ in ids)
+        for r in store.conn.execute(f"SELECT id, category, opened_on FROM tickets WHERE id IN ({marks})", ids):
+            tickets[r[0]] = r
+    return [{"id": s["id"], "category": tickets[s["id"]][1], "opened_on": tickets[s["id"]][2], **s} for s in spans]
+
+
+_IDS_AT_ONCE = 500  # ids per statement (SQLite allows 32,766 parameters; fewer keeps statements cached)
 
 
 __all__ = ["FIGURES", "SPAN_ON", "counts", "indicator", "park", "pending", "total"]
