@@ -489,20 +489,20 @@ class Store:
     def integrity(self) -> list[str]:
         """["ok"], or what SQLite's integrity check finds wrong with the file; on PostgreSQL,
         which checks its own pages, the guards of the schema that are missing or not in force
-        (pgledger.integrity)."""
+        (pgcheck.py)."""
         if self.url:
-            from . import pgledger
+            from . import pgcheck
 
-            return pgledger.integrity(self.conn)
+            return pgcheck.integrity(self.conn)
         return [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
 
     def orphans(self) -> list[tuple[str, int, str]]:
         """(table, rowid, parent table) of rows referring to a missing row (on PostgreSQL, looked
         for where a foreign key is not in force)."""
         if self.url:
-            from . import pgledger
+            from . import pgcheck
 
-            return pgledger.orphans(self.conn)
+            return pgcheck.orphans(self.conn)
         return [(t, rowid, parent) for t, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")]
 
     def table_names(self) -> list[str]:
