@@ -344,8 +344,18 @@ def bulk_load(conn: Connection, tables: tuple[str, ...]) -> Iterator[None]:
     for drop, _create in (*keys, *triggers, *indexes):
         conn.raw.execute(drop)
     yield
+    import psycopg
+
     for _drop, create in (*indexes, *keys, *triggers):
-        conn.raw.execute(create)
+        try:
+            conn.raw.execute(create)
+        except psycopg.errors.ForeignKeyViolation as e:  # the caller's transaction rolls back
+            raise DatabaseError(
+                _(
+                    "a row of {table} refers to nothing ({detail}); nothing was written"
+                    " — `servicedesk doctor` on the source names such rows"
+                ).format(table=e.diag.table_name, detail=" ".join((e.diag.message_detail or "").split()))
+            ) from None
     analyze(conn, tables)
 
 

@@ -215,3 +215,21 @@ def test_a_file_copied_to_a_postgresql_database_and_back_reports_the_same(park, 
         assert_user_error(sd("copy", db, server, ok=False), "already holds a ledger")
     finally:
         pg.drop(name)
+
+
+def test_a_file_with_a_row_that_refers_to_nothing_is_refused_by_the_server_in_one_line(park, sd, db, pg):
+    conn = sqlite3.connect(db)  # foreign keys off: as a file damaged or edited by hand may be
+    conn.execute("DROP TRIGGER events_no_update")
+    conn.execute("UPDATE events SET ticket_id = 99999 WHERE id = 5")
+    conn.commit()
+    conn.close()
+    name = pg.create()
+    try:
+        assert_user_error(sd("copy", db, pg.url(name), ok=False), "a row of events refers to nothing", "99999")
+        store = Store(pg.url(name))  # the schema, made when the copy opened it; no rows
+        try:
+            assert store.value("SELECT count(*) FROM events") == store.value("SELECT count(*) FROM tickets") == 0
+        finally:
+            store.close()
+    finally:
+        pg.drop(name)
