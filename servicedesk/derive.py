@@ -238,14 +238,13 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
     return {ticket_id: life for ticket_id, life, *_ in lives}
 
 
-def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]]) -> None:
+def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally) -> None:
     """New tickets, replayed by the caller from the events it wrote (an import): their
-    spans, activity and tallies. `lives`: (ticket id, Life, its PROJECTION as written, category)."""
-    if not lives:
-        return
-    tally = Tally()
-    _write(conn, lives, tally)
-    tally.write(conn)
+    spans and activity, and their counts into `tally`, which the caller writes (an import
+    sums its chunks' counts and writes them once). `lives`: (ticket id, Life, its
+    PROJECTION as written, category); the tickets row already says what the life does."""
+    if lives:
+        _write(conn, lives, tally, projected=True)
 
 
 def life(conn: sqlite3.Connection, ticket_id: int) -> Life:
@@ -292,9 +291,11 @@ def projection(life: Life, stored: tuple) -> tuple:
             s.supervised, s.urged, s.last_result, life.removed)  # fmt: skip
 
 
-def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally) -> None:
+def _write(
+    conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally, projected: bool = False
+) -> None:
     """The chosen tickets' spans and activity, their changes to the tallies (into `tally`),
-    and their own columns where the replay says otherwise."""
+    and their own columns where the replay says otherwise (unless `projected`: written from it)."""
     weeks: dict[str, str] = {}
 
     def week(day: str) -> str:
@@ -319,6 +320,8 @@ def _write(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], 
             for n, (k, on, o, r, d) in enumerate(life.activity)
         ],
     )
+    if projected:
+        return
     changed = []
     for ticket_id, life, stored, _category in lives:
         now = projection(life, stored)

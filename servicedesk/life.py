@@ -170,13 +170,6 @@ class Life:
     opened_on: str | None = None
 
 
-def _order(event: Event, opened_on: str) -> tuple:
-    # The opening is the ticket's first event, on its opening day (which `edit --opened` may move).
-    if event.kind == K.opened:
-        return (opened_on, 0, event.id)
-    return (event.on_date, 1, event.id)
-
-
 def replay(opened_on: str, due_on: str, events: list[Event], in_order: bool = False) -> Life:
     """Replay a ticket's effective events (undone ones already left out) from its opening.
 
@@ -191,15 +184,16 @@ def replay(opened_on: str, due_on: str, events: list[Event], in_order: bool = Fa
         if at:
             ordered.insert(0, ordered.pop(at))
     else:
-        ordered = sorted(events, key=lambda e: _order(e, opened_on))
-    if not any(e.kind == "opened" for e in ordered):
-        return Life(None, [], [], removed="undone")
-    if ordered[0].kind != K.opened:
-        raise Refused(ordered[0], _("it was opened on {date}").format(date=opened_on))
-    first = ordered[0]
+        # The opening is the ticket's first event, on its opening day (which `edit --opened` may move).
+        ordered = sorted(events, key=lambda e: (opened_on, 0, e.id) if e.kind == "opened" else (e.on_date, 1, e.id))
+    first = ordered[0] if ordered else None
+    if first is None or first.kind != "opened":
+        if not any(e.kind == "opened" for e in ordered):
+            return Life(None, [], [], removed="undone")
+        raise Refused(first, _("it was opened on {date}").format(date=opened_on))
     state = State(due_on=due_on, owner_id=first.owner_id, department=first.department)
     spans: list[tuple] = []
-    activity: list[tuple] = [(K.opened.value, opened_on, None, None, 0)]
+    activity: list[tuple] = [("opened", opened_on, None, None, 0)]
     life = Life(state, spans, activity, last_status=first, opened_on=opened_on)
     day, deleted = opened_on, False
     for event in ordered[1:]:

@@ -37,32 +37,44 @@ SHOWN = 20  # differences named one by one; beyond that, counted
 
 
 class Stage:
-    """The parsed rows of a file, in a temporary table until they are checked and written:
-    SQLite keeps them on disk, so memory does not grow with the file."""
+    """The parsed rows of a file, in temporary tables until they are checked and written:
+    SQLite keeps them on disk, so memory does not grow with the file. Records are kept a
+    batch to a row (one marshal and one row per BUFFER records); their keys a row each."""
 
     BUFFER = 2000
 
     def __init__(self, conn):
         self.conn = conn
         self.buffer: list[tuple] = []
+        self.keys: list[tuple] = []
+        self.batches = 0
         # A record is staged as its values with the number of its keys' layout: a tuple
         # loads three times faster than a dict, and the keys are the same row after row.
         self.layouts: dict[tuple, int] = {}
         conn.execute("DROP TABLE IF EXISTS temp.import_stage")
-        conn.execute("CREATE TEMP TABLE import_stage (line INTEGER PRIMARY KEY, key TEXT, record BLOB)")
+        conn.execute("DROP TABLE IF EXISTS temp.import_keys")
+        conn.execute("CREATE TEMP TABLE import_stage (batch INTEGER PRIMARY KEY, records BLOB)")
+        conn.execute("CREATE TEMP TABLE import_keys (key TEXT, line INTEGER)")
 
     def add(self, line: int, key: str | None, record: dict) -> None:
         layout = self.layouts.setdefault(tuple(record), len(self.layouts))
-        self.buffer.append((line, key, marshal.dumps((layout, tuple(record.values())))))
+        self.buffer.append((layout, tuple(record.values())))
+        if key is not None:
+            self.keys.append((key, line))
         if len(self.buffer) >= self.BUFFER:
             self._write()
 
     def _write(self) -> None:
         outside = not self.conn.in_transaction
-        self.conn.executemany("INSERT INTO import_stage (line, key, record) VALUES (?, ?, ?)", self.buffer)
+        self.batches += 1
+        self.conn.execute(
+            "INSERT INTO import_stage (batch, records) VALUES (?, ?)", (self.batches, marshal.dumps(self.buffer))
+        )
+        self.conn.executemany("INSERT INTO import_keys (key, line) VALUES (?, ?)", self.keys)
         if outside and self.conn.in_transaction:
-            self.conn.commit()  # only the temp table was written: no lock on the ledger is held
+            self.conn.commit()  # only the temp tables were written: no lock on the ledger is held
         self.buffer.clear()
+        self.keys.clear()
 
     def close(self, counted: bool) -> None:
         """All rows are in; `counted`: whether earlier() will be asked (some records exist)."""
@@ -70,23 +82,24 @@ class Stage:
             self._write()
         if counted:
             # Only needed when a row may match a record on file; built once, after the inserts.
-            self.conn.execute("CREATE INDEX temp.import_stage_key ON import_stage(key, line)")
+            self.conn.execute("CREATE INDEX temp.import_keys_key ON import_keys(key, line)")
 
     def records(self):
         keys = {number: layout for layout, number in self.layouts.items()}
-        for (blob,) in self.conn.execute("SELECT record FROM import_stage ORDER BY line"):
-            layout, values = marshal.loads(blob)
-            yield dict(zip(keys[layout], values, strict=True))
+        for (blob,) in self.conn.execute("SELECT records FROM import_stage ORDER BY batch"):
+            for layout, values in marshal.loads(blob):
+                yield dict(zip(keys[layout], values, strict=True))
 
     def earlier(self, key: str, line: int) -> int:
         """How many rows before `line` have the same key."""
         return self.conn.execute(
-            "SELECT count(*) FROM import_stage WHERE key = ? AND line < ?", (key, line)
+            "SELECT count(*) FROM import_keys WHERE key = ? AND line < ?", (key, line)
         ).fetchone()[0]
 
     def drop(self) -> None:
         if not self.conn.in_transaction:
             self.conn.execute("DROP TABLE IF EXISTS temp.import_stage")
+            self.conn.execute("DROP TABLE IF EXISTS temp.import_keys")
 
 
 class Listed:

@@ -31,6 +31,7 @@ _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_
 # What a 办理时限 cell says when the problem has no deadline: the category's limit applies.
 NO_DEADLINE = frozenset(word_key(w) for w in ("长期", "长期坚持", "长期推进", "持续", "无", "/", "-", "—"))
 BULK_TABLES = ("tickets", "events", "spans", "activity")  # what an import writes a row (or more) per ticket to
+TALLIED = 40_000  # tally keys summed before they are written: about 15 MiB
 _SEP = "\x1f"  # between the parts of a row's key: no cell holds it
 # A new ticket's row: its own columns, then what the replay of its events says (derive.PROJECTION).
 NEW_TICKET_COLUMNS = ("id", "enterprise_id", "visit_id", "category", "title", "priority", "opened_on", "opened_week",
@@ -78,7 +79,7 @@ class TicketImporter(Importer):
 
     def _due(self, row: Row):
         text = row.values.get("due_on")
-        if isinstance(text, str) and word_key(text) in NO_DEADLINE:
+        if isinstance(text, str) and self.sheet.key(text) in NO_DEADLINE:
             return None
         return row.date("due_on", future=True)
 
@@ -158,6 +159,9 @@ class TicketImporter(Importer):
         self.updater = TicketUpdate(self)
         self.new_events: list[tuple] = []  # events of tickets on file, with --update
         self.touched: list[int] = []  # those tickets
+        # The new tickets' counts, summed over the chunks and written when it holds TALLIED
+        # keys and at the end: a chunk's tickets share most of their days with the next chunk's.
+        self.tally = derive.Tally()
         # Into a ledger with no tickets yet (a park's first import of its ledger) no row can be
         # on file, so nothing is looked up in these tables until the end: their indexes are
         # built once then instead of kept sorted row by row.
@@ -260,11 +264,14 @@ class TicketImporter(Importer):
                 self._changeset, due_on, result, redo)  # fmt: skip
 
     def _event_rows(self):
-        """Each new ticket's events, as rows in EVENT_COLUMNS order."""
-        for ticket, events, *_rest in self.pending:
-            for e in events:
-                yield self._event(ticket[0], e.kind, e.on_date, e.note, e.outcome, e.owner_id, e.department, e.due_on,
-                                  e.result, e.redo)  # fmt: skip
+        """Each new ticket's events, as rows in EVENT_COLUMNS order (as _event makes them)."""
+        week, now, actor, changeset = self.week, self.now, self.actor, self._changeset
+        return [
+            (ticket[0], e.kind, e.on_date, week(e.on_date), now, actor, e.note, e.outcome, e.owner_id, e.department,
+             changeset, e.due_on, e.result, e.redo)
+            for ticket, events, *_rest in self.pending
+            for e in events
+        ]  # fmt: skip
 
     def _link_visits(self) -> None:
         """The visit each planned ticket was raised on: that day's visit to its enterprise, by
@@ -303,7 +310,9 @@ class TicketImporter(Importer):
             self.store.insert_rows("events", EVENT_COLUMNS, ((*e[:10], changeset, *e[11:]) for e in self.new_events))
             # The new tickets' spans and tallies from the lives `plan` replayed; the tickets an
             # --update moved on are replayed from their events.
-            derive.add(self.store.conn, [(t[0], life, t[9:], t[3]) for t, _, life, _ in self.pending])
+            derive.add(self.store.conn, [(t[0], life, t[9:], t[3]) for t, _, life, _ in self.pending], self.tally)
+            if len(self.tally.counts) > TALLIED:
+                self.tally.write(self.store.conn)
             if self.touched:
                 derive.refresh(self.store.conn, self.touched)
         self.pending.clear()
@@ -312,6 +321,8 @@ class TicketImporter(Importer):
 
     def finish(self) -> None:
         super().finish()
+        if self.writing:
+            self.tally.write(self.store.conn)
         self.store.restore_indexes(self.dropped)
 
     def counts(self) -> dict:

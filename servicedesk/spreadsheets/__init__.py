@@ -287,13 +287,15 @@ class Sheet:
 
     def rows(self) -> Iterator["Row"]:
         """The data rows after the header; blank rows and a ledger's totals rows (合计…) skipped."""
+        where = [(field, index) for field, (index, _written) in self.columns.items()]
         for number, cells in self._data:
-            first = next((text for text in map(_plain, cells) if text), "")
+            first = next(filter(None, map(_plain, cells)), "")
             if first.replace(" ", "") in _TOTALS:
                 continue
+            width = len(cells)
             values = {}
-            for field, (index, _kind) in self.columns.items():
-                if index < len(cells):
+            for field, index in where:
+                if index < width:
                     value = cells[index]
                     if value is not None and value != "":
                         values[field] = value
@@ -368,7 +370,9 @@ class Row:
         return field in self.values
 
     def text(self, field: str, *, required: bool = False) -> str | None:
-        value = _plain(self.values.get(field))
+        value = self.values.get(field)
+        # _plain's own fast way, without the call: nearly every cell is text.
+        value = value.strip() if type(value) is str and value[:1] != "'" else _plain(value)
         # clean_text drops control characters; printable text (nearly all) has none to drop,
         # and no whitespace but the space. Names and titles fold their whitespace as the CLI
         # stores them (clean_line), so they match.
@@ -384,7 +388,11 @@ class Row:
     def date(self, field: str, *, required: bool = False, future: bool = False) -> date | None:
         """A date cell (a real Excel date, or text in any form the CLI reads); past unless `future`."""
         value = self.values.get(field)
-        if isinstance(value, datetime):
+        # A date is written the same way row after row: each spelling read once.
+        found = self.sheet._dates.get(value) if type(value) is str else None
+        if found is not None:
+            pass
+        elif isinstance(value, datetime):
             found = value.date()
         elif isinstance(value, date):
             found = value
@@ -393,7 +401,7 @@ class Row:
             if text is None:
                 return None
             try:
-                found = self.sheet.parse_date(text)
+                found = self.sheet._dates[value] = self.sheet.parse_date(text)
             except DateError as e:
                 raise self.error(field, str(e)) from None
         if found > self.sheet.today and not future:
