@@ -21,10 +21,11 @@ from datetime import date, timedelta
 
 from .. import dates, derive, names
 from ..errors import ServicedeskError
-from ..i18n import _, ngettext
+from ..i18n import _
 from ..life import EventKind, next_status
 from ..store import Store
 from . import demo_words as words
+from .ledgercopy import counted
 
 DEFAULT_SEED = 1
 # The worked example: 92 problems over 65 enterprises × 12 weeks, 2 still open.
@@ -463,21 +464,6 @@ def holdings(store: Store) -> dict[str, int]:
     return {t: store.value(f"SELECT count(*) FROM {t}") for t in DATA_TABLES}
 
 
-def _held(table: str, n: int) -> str:
-    """`1 enterprise`, `3 tickets`: what a database already holds, as the refusal names it."""
-    said = {
-        "services": ngettext("{n} service", "{n} services", n),
-        "feedback": ngettext("{n} feedback", "{n} feedback", n),
-        "events": ngettext("{n} event", "{n} events", n),
-        "tickets": ngettext("{n} ticket", "{n} tickets", n),
-        "visits": ngettext("{n} visit", "{n} visits", n),
-        "assignments": ngettext("{n} assignment", "{n} assignments", n),
-        "officers": ngettext("{n} officer", "{n} officers", n),
-        "enterprises": ngettext("{n} enterprise", "{n} enterprises", n),
-    }
-    return said[table].format(n=n)
-
-
 @contextmanager
 def _bulk(store: Store, force: bool):
     """Empty the data tables (with force) and load them without their indexes, in one transaction.
@@ -525,7 +511,7 @@ def build(
         if any(held.values()) and not force:
             # Name the enterprises; only a park without any says what else it holds.
             shown = {"enterprises": held["enterprises"]} if held["enterprises"] else held
-            said = _(", ").join(_held(k, v) for k, v in shown.items() if v)
+            said = _(", ").join(counted(k, v) for k, v in shown.items() if v)
             raise ServicedeskError(
                 _("{path} already holds {said}; use --force to replace them with the demo park").format(
                     path=store.path, said=said

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import derive, dialect
 from ..errors import InvalidInput
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..store import Store
 
 # Every table the migrations create but the derived ones (derive.TABLES), parents before
@@ -78,20 +78,20 @@ def holds_data(store: Store) -> dict[str, int]:
 
 
 def counted(table: str, n: int) -> str:
-    """A table's rows as a person reads them: `67 enterprises`, 67 家企业."""
+    """A table's rows as a person reads them: `1 enterprise`, `67 enterprises`, 67 家企业."""
     said = {
-        "changesets": _("{n} changesets"),
-        "enterprises": _("{n} enterprises"),
-        "officers": _("{n} officers"),
-        "assignments": _("{n} assignments"),
-        "visits": _("{n} visits"),
-        "tickets": _("{n} tickets"),
-        "events": _("{n} events"),
-        "feedback": _("{n} feedback"),
-        "services": _("{n} services"),
-        "changes": _("{n} changes"),
-        "calendar": _("{n} calendar"),
-        "settings": _("{n} settings"),
+        "changesets": ngettext("{n} changeset", "{n} changesets", n),
+        "enterprises": ngettext("{n} enterprise", "{n} enterprises", n),
+        "officers": ngettext("{n} officer", "{n} officers", n),
+        "assignments": ngettext("{n} assignment", "{n} assignments", n),
+        "visits": ngettext("{n} visit", "{n} visits", n),
+        "tickets": ngettext("{n} ticket", "{n} tickets", n),
+        "events": ngettext("{n} event", "{n} events", n),
+        "feedback": ngettext("{n} feedback", "{n} feedback", n),
+        "services": ngettext("{n} service", "{n} services", n),
+        "changes": ngettext("{n} change", "{n} changes", n),
+        "calendar": ngettext("{n} calendar day", "{n} calendar days", n),
+        "settings": ngettext("{n} setting", "{n} settings", n),
     }.get(table)
     return said.format(n=n) if said else f"{n} {table}"
 
