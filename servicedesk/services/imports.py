@@ -92,9 +92,8 @@ class Stage:
 
     def earlier(self, key: str, line: int) -> int:
         """How many rows before `line` have the same key."""
-        return self.conn.execute(
-            "SELECT count(*) FROM import_keys WHERE key = ? AND line < ?", (key, line)
-        ).fetchone()[0]
+        found = self.conn.execute("SELECT count(*) FROM import_keys WHERE key = ? AND line < ?", (key, line))
+        return found.fetchone()[0]
 
     def drop(self) -> None:
         if not self.conn.in_transaction:
