@@ -7,7 +7,6 @@ import re
 from ..errors import DateError
 from ..i18n import _
 from ..life import Event
-from ..models import word_key
 from ..spreadsheets import OUTCOME, RESULT, Row
 
 # Each entry is "DATE KIND[:ARG]" (a reassignment, a referral, an extension, a close that was
@@ -64,8 +63,9 @@ def read(row: Row, record: dict) -> list[tuple[str, str, str | None]]:
             "history",
             _("it must start with the opening on {opened_on}, once").format(opened_on=record["opened_on"]),
         )
+    today = row.sheet.today.isoformat()
     for i, (kind, day, arg) in enumerate(entries):
-        if day > row.sheet.today.isoformat():
+        if day > today:
             raise row.error("history", _("{kind} on {day} is in the future").format(kind=kind, day=day))
         entries[i] = (kind, day, _argument(row, kind, arg))
     return entries
@@ -74,14 +74,14 @@ def read(row: Row, record: dict) -> list[tuple[str, str, str | None]]:
 def _argument(row: Row, kind: str, arg: str | None) -> str | None:
     """An entry's argument as stored: an outcome or result code, an ISO due date, a name."""
     if kind == "closed":
-        found = OUTCOME.get(word_key(arg or "resolved"))
+        found = OUTCOME.get(row.sheet.key(arg or "resolved"))
         if found is None:
             raise row.error(
                 "history", _('"{arg}" is not an outcome; use resolved, explained or withdrawn').format(arg=arg)
             )
         return found
     if kind == "followed_up":
-        found = RESULT.get(word_key(arg or ""))
+        found = RESULT.get(row.sheet.key(arg or ""))
         if found is None:
             raise row.error(
                 "history",
@@ -94,7 +94,7 @@ def _argument(row: Row, kind: str, arg: str | None) -> str | None:
         except DateError as e:
             raise row.error("history", str(e)) from None
     if kind == "reopened":
-        return "redo" if arg and word_key(arg) in ("redo", "重办") else None
+        return "redo" if arg and row.sheet.key(arg) in ("redo", "重办") else None
     return arg
 
 
