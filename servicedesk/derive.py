@@ -109,6 +109,7 @@ class Tally:
     day it ends, under its category and its owner (the as-of counts reports read)."""
 
     FLUSH = 200_000  # distinct (day, dim, key, flags) held before a rebuild writes them out
+    KEPT = 40_000  # held by an import's or a refresh's (about 15 MiB): their memory stays flat
 
     def __init__(self):
         self.counts: Counter = Counter()
@@ -202,40 +203,53 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
 
     `change()`, when given, makes that change in between: their old spans are taken out
     of the tallies before it (a category edit moves a ticket between keys) and the new
-    ones added after. Returns each ticket's Life. Raises Refused when a ticket's history
-    no longer fits its life; the caller's transaction then rolls back what was written.
+    ones added after. Returns each ticket's Life when they are a command's few (up to
+    FEW); many (an import's, an undo's) are replayed CHUNK at a time, so memory stays
+    flat however many there are, and none is returned. Raises Refused when a ticket's
+    history no longer fits its life; the caller's transaction then rolls back what was written.
     """
     ids = sorted(set(ticket_ids))
     if not ids:
         if change is not None:
             change()
         return {}
-    if len(ids) <= FEW:  # named in the statements (a command's own tickets)
+    few = len(ids) <= FEW
+    if few:  # named in the statements (a command's own tickets)
         chosen, params = f"IN ({', '.join('?' for _ in ids)})", ids
-    else:  # an import's: through a temporary table
+    else:  # through a temporary table
         _temp_tables(conn)
         conn.execute("DELETE FROM chosen_tickets")
-        conn.executemany("INSERT INTO chosen_tickets (id) VALUES (?)", [(i,) for i in ids])
+        conn.executemany("INSERT INTO chosen_tickets (id) VALUES (?)", ((i,) for i in ids))
         chosen, params = "IN (SELECT id FROM chosen_tickets)", ()
     tally = Tally()
     # Before the change: a category edit must take the old key's counts away.
-    tally.add(
-        conn.execute(
-            f"""SELECT s.from_on, s.until_on, t.category, s.owner_id, s.flags
-            FROM spans s JOIN tickets t ON t.id = s.ticket_id WHERE s.ticket_id {chosen}""",
-            params,
-        ),
-        -1,
+    old = conn.execute(
+        f"""SELECT s.from_on, s.until_on, t.category, s.owner_id, s.flags
+        FROM spans s JOIN tickets t ON t.id = s.ticket_id WHERE s.ticket_id {chosen}""",
+        params,
     )
+    while spans := old.fetchmany(CHUNK):
+        tally.add(spans, -1)
+        if len(tally.counts) > Tally.KEPT:
+            tally.write(conn)
     if change is not None:
         change()
-    # Refused here leaves the caller's transaction to roll back what was written.
-    lives = _replay(conn, chosen, params)
-    conn.execute(f"DELETE FROM spans WHERE ticket_id {chosen}", params)
-    conn.execute(f"DELETE FROM activity WHERE ticket_id {chosen}", params)
-    _write(conn, lives, tally)
+    if few:
+        rounds = [(chosen, params)]
+    else:
+        part = "IN (SELECT id FROM chosen_tickets WHERE id BETWEEN ? AND ?)"
+        rounds = [(part, (ids[i], ids[min(i + CHUNK, len(ids)) - 1])) for i in range(0, len(ids), CHUNK)]
+    lives: list = []
+    for some, some_params in rounds:
+        # Refused here leaves the caller's transaction to roll back what was written.
+        lives = _replay(conn, some, some_params)
+        conn.execute(f"DELETE FROM spans WHERE ticket_id {some}", some_params)
+        conn.execute(f"DELETE FROM activity WHERE ticket_id {some}", some_params)
+        _write(conn, lives, tally)
+        if len(tally.counts) > Tally.KEPT:
+            tally.write(conn)
     tally.write(conn)
-    return {ticket_id: life for ticket_id, life, *_ in lives}
+    return {ticket_id: life for ticket_id, life, *_ in lives} if few else {}
 
 
 def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally) -> None:

@@ -380,6 +380,23 @@ def test_a_ledger_of_thousands_of_rows_imports_in_one_go_without_a_bar_in_a_pipe
     assert (cumulative["collected"], cumulative["closed"]) == (2500, 1875)
 
 
+def test_undoing_an_import_of_more_tickets_than_a_replay_round_puts_every_figure_back(park, db, tmp_path):
+    # More tickets than derive.CHUNK: the undo replays them a round at a time.
+    rows = [LEDGER_HEADER] + [
+        [i, "天能电池", "其他", f"问题{i}", f"2022-0{1 + i % 9}-1{i % 10}", "王伟", "", "已办结" if i % 4 else "", "2022-10-01" if i % 4 else "", "", ""]
+        for i in range(5200)
+    ]  # fmt: skip
+    before = weekly(park, "2022-W40")
+    park("ticket", "import", write_csv(tmp_path / "big.csv", rows))
+    assert weekly(park, "2022-W40")["cumulative"]["collected"] == before["cumulative"]["collected"] + 5200
+
+    result = park("undo")
+
+    assert "(5200 in all) opened" in result.stdout
+    assert weekly(park, "2022-W40") == before
+    assert "the ledger is whole" in park("doctor").stdout
+
+
 def test_unknown_columns_are_named_on_stderr(park, tmp_path):
     rows = [
         ["企业名称", "问题类别", "问题描述", "提出日期", "领导批示"],

@@ -31,7 +31,6 @@ _COLUMN_OF = {"opened": "opened_on", "started": "started_on", "closed": "closed_
 # What a 办理时限 cell says when the problem has no deadline: the category's limit applies.
 NO_DEADLINE = frozenset(word_key(w) for w in ("长期", "长期坚持", "长期推进", "持续", "无", "/", "-", "—"))
 BULK_TABLES = ("tickets", "events", "spans", "activity")  # what an import writes a row (or more) per ticket to
-TALLIED = 40_000  # tally keys summed before they are written: about 15 MiB
 _SEP = "\x1f"  # between the parts of a row's key: no cell holds it
 # A new ticket's row: its own columns, then what the replay of its events says (derive.PROJECTION).
 NEW_TICKET_COLUMNS = ("id", "enterprise_id", "visit_id", "category", "title", "priority", "opened_on", "opened_week",
@@ -159,7 +158,7 @@ class TicketImporter(Importer):
         self.updater = TicketUpdate(self)
         self.new_events: list[tuple] = []  # events of tickets on file, with --update
         self.touched: list[int] = []  # those tickets
-        # The new tickets' counts, summed over the chunks and written when it holds TALLIED
+        # The new tickets' counts, summed over the chunks and written when it holds Tally.KEPT
         # keys and at the end: a chunk's tickets share most of their days with the next chunk's.
         self.tally = derive.Tally()
         # Into a ledger with no tickets yet (a park's first import of its ledger) no row can be
@@ -311,7 +310,7 @@ class TicketImporter(Importer):
             # The new tickets' spans and tallies from the lives `plan` replayed; the tickets an
             # --update moved on are replayed from their events.
             derive.add(self.store.conn, [(t[0], life, t[9:], t[3]) for t, _, life, _ in self.pending], self.tally)
-            if len(self.tally.counts) > TALLIED:
+            if len(self.tally.counts) > derive.Tally.KEPT:
                 self.tally.write(self.store.conn)
             if self.touched:
                 derive.refresh(self.store.conn, self.touched)

@@ -133,12 +133,13 @@ def plan(store: Store, changeset: dict) -> Plan:
     p.opened = [r[0] for r in store.conn.execute("SELECT id FROM tickets WHERE changeset = ? ORDER BY id", (number,))]
     opened = set(p.opened)
     touched = set()
-    for e in store.rows(
+    # Read row by row: an import's change set holds an event or more for each of its tickets.
+    for ticket_id, event_id, kind, on_date in store.conn.execute(
         "SELECT ticket_id, id, kind, on_date FROM events WHERE changeset = ? ORDER BY ticket_id, id", (number,)
     ):
-        touched.add(e["ticket_id"])
-        if e["ticket_id"] not in opened:
-            p.events.append(e)
+        touched.add(ticket_id)
+        if ticket_id not in opened:
+            p.events.append({"ticket_id": ticket_id, "id": event_id, "kind": kind, "on_date": on_date})
     p.tickets = sorted(touched | opened)
     for table in CREATED:
         key = "code" if table == "categories" else "id"
@@ -158,12 +159,13 @@ def _conflict(store: Store, p: Plan, actor: str | None) -> str | None:
     """Another person's later, standing change to something this change set touched."""
     number = p.changeset["id"]
     if p.tickets:
-        marks = ", ".join("?" for _ in p.tickets)
+        # The tickets it touched (p.tickets) by a subquery: an import's are too many to name.
         later = store.row(
             f"""SELECT e.ticket_id, e.kind, e.on_date, c.actor FROM events e JOIN changesets c ON c.id = e.changeset
-            WHERE e.ticket_id IN ({marks}) AND e.changeset > ? AND c.actor IS NOT ? AND {_LIVE.format(c="c")}
+            WHERE e.ticket_id IN (SELECT ticket_id FROM events WHERE changeset = :cs UNION SELECT id FROM tickets
+            WHERE changeset = :cs) AND e.changeset > :cs AND c.actor IS NOT :actor AND {_LIVE.format(c="c")}
             ORDER BY e.id LIMIT 1""",
-            (*p.tickets, number, actor),
+            {"cs": number, "actor": actor},
         )
         if later:
             return _("{actor} has since changed ticket #{id} ({kind} on {date})").format(
