@@ -255,7 +255,7 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
 def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally) -> None:
     """New tickets, replayed by the caller from the events it wrote (an import): their
     spans and activity, and their counts into `tally`, which the caller writes (an import
-    sums its chunks' counts and writes them once). `lives`: (ticket id, Life, its
+    sums its chunks' counts, written every Tally.KEPT keys and at its end). `lives`: (ticket id, Life, its
     PROJECTION as written, category); the tickets row already says what the life does."""
     if lives:
         _write(conn, lives, tally, projected=True)
