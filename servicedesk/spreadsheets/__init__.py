@@ -196,6 +196,7 @@ class Sheet:
         self.kind = kind
         self.today = dates.today()
         self._dates: dict[str, date] = {}  # dates repeat: parse each spelling once
+        self.dates_read: dict[str, date] = {}  # the same, by the cell as written (Row.date)
         self._keys: dict[str, str] = {}
         self.aliases = {header_key(a): field for field, names in HEADERS[kind].items() for a in names}
         opened = open_lines(self.path, sheet, self._judge, _HEADER_SCAN)
@@ -388,22 +389,21 @@ class Row:
     def date(self, field: str, *, required: bool = False, future: bool = False) -> date | None:
         """A date cell (a real Excel date, or text in any form the CLI reads); past unless `future`."""
         value = self.values.get(field)
-        # A date is written the same way row after row: each spelling read once.
-        found = self.sheet._dates.get(value) if type(value) is str else None
-        if found is not None:
-            pass
-        elif isinstance(value, datetime):
-            found = value.date()
-        elif isinstance(value, date):
-            found = value
-        else:
-            text = self.text(field, required=required)
-            if text is None:
-                return None
-            try:
-                found = self.sheet._dates[value] = self.sheet.parse_date(text)
-            except DateError as e:
-                raise self.error(field, str(e)) from None
+        # A date is written the same way row after row: each spelling is read once.
+        found = self.sheet.dates_read.get(value) if type(value) is str else None
+        if found is None:
+            if isinstance(value, datetime):
+                found = value.date()
+            elif isinstance(value, date):
+                found = value
+            else:
+                text = self.text(field, required=required)
+                if text is None:
+                    return None
+                try:
+                    found = self.sheet.dates_read[value] = self.sheet.parse_date(text)
+                except DateError as e:
+                    raise self.error(field, str(e)) from None
         if found > self.sheet.today and not future:
             raise self.error(field, _("{date} is in the future").format(date=found.isoformat()))
         return found
