@@ -12,7 +12,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 import servicedesk.render as render
-from servicedesk.cli import enterprises, officers, tickets, visits
+from servicedesk.cli import enterprises, officers, ticket_reading, visits
 from servicedesk.render import report as rendered
 
 # Checked on both backends (conftest.py).
@@ -109,7 +109,7 @@ def test_a_list_on_a_narrow_terminal_drops_its_minor_columns_first(park, termina
         out = park("ticket", "list").stdout
         assert widest(out) <= width
         shown[width] = out.splitlines()[1].split()
-    assert shown[200] == list(tickets.COLUMNS)
+    assert shown[200] == list(ticket_reading.COLUMNS)
     assert {"priority", "opened_on"}.isdisjoint(shown[80]) and {"id", "title", "due_on"} <= set(shown[80])
     assert "category" not in shown[60] and {"id", "title", "due_on"} <= set(shown[60])
 
@@ -171,7 +171,7 @@ def test_every_column_a_list_or_a_report_shows_is_registered():
 
     from servicedesk.render import columns as registry
 
-    names = {*tickets.COLUMNS, *tickets.HISTORY_COLUMNS, *visits.COLUMNS, *visits.ENTERPRISE_COLUMNS}
+    names = {*ticket_reading.COLUMNS, *ticket_reading.HISTORY_COLUMNS, *visits.COLUMNS, *visits.ENTERPRISE_COLUMNS}
     names |= {*visits.FEEDBACK_COLUMNS, *enterprises.COLUMNS, *officers.COLUMNS, "code", "label", "label_zh"}
     names |= {"limit", "visit_id", "resolution", "closed_on", "day", "weekday", "workday", "source"}
     closure = {"since": None, "until": "2022-05-15", "by": "category", "rows": [], "total": {}}

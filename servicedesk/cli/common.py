@@ -96,6 +96,7 @@ class Format(StrEnum):
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-n", min=0, max=10**9, help="Show at most N rows.")]
+TicketArg = Annotated[str, typer.Argument(metavar="ID", help="Ticket number: 12 or #12.")]
 
 
 def fmt(format: Format, as_json: bool) -> str:
