@@ -3,6 +3,11 @@ and as real processes, counting tracebacks and every other broken promise.
 
     .venv/bin/python bench/fuzz.py                       # 10,000 in process, 300 as processes
     .venv/bin/python bench/fuzz.py --vectors 50000 --processes 1000 --seed 7
+    .venv/bin/python bench/fuzz.py --postgres            # the park on a PostgreSQL server
+
+With --postgres the park is a database on a server the run starts (tests/pgserver.py),
+made again from its template after any change; a change is seen in the rows of every
+ledger table (their counts and largest ids), where the file's bytes are compared.
 
 In process, each vector runs through Typer's CliRunner; the real processes replay a
 sample of the same vectors with `python -m servicedesk`, their surrogates turned back into
@@ -23,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+import pgserver  # noqa: E402
 from fuzzing import Playground, argv, commands, problem, shell  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -40,11 +46,46 @@ def _passable(words: list[str]) -> bool:
         return False
 
 
+class ServerPlayground(Playground):
+    """The park as a database on a server: reset from a template database, fingerprinted by its rows."""
+
+    def __init__(self, folder: Path, server, template: str):
+        self.server, self.template_db = server, template
+        self.url = server.url("play")
+        super().__init__(folder, Path("unused"))
+        self.paths[self.paths.index(str(self.db))] = self.url
+        self.db = self.url
+
+    def reset(self) -> None:
+        self.server.replace("play", self.template_db)
+        for stale in (self.out, self.folder / "nowhere"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.out.mkdir()
+        self.before = self.fingerprint()
+
+    def fingerprint(self) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            tables = [r[0] for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )]  # fmt: skip
+            sums = []
+            for table in tables:
+                columns = {r[0] for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s", (table,)
+                )}  # fmt: skip
+                top = "max(id)" if "id" in columns else "NULL"
+                sums.append(conn.execute(f'SELECT count(*), {top} FROM "{table}"').fetchone())
+            return repr(list(zip(tables, sums, strict=True)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vectors", type=int, default=10_000, help="command lines run in process")
     parser.add_argument("--processes", type=int, default=300, help="of those, how many to replay as processes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--postgres", action="store_true", help="fuzz a park on a PostgreSQL server")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="servicedesk-fuzz-"))
@@ -52,10 +93,18 @@ def main() -> int:
     os.environ.update({"HOME": str(folder / "home"), "XDG_DATA_HOME": str(folder / "home" / "data")})
     os.environ.pop("SERVICEDESK_OFFICER", None)
     runner = CliRunner()
-    template = folder / "template.db"
+    server = None
+    if args.postgres:
+        server = pgserver.Server(pgserver.bindir())
+        server.admin.execute("CREATE DATABASE template_park")
+        template = server.url("template_park")
+    else:
+        template = folder / "template.db"
     built = runner.invoke(app, ["--db", str(template), "demo", "--enterprises", "8", "--weeks", "2"])
     assert built.exit_code == 0, built.output
-    play = Playground(folder / "play", template)
+    play = (
+        ServerPlayground(folder / "play", server, "template_park") if server else Playground(folder / "play", template)
+    )
     tree = commands()
     env = {"SERVICEDESK_DB": str(play.db), "SERVICEDESK_OFFICER": None, "COLUMNS": "100"}
 
@@ -124,6 +173,8 @@ def main() -> int:
         print(f"\n× {count}  {what}\n    {repro}")
     os.chdir("/")
     shutil.rmtree(folder, ignore_errors=True)
+    if server is not None:
+        server.stop()
     return 1 if found else 0
 
 

@@ -213,7 +213,8 @@ def problem(exit_code: int, stderr: str, exception: BaseException | None, change
     if exit_code not in (0, 1, 2):
         return f"exit {exit_code}"
     if exit_code == 1:
-        lines = [line for line in stderr.splitlines() if line.strip()]
+        # One `error:` line; an import's bad rows follow it indented, a line each (cli.md "Imports").
+        lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("  ")]
         if not lines or not lines[-1].startswith("error: "):
             return f"exit 1 without an `error:` line: {stderr[:200]!r}"
     if exit_code != 0 and changed:
