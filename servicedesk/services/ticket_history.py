@@ -42,15 +42,14 @@ def read(row: Row, record: dict) -> list[tuple[str, str, str | None]]:
     importer's replay (TicketImporter._life)."""
     entries = []
     for part in row.text("history").split(";"):
-        if not part.strip():
+        part = part.strip()
+        if not part:
             continue
-        m = _ENTRY.match(part.strip())
+        m = _ENTRY.match(part)
         if not m:
             raise row.error(
                 "history",
-                _('cannot read "{entry}"; write entries like {example}').format(
-                    entry=part.strip(), example=HISTORY_EXAMPLE
-                ),
+                _('cannot read "{entry}"; write entries like {example}').format(entry=part, example=HISTORY_EXAMPLE),
             )
         try:
             day = row.sheet.parse_date(m["on"]).isoformat()
