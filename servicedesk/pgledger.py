@@ -69,13 +69,16 @@ class Connection:
 
     def __init__(self, raw):
         self.raw = raw
+        self.tables: list[str] = []  # the ledger's tables, as open_ledger found them
+        self._warm = False  # whether this session has written (or warmed up) before
 
     def execute(self, sql: str, params=()):
         statement = sql.strip().rstrip(";").upper()
         if statement == "BEGIN IMMEDIATE":  # a write: one writer at a time, waiting its turn
             cur = self.raw.cursor()
-            cur.execute("BEGIN")
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            if not self._warm:
+                self._warm_up(cur)
+            cur.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK:d})")  # one round trip
             return cur
         if statement in ("BEGIN", "BEGIN DEFERRED"):  # a read of one state, however many queries
             return self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
@@ -84,6 +87,40 @@ class Connection:
         cur = self.raw.cursor(row_factory=_row_factory)
         cur.execute(dialect.translate(sql), _params(params))
         return cur
+
+    def _warm_up(self, cur) -> None:
+        """Before a session's first write takes the lock: open every table of the ledger (their
+        indexes, columns and types into the session's caches), load PL/pgSQL (the id and
+        append-only triggers are written in it) and read the tables' primary keys (once a
+        process). Every command is a new process with a new connection, and a new session
+        paid for these on its first statements, under the lock: about a third of a visit
+        log's time there (bench/pg.py --writers).
+
+        Outside the write's transaction, in one of its own that ends at once, and never
+        waiting long for a table: a table lock kept while waiting, for the write lock or
+        another table, could deadlock with a writer that holds the write lock and drops
+        tables (a migration, a rebuild of the derived tables). A warm-up that cannot finish
+        is given up; the write goes on as before, colder."""
+        import psycopg
+
+        self._warm = True
+        statements = [
+            "SET lock_timeout = 100",
+            "DO $$BEGIN END$$",
+            *(f'SELECT 1 FROM "{t}" WHERE false' for t in self.tables),
+            "RESET lock_timeout",
+        ]
+        if not _KEYS:
+            statements.append(_PRIMARY_KEYS)
+        try:
+            cur.execute("; ".join(statements))  # one round trip, one transaction
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.UndefinedTable):
+            return  # (the transaction it was is rolled back, and with it the SET)
+        while True:
+            if cur.description and cur.description[0].name == "relname":
+                _KEYS.update(cur.fetchall())
+            if not cur.nextset():
+                break
 
     def executemany(self, sql: str, seq):
         plain = _PLAIN_INSERT.fullmatch(sql)
@@ -234,7 +271,7 @@ def tables(conn: Connection) -> list[str]:
 def _version(conn: Connection, where: str) -> int | None:
     """The schema version of a servicedesk ledger; None when the database holds nothing yet.
     A database holding other tables, or a newer servicedesk's ledger, is refused."""
-    found = tables(conn)
+    found = conn.tables = tables(conn)
     if not found:
         return None
     if SCHEMA_TABLE not in found:
@@ -378,11 +415,17 @@ def insert(conn: Connection, table: str, record: dict) -> int | None:
 
 
 _KEYS: dict[str, str] = {}
+# The primary key column of every table (ours: one column each where insert and update
+# need it), read once per process before its first write takes the lock, not table by table
+# under it.
+_PRIMARY_KEYS = """SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+    WHERE i.indisprimary AND c.relnamespace = CAST(current_schema() AS regnamespace)"""
 
 
 def _key(conn: Connection, table: str) -> str:
     """The primary key column of a table (ours: one column each)."""
-    if table not in _KEYS:
+    if table not in _KEYS:  # a table made since, or a first write before any BEGIN IMMEDIATE
         _KEYS[table] = conn.raw.execute(
             """SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
             AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(%s AS regclass) AND i.indisprimary""",
