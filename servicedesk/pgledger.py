@@ -31,6 +31,7 @@ _PLAIN_INSERT = re.compile(
 )
 SCHEMA_TABLE = "servicedesk_schema"
 _FEW_ROWS = 50  # up to this many rows in a bulk insert go as one INSERT, not COPY
+_MOST_HELD = 200  # statements held back in a write, at most, before they are sent
 
 
 class Row(tuple):
@@ -66,13 +67,48 @@ def _row_factory(cursor):
     return lambda values: make(values)
 
 
+class _Held:
+    """What execute() gives for a statement held back: no rows, as sqlite3's cursor of an UPDATE."""
+
+    rowcount = -1
+    description = None
+
+    def fetchone(self):
+        return None
+
+    def fetchall(self) -> list:
+        return []
+
+    def __iter__(self):
+        return iter(())
+
+
+_HELD = _Held()
+
+
 class Connection:
-    """A psycopg connection with the sqlite3 surface the code uses."""
+    """A psycopg connection with the sqlite3 surface the code uses.
+
+    In a write, a statement whose result nobody reads (an INSERT, UPDATE or DELETE without
+    RETURNING) is held back and sent with the next one that is read, or with the COMMIT, in
+    one round trip: a visit log's derived rows and tallies, eight statements each waiting for
+    the server under the write lock, go with its COMMIT. An error in one is raised there,
+    and the write rolls back as ever; nothing in the code reads how many rows a statement
+    changed (the count of a held statement is not known)."""
 
     def __init__(self, raw):
-        self.raw = raw
+        self._raw = raw
         self.tables: list[str] = []  # the ledger's tables, as open_ledger found them
         self._warm = False  # whether this session has written (or warmed up) before
+        self._writing = False  # from BEGIN IMMEDIATE to its COMMIT or ROLLBACK
+        self._held: list[str] = []  # the write's statements not sent yet, their values in them
+
+    @property
+    def raw(self):
+        """psycopg's connection, for statements in its own form: what was held back is sent first."""
+        if self._held:
+            self._send()
+        return self._raw
 
     def execute(self, sql: str, params=()):
         statement = sql.strip().rstrip(";").upper()
@@ -81,13 +117,40 @@ class Connection:
             if not self._warm:
                 self._warm_up(cur)
             cur.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK:d})")  # one round trip
+            self._writing = True
             return cur
         if statement in ("BEGIN", "BEGIN DEFERRED"):  # a read of one state, however many queries
             return self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         if statement.startswith("PRAGMA"):
             return self._pragma(statement)
-        cur = self.raw.cursor(row_factory=_row_factory)
-        cur.execute(dialect.translate(sql), _params(params))
+        return self.run(dialect.translate(sql), _params(params))
+
+    def run(self, sql: str, params=()):
+        """One statement in psycopg's form, held back in a write when nobody reads its result."""
+        if self._writing and _holdable(sql):
+            self._hold(self._raw.cursor().mogrify(sql, params))
+            return _HELD
+        if self._held:
+            return self._send(self._raw.cursor().mogrify(sql, params))
+        cur = self._raw.cursor(row_factory=_row_factory)
+        cur.execute(sql, params)
+        return cur
+
+    def _hold(self, statement: str) -> None:
+        self._held.append(statement)
+        if len(self._held) >= _MOST_HELD:  # (a loop of many: sent a batch at a time)
+            self._send()
+
+    def _send(self, last: str | None = None):
+        """The statements held back, and `last` after them, in one round trip; a cursor on the
+        last one's rows."""
+        statements, self._held = self._held, []
+        if last is not None:
+            statements.append(last)
+        cur = self._raw.cursor(row_factory=_row_factory)
+        cur.execute("; ".join(statements))  # values are in the text: no placeholders read
+        while cur.nextset():
+            pass
         return cur
 
     def _warm_up(self, cur) -> None:
@@ -128,8 +191,16 @@ class Connection:
         plain = _PLAIN_INSERT.fullmatch(sql)
         if plain:
             return self._copy_in(plain.group(1), plain.group(2), seq)
+        sql = dialect.translate(sql)
+        seq = iter(seq)
+        first = list(islice(seq, _FEW_ROWS + 1)) if self._writing and _holdable(sql) else []
+        if first and len(first) <= _FEW_ROWS:  # a command's few: held back with the rest
+            mogrify = self._raw.cursor().mogrify
+            for params in first:
+                self._hold(mogrify(sql, _params(params)))
+            return _HELD
         cur = self.raw.cursor(row_factory=_row_factory)
-        cur.executemany(dialect.translate(sql), (_params(p) for p in seq))
+        cur.executemany(sql, (_params(p) for p in chain(first, seq)))
         return cur
 
     def _copy_in(self, table: str, columns: str, rows):
@@ -143,12 +214,12 @@ class Connection:
         names = ", ".join(c.strip() for c in columns.split(","))
         rows = iter(rows)
         first = list(islice(rows, _FEW_ROWS + 1))
-        cur = self.raw.cursor()
         if len(first) <= _FEW_ROWS:
-            if first:
-                marks = ", ".join(["(" + ", ".join(["%s"] * len(first[0])) + ")"] * len(first))
-                cur.execute(f"INSERT INTO {table} ({names}) VALUES {marks}", [v for row in first for v in row])
-            return cur
+            if not first:
+                return _HELD
+            marks = ", ".join(["(" + ", ".join(["%s"] * len(first[0])) + ")"] * len(first))
+            return self.run(f"INSERT INTO {table} ({names}) VALUES {marks}", [v for row in first for v in row])
+        cur = self.raw.cursor()
         with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for row in chain(first, rows):
                 copy.write_row(row)
@@ -168,18 +239,23 @@ class Connection:
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
 
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        return self._raw.info.transaction_status != TransactionStatus.IDLE
 
     def commit(self) -> None:
-        if self.in_transaction:
-            self.raw.execute("COMMIT")
+        self._writing = False
+        if self._held:
+            self._send("COMMIT")
+        elif self.in_transaction:
+            self._raw.execute("COMMIT")
 
     def rollback(self) -> None:
+        self._writing, self._held = False, []
         if self.in_transaction:
-            self.raw.execute("ROLLBACK")
+            self._raw.execute("ROLLBACK")
 
     def close(self) -> None:
-        self.raw.close()
+        self._writing, self._held = False, []
+        self._raw.close()
 
     def __enter__(self):  # as sqlite3's: a block that commits, or rolls back on an error
         return self
@@ -189,6 +265,11 @@ class Connection:
             self.commit()
         else:
             self.rollback()
+
+
+def _holdable(sql: str) -> bool:
+    """Whether nothing reads a statement's result: a write without RETURNING."""
+    return sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE") and "RETURNING" not in sql.upper()
 
 
 def _params(params):
@@ -424,13 +505,13 @@ def insert(conn: Connection, table: str, record: dict) -> int | None:
     marks = [f"%({i})s" for i in range(len(record))]
     values = {str(i): v for i, v in enumerate(record.values())}
     if not _has_id(conn, table):
-        conn.raw.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})", values)
+        conn.run(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})", values)
         return None
     if "id" not in record:
         columns.insert(0, "id")
         marks.insert(0, f"(SELECT coalesce(max(id), 0) + 1 FROM {table})")
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)}) RETURNING id"
-    return conn.raw.execute(sql, values).fetchone()[0]
+    return conn.run(sql, values).fetchone()[0]
 
 
 _KEYS: dict[str, str] = {}
@@ -463,4 +544,4 @@ def update(conn: Connection, table: str, pk, changes: dict) -> None:
     sets = ", ".join(f"{column} = %({i})s" for i, column in enumerate(changes))
     values = {str(i): v for i, v in enumerate(changes.values())}
     values["pk"] = pk
-    conn.raw.execute(f"UPDATE {table} SET {sets} WHERE {_key(conn, table)} = %(pk)s", values)
+    conn.run(f"UPDATE {table} SET {sets} WHERE {_key(conn, table)} = %(pk)s", values)
