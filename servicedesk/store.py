@@ -49,7 +49,7 @@ def _derived(conn: sqlite3.Connection) -> None:
 class Store:
     """One servicedesk ledger: opened for reading at once; created by its first write().
 
-    A file, or with a postgresql:// URL a database on a server (pgledger.py): the same
+    A file, or with a postgresql:// URL a database on a server (pgledger.py, pgconnection.py): the same
     statements run on both, through the same connection surface."""
 
     def __init__(
@@ -74,10 +74,10 @@ class Store:
         self._changeset: int | None = None
         self._kept_up = True  # opening writes only what a read needs: see _keep_up
         if self.url:
-            from . import pgledger
+            from . import pgconnection, pgledger
 
             self.path = dialect.shown_url(self.url)
-            self._conn = pgledger.connect(self.url)
+            self._conn = pgconnection.connect(self.url)
             try:
                 pgledger.open_ledger(self._conn, self.path, self.notify)
             except BaseException:
