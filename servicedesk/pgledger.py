@@ -163,8 +163,9 @@ def analyze(conn: Connection, tables) -> None:
         conn.raw.execute(f"ANALYZE {table}")
 
 
-def insert(conn: Connection, table: str, record: dict) -> int | None:
-    """Insert one row; its id (None for a table without one). The id trigger's number, one
+def insert(conn: Connection, table: str, record: dict, *, returning: bool = True) -> int | None:
+    """Insert one row; its id (None for a table without one, or not `returning`: the insert
+    is then held back with the write's other such statements). The id trigger's number, one
     more than the largest, is given in the statement: the trigger's EXECUTE of it is
     planned anew on every insert, under the write lock."""
     columns = list(record)
@@ -176,8 +177,11 @@ def insert(conn: Connection, table: str, record: dict) -> int | None:
     if "id" not in record:
         columns.insert(0, "id")
         marks.insert(0, f"(SELECT coalesce(max(id), 0) + 1 FROM {table})")
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)}) RETURNING id"
-    return conn.run(sql, values).fetchone()[0]
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+    if not returning:
+        conn.run(sql, values)
+        return None
+    return conn.run(sql + " RETURNING id", values).fetchone()[0]
 
 
 def _key(conn: Connection, table: str) -> str:

@@ -400,12 +400,13 @@ class Store:
             self._db = sqlite_utils.Database(conn, execute_plugins=False)
         return self._db
 
-    def insert(self, table: str, record: dict) -> int:
-        """Insert one row and return its id (inside the caller's transaction)."""
+    def insert(self, table: str, record: dict, *, returning: bool = True) -> int | None:
+        """Insert one row and return its id (inside the caller's transaction). `returning=False`:
+        the id is not wanted, and on a server the insert goes with the next statement."""
         if self.url:
             from . import pgledger
 
-            return pgledger.insert(self.conn, table, record)
+            return pgledger.insert(self.conn, table, record, returning=returning)
         return self.db.table(table).insert(record).last_pk
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
