@@ -49,8 +49,8 @@ def _derived(conn: sqlite3.Connection) -> None:
 class Store:
     """One servicedesk ledger: opened for reading at once; created by its first write().
 
-    A file, or with a postgresql:// URL a database on a server (pgledger.py, pgconnection.py): the same
-    statements run on both, through the same connection surface."""
+    A file, or with a postgresql:// URL a database on a server (pgledger.py, pgconnection.py):
+    the same statements run on both, through the same connection surface."""
 
     def __init__(
         self, path: str | os.PathLike, *, notify: Callable[[str], None] | None = None, read_only: bool = False

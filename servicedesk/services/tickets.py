@@ -133,9 +133,9 @@ def insert_ticket(
         "changeset": changeset,
     }
     ticket_id = store.insert("tickets", record)
-    record = _event_record(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id,
-                           department=record["department"], due_on=due_on)  # fmt: skip
-    store.insert("events", record, returning=False)  # (on a server, sent with what follows)
+    opening = _event_record(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id,
+                            department=record["department"], due_on=due_on)  # fmt: skip
+    store.insert("events", opening, returning=False)  # (on a server, sent with what follows)
     return ticket_id
 
 
