@@ -178,6 +178,27 @@ def test_a_warm_up_that_meets_a_locked_table_is_given_up_and_the_write_goes_on(p
         assert p.store.value("SELECT count(*) FROM visits") == 1
 
 
+def test_a_write_reads_what_it_held_back_and_a_held_statement_that_fails_undoes_the_write(pg_db):
+    """In a write, an INSERT or UPDATE nobody reads the result of is sent with the next
+    statement read or with the COMMIT (pgconnection.Connection): a read sees it, and one that
+    fails there fails the whole write."""
+    import psycopg
+
+    with services(pg_db) as p:
+        p.enterprise("企业0")
+        store = p.store
+        with store.write():
+            store.conn.execute("UPDATE enterprises SET sector = ? WHERE name = ?", ("制造", "企业0"))
+            assert store.value("SELECT sector FROM enterprises WHERE name = ?", ("企业0",)) == "制造"
+        with pytest.raises(psycopg.errors.UniqueViolation), store.write():
+            store.conn.execute("UPDATE enterprises SET sector = ? WHERE name = ?", ("化工", "企业0"))
+            store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("k", "1"))
+            store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("k", "2"))  # its key is taken
+        assert not store.conn.in_transaction
+        assert store.value("SELECT sector FROM enterprises WHERE name = ?", ("企业0",)) == "制造"
+        assert store.value("SELECT count(*) FROM settings WHERE key = 'k'") == 0
+
+
 def test_a_database_holding_other_tables_is_refused_untouched(pg, sd, monkeypatch):
     name = pg.create()
     url = pg.url(name)
