@@ -82,8 +82,8 @@ WRITER = textwrap.dedent(
     def visit(note):
         done = runner.invoke(app, ["--db", db, "visit", "log", enterprise, "--note", note,
                                    "--problem", f"用工:{note}", "--again"])
-        if done.exit_code:
-            failures.append(done.stderr.strip()[-300:])
+        if done.exit_code:  # a traceback (CliRunner keeps the exception, not its text) or a message
+            failures.append(done.stderr.strip()[-300:] or repr(done.exception)[:300])
 
     visit("bench warm-up")
     print("ready", flush=True)

@@ -54,6 +54,7 @@ _TRIGGER = re.compile(
 _DATE_SHIFT = re.compile(r"\bdate\(\s*([\w.]+)\s*,\s*'([+-]?\d+) days'\s*\)", re.IGNORECASE)
 _JULIAN = re.compile(r"\bjulianday\(\s*([\w.]+)\s*\)\s*-\s*julianday\(\s*([\w.]+)\s*\)", re.IGNORECASE)
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(\s*([^(),]+)\s*\)", re.IGNORECASE)
+_IS = re.compile(r"\bIS\s", re.IGNORECASE)
 _WHOLE_TABLE_IN = re.compile(r"(?<!NOT )\bIN\s*\(\s*SELECT\s+(\w+)\s+FROM\s+(\w+)\s*\)", re.IGNORECASE)
 _ID_PK = re.compile(r"\b(\w+)\s+INTEGER\s+PRIMARY\s+KEY\b", re.IGNORECASE)
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(TEMP\s+|TEMPORARY\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)", re.IGNORECASE)
@@ -94,31 +95,44 @@ def translate(sql: str) -> str:
     parts.append(_code(sql[at:], ddl))
     out = "".join(parts)
     out = _nulls_as_sqlite(out)
-    out = _DATE_SHIFT.sub(r"to_char(CAST(\1 AS date) + (\2), 'YYYY-MM-DD')", out)
-    if re.match(r"\s*INSERT\s+OR\s+IGNORE\b", out, re.IGNORECASE):
+    if "date(" in out.lower():
+        out = _DATE_SHIFT.sub(r"to_char(CAST(\1 AS date) + (\2), 'YYYY-MM-DD')", out)
+    if head.startswith("INSERT") and re.match(r"\s*INSERT\s+OR\s+IGNORE\b", out, re.IGNORECASE):
         out = re.sub(r"^\s*INSERT\s+OR\s+IGNORE\b", "INSERT", out, flags=re.IGNORECASE).rstrip().rstrip(";")
         out += " ON CONFLICT DO NOTHING"
     return out + extra
 
 
 def _code(text: str, ddl: bool) -> str:
-    """One stretch of SQL outside string literals."""
+    """One stretch of SQL outside string literals. Each rewrite is tried only where a word
+    it needs is present: a write's statements are translated while it holds the write lock,
+    once in each process (every command is one), and most need none of them."""
     if not text:
         return text
     text = text.replace("%", "%%").replace("?", "%s")
-    text = _NAMED.sub(r"%(\1)s", text)
-    text = re.sub(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS DISTINCT FROM ", text, flags=re.I)
-    text = re.sub(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS NOT DISTINCT FROM ", text, flags=re.I)
-    text = _GROUP_CONCAT.sub(r"string_agg(CAST(\1 AS TEXT), ',')", text)
-    text = re.sub(r"\binstr\(", "strpos(", text, flags=re.IGNORECASE)
-    text = _JULIAN.sub(r"(CAST(\1 AS date) - CAST(\2 AS date))", text)
-    text = re.sub(r"\browid\b", "ctid", text, flags=re.IGNORECASE)
-    text = re.sub(r"\btemp\.(?=\w)", "pg_temp.", text, flags=re.IGNORECASE)
-    text = re.sub(r"(CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)pg_temp\.", r"\1", text, flags=re.I)
-    text = _scalar_extremes(text)
-    # A temporary table of chosen ids has no statistics: as an array, its ids are looked up
-    # through the index instead of a scan of the whole table they choose from.
-    text = _WHOLE_TABLE_IN.sub(r"= ANY(ARRAY(SELECT \1 FROM \2))", text)
+    lower = text.lower()
+    if ":" in text:
+        text = _NAMED.sub(r"%(\1)s", text)
+    if _IS.search(text):
+        text = re.sub(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS DISTINCT FROM ", text, flags=re.I)
+        text = re.sub(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", "IS NOT DISTINCT FROM ", text, flags=re.I)
+    if "group_concat" in lower:
+        text = _GROUP_CONCAT.sub(r"string_agg(CAST(\1 AS TEXT), ',')", text)
+    if "instr(" in lower:
+        text = re.sub(r"\binstr\(", "strpos(", text, flags=re.IGNORECASE)
+    if "julianday" in lower:
+        text = _JULIAN.sub(r"(CAST(\1 AS date) - CAST(\2 AS date))", text)
+    if "rowid" in lower:
+        text = re.sub(r"\browid\b", "ctid", text, flags=re.IGNORECASE)
+    if "temp." in lower:
+        text = re.sub(r"\btemp\.(?=\w)", "pg_temp.", text, flags=re.IGNORECASE)
+        text = re.sub(r"(CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?)pg_temp\.", r"\1", text, flags=re.I)
+    if "max(" in lower or "min(" in lower:
+        text = _scalar_extremes(text)
+    if "select" in lower:
+        # A temporary table of chosen ids has no statistics: as an array, its ids are looked up
+        # through the index instead of a scan of the whole table they choose from.
+        text = _WHOLE_TABLE_IN.sub(r"= ANY(ARRAY(SELECT \1 FROM \2))", text)
     if ddl:
         text = re.sub(r"\bINTEGER\b", "BIGINT", text, flags=re.IGNORECASE)
         text = re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', text, flags=re.IGNORECASE)

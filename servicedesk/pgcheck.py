@@ -6,7 +6,7 @@ disabled lets the history be changed in place, a foreign key dropped lets rows r
 nothing, an index left invalid by a failed build is skipped by every query. They are
 compared with what the migrations make in a new ledger (built by SQLite in memory, in a
 few milliseconds), and orphans are looked for wherever a key is not in force. Reads the
-catalogue through the connection pgledger made; imports no driver of its own.
+catalogue through the connection pgconnection made; imports no driver of its own.
 """
 
 from .i18n import _

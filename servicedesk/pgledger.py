@@ -1,20 +1,11 @@
-"""A ledger on a PostgreSQL server: the connection the rest of the code uses, and the schema.
+"""A ledger on a PostgreSQL server: its schema, and the writes that differ from a file's.
 
-`connect` gives a connection with the surface of sqlite3's that the services, views and
-reports use (execute, executemany, rows by position and by name, BEGIN/commit/rollback),
-running each statement as dialect.translate writes it for PostgreSQL. psycopg is imported
-here only, and only when a --db URL is given.
-
-The schema is the migrations' (one history for both backends); the schema version and the
-application marker, a file's PRAGMA user_version and application_id, live in the table
-`servicedesk_schema`. A database holding other tables is refused untouched.
-
-Transactions: writes are one transaction each, taken one at a time through an advisory
-lock (`BEGIN IMMEDIATE` here), so two officers writing at once wait for each other instead
-of failing or losing a change; a report reads one REPEATABLE READ snapshot (`BEGIN`).
+The connection is pgconnection.py's. The schema is the migrations' (one history for both
+backends); the schema version and the application marker, a file's PRAGMA user_version and
+application_id, live in the table `servicedesk_schema`. A database holding other tables is
+refused untouched.
 """
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -22,201 +13,7 @@ from . import dialect
 from .errors import DatabaseError
 from .i18n import _
 from .migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-
-WRITE_LOCK = APPLICATION_ID  # the advisory lock every write transaction holds
-# A bulk insert of whole rows (Store.insert_rows, the derived tables' rebuild): sent as COPY.
-_PLAIN_INSERT = re.compile(
-    r"\s*INSERT\s+INTO\s+(\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)\s*;?\s*", re.IGNORECASE
-)
-SCHEMA_TABLE = "servicedesk_schema"
-
-
-class Row(tuple):
-    """A result row, read by position or by column name (as sqlite3.Row)."""
-
-    _index: dict[str, int] = {}
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            try:
-                key = self._index[key]
-            except KeyError:
-                key = self._index[key.lower()]
-        return tuple.__getitem__(self, key)
-
-    def keys(self) -> list[str]:
-        return list(self._index)
-
-
-_ROW_CLASSES: dict[tuple, type] = {}
-
-
-def _row_class(names: tuple) -> type:
-    cls = _ROW_CLASSES.get(names)
-    if cls is None:
-        cls = _ROW_CLASSES[names] = type("Row", (Row,), {"_index": {n: i for i, n in enumerate(names)}})
-    return cls
-
-
-def _row_factory(cursor):
-    names = tuple(d.name for d in cursor.description or ())
-    make = _row_class(names)
-    return lambda values: make(values)
-
-
-class Connection:
-    """A psycopg connection with the sqlite3 surface the code uses."""
-
-    def __init__(self, raw):
-        self.raw = raw
-
-    def execute(self, sql: str, params=()):
-        statement = sql.strip().rstrip(";").upper()
-        if statement == "BEGIN IMMEDIATE":  # a write: one writer at a time, waiting its turn
-            cur = self.raw.cursor()
-            cur.execute("BEGIN")
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            return cur
-        if statement in ("BEGIN", "BEGIN DEFERRED"):  # a read of one state, however many queries
-            return self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
-        if statement.startswith("PRAGMA"):
-            return self._pragma(statement)
-        cur = self.raw.cursor(row_factory=_row_factory)
-        cur.execute(dialect.translate(sql), _params(params))
-        return cur
-
-    def executemany(self, sql: str, seq):
-        plain = _PLAIN_INSERT.fullmatch(sql)
-        if plain:
-            return self._copy_in(plain.group(1), plain.group(2), seq)
-        cur = self.raw.cursor(row_factory=_row_factory)
-        cur.executemany(dialect.translate(sql), (_params(p) for p in seq))
-        return cur
-
-    def _copy_in(self, table: str, columns: str, rows):
-        """Rows into a table through COPY: one statement streaming every row, where an INSERT
-        per row costs a round of parsing, planning and a reply (100k tickets copied in 74 s;
-        a million-ticket demo would have taken 30–45 minutes). Triggers, defaults, keys and
-        constraints apply as to an INSERT."""
-        cur = self.raw.cursor()
-        with cur.copy(f"COPY {table} ({', '.join(c.strip() for c in columns.split(','))}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return cur
-
-    def _pragma(self, statement: str):
-        """The PRAGMAs the migrations and the store run, on the schema table."""
-        m = re.fullmatch(r"PRAGMA\s+(USER_VERSION|APPLICATION_ID)\s*(?:=\s*(\d+))?", statement)
-        if m is None:
-            raise DatabaseError(f"no PostgreSQL version of {statement}")
-        column = "version" if m.group(1) == "USER_VERSION" else "application_id"
-        if m.group(2) is None:
-            return self.raw.cursor(row_factory=_row_factory).execute(f"SELECT {column} FROM {SCHEMA_TABLE}")
-        return self.raw.execute(f"UPDATE {SCHEMA_TABLE} SET {column} = %s", (int(m.group(2)),))
-
-    @property
-    def in_transaction(self) -> bool:
-        from psycopg.pq import TransactionStatus
-
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
-
-    def commit(self) -> None:
-        if self.in_transaction:
-            self.raw.execute("COMMIT")
-
-    def rollback(self) -> None:
-        if self.in_transaction:
-            self.raw.execute("ROLLBACK")
-
-    def close(self) -> None:
-        self.raw.close()
-
-    def __enter__(self):  # as sqlite3's: a block that commits, or rolls back on an error
-        return self
-
-    def __exit__(self, kind, error, traceback) -> None:
-        if kind is None:
-            self.commit()
-        else:
-            self.rollback()
-
-
-def _params(params):
-    if isinstance(params, dict):
-        return params
-    return tuple(params)
-
-
-def connect(url: str, timeout: int = 15) -> Connection:
-    """A connection to the server the URL names; one line saying why not."""
-    try:
-        import psycopg
-    except ImportError:
-        raise DatabaseError(
-            _("a PostgreSQL --db needs the psycopg driver: pip install 'servicedesk[postgres]'")
-        ) from None
-    try:
-        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor, connect_timeout=timeout)
-    except psycopg.Error as e:
-        detail = " ".join(str(e).split())
-        raise DatabaseError(
-            _("cannot connect to {url}: {detail}").format(url=dialect.shown_url(url), detail=detail)
-        ) from None
-    _adapt(raw)
-    return Connection(raw)
-
-
-def peek(url: str) -> tuple[Connection, type] | None:
-    """(connection, psycopg's error class) for a quick look that changes nothing, shell
-    completion's: a read-only session, nothing created or migrated; None when the driver is
-    missing or the server does not answer within a few seconds (a TAB must not hang)."""
-    try:
-        conn = connect(url, timeout=3)
-    except DatabaseError:
-        return None
-    import psycopg
-
-    try:
-        conn.raw.execute("SET default_transaction_read_only = on")
-    except psycopg.Error:
-        conn.close()
-        return None
-    return conn, psycopg.Error
-
-
-def _adapt(raw) -> None:
-    """Values in and out as sqlite3 gives them: integers for sums and truth values, dates as ISO text."""
-    from datetime import date, datetime
-
-    from psycopg.adapt import Loader
-    from psycopg.types.numeric import IntDumper
-    from psycopg.types.string import StrDumper
-
-    class Number(Loader):
-        def load(self, data):
-            text = bytes(data)
-            return int(text) if text.lstrip(b"-").isdigit() else float(text)
-
-    class Truth(Loader):
-        def load(self, data):
-            return 1 if bytes(data) == b"t" else 0
-
-    class TruthAsInt(IntDumper):
-        def dump(self, obj):
-            return b"1" if obj else b"0"
-
-    class DayAsText(StrDumper):
-        def dump(self, obj):
-            return super().dump(obj.isoformat(" ") if isinstance(obj, datetime) else obj.isoformat())
-
-    raw.adapters.register_loader("numeric", Number)
-    raw.adapters.register_loader("bool", Truth)
-    raw.adapters.register_dumper(bool, TruthAsInt)
-    raw.adapters.register_dumper(date, DayAsText)
-    raw.adapters.register_dumper(datetime, DayAsText)
-
-
-# The schema ----------------------------------------------------------------------------
+from .pgconnection import KEYS, SCHEMA_TABLE, Connection
 
 
 def tables(conn: Connection) -> list[str]:
@@ -234,7 +31,7 @@ def tables(conn: Connection) -> list[str]:
 def _version(conn: Connection, where: str) -> int | None:
     """The schema version of a servicedesk ledger; None when the database holds nothing yet.
     A database holding other tables, or a newer servicedesk's ledger, is refused."""
-    found = tables(conn)
+    found = conn.tables = tables(conn)
     if not found:
         return None
     if SCHEMA_TABLE not in found:
@@ -366,29 +163,36 @@ def analyze(conn: Connection, tables) -> None:
         conn.raw.execute(f"ANALYZE {table}")
 
 
-def insert(conn: Connection, table: str, record: dict) -> int | None:
-    """Insert one row; its id (None for a table without one)."""
-    columns = ", ".join(record)
-    marks = ", ".join(f"%({i})s" for i in range(len(record)))
+def insert(conn: Connection, table: str, record: dict, *, returning: bool = True) -> int | None:
+    """Insert one row; its id (None for a table without one, or not `returning`: the insert
+    is then held back with the write's other such statements). The id trigger's number, one
+    more than the largest, is given in the statement: the trigger's EXECUTE of it is
+    planned anew on every insert, under the write lock."""
+    columns = list(record)
+    marks = [f"%({i})s" for i in range(len(record))]
     values = {str(i): v for i, v in enumerate(record.values())}
     if not _has_id(conn, table):
-        conn.raw.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+        conn.run(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})", values)
         return None
-    return conn.raw.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", values).fetchone()[0]
-
-
-_KEYS: dict[str, str] = {}
+    if "id" not in record:
+        columns.insert(0, "id")
+        marks.insert(0, f"(SELECT coalesce(max(id), 0) + 1 FROM {table})")
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(marks)})"
+    if not returning:
+        conn.run(sql, values)
+        return None
+    return conn.run(sql + " RETURNING id", values).fetchone()[0]
 
 
 def _key(conn: Connection, table: str) -> str:
     """The primary key column of a table (ours: one column each)."""
-    if table not in _KEYS:
-        _KEYS[table] = conn.raw.execute(
+    if table not in KEYS:  # a table made since, or a first write before any BEGIN IMMEDIATE
+        KEYS[table] = conn.raw.execute(
             """SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid
             AND a.attnum = ANY(i.indkey) WHERE i.indrelid = CAST(%s AS regclass) AND i.indisprimary""",
             (table,),
         ).fetchone()[0]
-    return _KEYS[table]
+    return KEYS[table]
 
 
 def _has_id(conn: Connection, table: str) -> bool:
@@ -401,4 +205,4 @@ def update(conn: Connection, table: str, pk, changes: dict) -> None:
     sets = ", ".join(f"{column} = %({i})s" for i, column in enumerate(changes))
     values = {str(i): v for i, v in enumerate(changes.values())}
     values["pk"] = pk
-    conn.raw.execute(f"UPDATE {table} SET {sets} WHERE {_key(conn, table)} = %(pk)s", values)
+    conn.run(f"UPDATE {table} SET {sets} WHERE {_key(conn, table)} = %(pk)s", values)

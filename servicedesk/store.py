@@ -49,8 +49,8 @@ def _derived(conn: sqlite3.Connection) -> None:
 class Store:
     """One servicedesk ledger: opened for reading at once; created by its first write().
 
-    A file, or with a postgresql:// URL a database on a server (pgledger.py): the same
-    statements run on both, through the same connection surface."""
+    A file, or with a postgresql:// URL a database on a server (pgledger.py, pgconnection.py):
+    the same statements run on both, through the same connection surface."""
 
     def __init__(
         self, path: str | os.PathLike, *, notify: Callable[[str], None] | None = None, read_only: bool = False
@@ -74,10 +74,10 @@ class Store:
         self._changeset: int | None = None
         self._kept_up = True  # opening writes only what a read needs: see _keep_up
         if self.url:
-            from . import pgledger
+            from . import pgconnection, pgledger
 
             self.path = dialect.shown_url(self.url)
-            self._conn = pgledger.connect(self.url)
+            self._conn = pgconnection.connect(self.url)
             try:
                 pgledger.open_ledger(self._conn, self.path, self.notify)
             except BaseException:
@@ -400,12 +400,13 @@ class Store:
             self._db = sqlite_utils.Database(conn, execute_plugins=False)
         return self._db
 
-    def insert(self, table: str, record: dict) -> int:
-        """Insert one row and return its id (inside the caller's transaction)."""
+    def insert(self, table: str, record: dict, *, returning: bool = True) -> int | None:
+        """Insert one row and return its id (inside the caller's transaction). `returning=False`:
+        the id is not wanted, and on a server the insert goes with the next statement."""
         if self.url:
             from . import pgledger
 
-            return pgledger.insert(self.conn, table, record)
+            return pgledger.insert(self.conn, table, record, returning=returning)
         return self.db.table(table).insert(record).last_pk
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -69,9 +69,9 @@ def connect(db, **options):
     """A connection to the test's ledger, file or PostgreSQL database (whose statements are
     written for SQLite and translated, as the store's are)."""
     if isinstance(db, str):
-        from servicedesk import pgledger
+        from servicedesk import pgconnection
 
-        return pgledger.connect(db)
+        return pgconnection.connect(db)
     return sqlite3.connect(db, **options)
 
 

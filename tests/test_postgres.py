@@ -5,11 +5,14 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 from helpers import assert_user_error, services
 
 from servicedesk import dialect
+from servicedesk.store import Store
 
 WORKERS = 20
 ROUNDS = 3
@@ -94,6 +97,106 @@ def test_twenty_officers_writing_at_once_lose_nothing_and_see_no_lock_error(pg_d
         assert store.value("SELECT count(*) FROM tickets WHERE status = 'closed'") == WORKERS * ROUNDS
         assert store.value("SELECT count(DISTINCT title) FROM tickets") == WORKERS * ROUNDS
         assert store.value("SELECT count(*) FROM events WHERE kind = 'closed'") == WORKERS * ROUNDS
+
+
+def _waiting_for_the_write_lock(admin, pid: int) -> None:
+    for _ in range(600):
+        if admin.execute(
+            "SELECT 1 FROM pg_locks WHERE pid = %s AND locktype = 'advisory' AND NOT granted", (pid,)
+        ).fetchone():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the second writer never came to wait for the write lock")
+
+
+def _write_in_thread(url: str, started: dict) -> threading.Thread:
+    """A first write of a new session (a visit logged), in a thread; its backend's pid and what
+    it raised in `started`."""
+
+    def write():
+        try:
+            with services(url) as p:
+                started["pid"] = p.store.conn.raw.info.backend_pid
+                p.visit("企业0", "2026-11-30", problems=["用工:等候"])
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            started["error"] = e
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
+
+
+def test_a_first_write_waiting_its_turn_holds_no_table_a_migration_would_drop(pg_db):
+    """A new session warms up before its first write takes the lock; while it waits, it must
+    hold no table: the writer ahead of it may drop one (a migration, a rebuild of the derived
+    tables), and both would wait for each other."""
+    import psycopg
+
+    with services(pg_db) as p:
+        p.officer("王伟")
+        p.enterprise("企业0")
+        p.assign("王伟", "企业0", start="2026-01-01")
+    ahead, started = Store(pg_db), {}
+    try:
+        with psycopg.connect(pg_db, autocommit=True) as admin:
+            ahead.conn.execute("BEGIN IMMEDIATE")
+            thread = _write_in_thread(pg_db, started)
+            while "pid" not in started and "error" not in started and thread.is_alive():
+                time.sleep(0.01)
+            _waiting_for_the_write_lock(admin, started.get("pid", -1))
+            held = admin.execute(
+                "SELECT relation::regclass::text FROM pg_locks WHERE pid = %s AND locktype = 'relation'",
+                (started["pid"],),
+            ).fetchall()
+            assert held == []
+            ahead.conn.raw.execute("SET lock_timeout = '5s'")
+            ahead.conn.raw.execute("LOCK TABLE spans IN ACCESS EXCLUSIVE MODE")  # as a rebuild's DROP
+            ahead.conn.rollback()
+            thread.join(60)
+    finally:
+        ahead.close()
+    assert "error" not in started, started.get("error")
+    with services(pg_db) as p:
+        assert p.store.value("SELECT count(*) FROM visits") == 1
+
+
+def test_a_warm_up_that_meets_a_locked_table_is_given_up_and_the_write_goes_on(pg_db):
+    import psycopg
+
+    with services(pg_db) as p:
+        p.officer("王伟")
+        p.enterprise("企业0")
+        p.assign("王伟", "企业0", start="2026-01-01")
+    with psycopg.connect(pg_db, autocommit=True) as other:
+        other.execute("BEGIN")
+        other.execute("LOCK TABLE feedback IN ACCESS EXCLUSIVE MODE")  # a table a visit log does not write
+        with services(pg_db) as p:
+            p.visit("企业0", "2026-11-30", problems=["用工:等候"])
+            assert p.store.conn.raw.execute("SHOW lock_timeout").fetchone()[0] == "0"
+        other.execute("ROLLBACK")
+    with services(pg_db) as p:
+        assert p.store.value("SELECT count(*) FROM visits") == 1
+
+
+def test_a_write_reads_what_it_held_back_and_a_held_statement_that_fails_undoes_the_write(pg_db):
+    """In a write, an INSERT or UPDATE nobody reads the result of is sent with the next
+    statement read or with the COMMIT (pgconnection.Connection): a read sees it, and one that
+    fails there fails the whole write."""
+    import psycopg
+
+    with services(pg_db) as p:
+        p.enterprise("企业0")
+        store = p.store
+        with store.write():
+            store.conn.execute("UPDATE enterprises SET sector = ? WHERE name = ?", ("制造", "企业0"))
+            assert store.value("SELECT sector FROM enterprises WHERE name = ?", ("企业0",)) == "制造"
+        with pytest.raises(psycopg.errors.UniqueViolation), store.write():
+            store.conn.execute("UPDATE enterprises SET sector = ? WHERE name = ?", ("化工", "企业0"))
+            store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("k", "1"))
+            store.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", ("k", "2"))  # its key is taken
+        assert not store.conn.in_transaction
+        assert store.value("SELECT sector FROM enterprises WHERE name = ?", ("企业0",)) == "制造"
+        assert store.value("SELECT count(*) FROM settings WHERE key = 'k'") == 0
 
 
 def test_a_database_holding_other_tables_is_refused_untouched(pg, sd, monkeypatch):

@@ -242,7 +242,7 @@ def stdin_is_terminal() -> bool:
 #
 # Typer calls these on every TAB (_SERVICEDESK_COMPLETE=complete_bash …), so they read the
 # database through a read-only sqlite3 connection (on a server, a read-only session,
-# pgledger.peek) and import nothing heavy: no Store (it may migrate), no sqlite_utils, no
+# pgconnection.peek) and import nothing heavy: no Store (it may migrate), no sqlite_utils, no
 # rich, no pypinyin (names.py matches the stored keys).
 # They are `shell_complete` callbacks, not Typer's `autocompletion`: that one keeps only
 # values that start with what was typed, and `tnd` must offer 天能电池.
@@ -266,9 +266,9 @@ def _completion_db(ctx: typer.Context):
 
         location = default_db()
     if dialect.is_url(str(location)):
-        from .. import pgledger
+        from .. import pgconnection
 
-        return pgledger.peek(str(location))
+        return pgconnection.peek(str(location))
     path = Path(location).expanduser()
     if not path.is_file():
         return None

@@ -78,11 +78,14 @@ def insert_ticket(
     visit_id=None,
     fallback_owner=None,
     again=False,
+    visit_is_new=False,
 ) -> int:
     """Insert a ticket and its opening event inside the caller's transaction; the caller
     replays it (derive.refresh) once everything it opens is in.
 
     With no `owner`, default_owner picks one, falling back to `fallback_owner` (default: the actor).
+    `visit_is_new`: the caller has just inserted the visit `visit_id`, to this enterprise, in
+    this transaction (visit log): it is not looked up again.
     """
     text = clean_line(title)
     if not text:
@@ -107,7 +110,7 @@ def insert_ticket(
         raise InvalidInput(
             _("the due date {due_on} is before the opening date {opened_on}").format(due_on=due_on, opened_on=opened_on)
         )
-    if visit_id is not None:
+    if visit_id is not None and not visit_is_new:
         visit = store.row("SELECT enterprise_id FROM visits WHERE id = ? AND removed IS NULL", (visit_id,))
         if not visit:
             raise InvalidInput(_("no visit #{visit_id}").format(visit_id=visit_id))
@@ -130,8 +133,9 @@ def insert_ticket(
         "changeset": changeset,
     }
     ticket_id = store.insert("tickets", record)
-    _event(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id, department=record["department"],
-           due_on=due_on)  # fmt: skip
+    opening = _event_record(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id,
+                            department=record["department"], due_on=due_on)  # fmt: skip
+    store.insert("events", opening, returning=False)  # (on a server, sent with what follows)
     return ticket_id
 
 
@@ -160,9 +164,13 @@ def open_ticket(store: Store, enterprise: str, title: str, category: str, *, act
 
 
 def _event(store: Store, ticket_id: int, kind: EventKind, on: str, actor: str | None, **fields) -> int:
+    return store.insert("events", _event_record(store, ticket_id, kind, on, actor, **fields))
+
+
+def _event_record(store: Store, ticket_id: int, kind: EventKind, on: str, actor: str | None, **fields) -> dict:
     record = {"ticket_id": ticket_id, "kind": str(kind), "on_date": on, "week": dates.week_key(date.fromisoformat(on))}
     record.update(at=dates.now_iso(), actor=actor, changeset=store.changeset(actor), **fields)
-    return store.insert("events", record)
+    return record
 
 
 def refused(ticket_id: int, kind: EventKind, day: str | None, new_event: int | None, e: Refused) -> InvalidTransition:

@@ -116,6 +116,7 @@ def log_visit(
                 visit_id=visit_id,
                 fallback_owner=who["name"],
                 again=again,
+                visit_is_new=True,
             )  # fmt: skip
             for category, title in parsed
         ]

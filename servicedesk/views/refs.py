@@ -138,10 +138,12 @@ def categories(store: Store) -> list[dict]:
     return store.rows("SELECT * FROM categories ORDER BY position, code")
 
 
-def category_aliases(store: Store) -> dict[str, list[str]]:
+def category_aliases(store: Store, rows: list[dict] | None = None) -> dict[str, list[str]]:
     """code → its aliases (`category alias`), in the order they were added. A word that is
-    now another category's code or label names that category instead, and is left out."""
-    labels = {word_key(n): c["code"] for c in categories(store) for n in (c["code"], c["label"], c["label_zh"]) if n}
+    now another category's code or label names that category instead, and is left out.
+    `rows`: the categories, when the caller has read them already."""
+    rows = categories(store) if rows is None else rows
+    labels = {word_key(n): c["code"] for c in rows for n in (c["code"], c["label"], c["label_zh"]) if n}
     found: dict[str, list[str]] = {}
     for word, code in store.conn.execute("SELECT word, code FROM category_aliases ORDER BY rowid"):
         if labels.get(word_key(word), code) == code:
@@ -149,21 +151,24 @@ def category_aliases(store: Store) -> dict[str, list[str]]:
     return found
 
 
-def category_words(store: Store) -> dict[str, str]:
+def category_words(store: Store, rows: list[dict] | None = None) -> dict[str, str]:
     """Every name of a category as models.word_key reads it (full-width letters, spaces
     and case aside) → its code: codes, English and Chinese labels, aliases."""
-    found = {word_key(w): code for code, words in category_aliases(store).items() for w in words}
-    for c in categories(store):
+    rows = categories(store) if rows is None else rows
+    found = {word_key(w): code for code, words in category_aliases(store, rows).items() for w in words}
+    for c in rows:
         found.update({word_key(n): c["code"] for n in (c["label"], c["label_zh"], c["code"]) if n})
     return found
 
 
 def category(store: Store, ref: str) -> dict:
-    """A category by code, English or Chinese label, or alias (case-insensitive)."""
+    """A category by code, English or Chinese label, or alias (case-insensitive). Two
+    statements, the categories and their aliases (a ticket opens under the write lock)."""
     text = (ref or "").strip()
-    code = category_words(store).get(word_key(text)) if text else None
+    rows = categories(store)
+    code = category_words(store, rows).get(word_key(text)) if text else None
     if code:
-        return store.row("SELECT * FROM categories WHERE code = ?", (code,))
+        return next(c for c in rows if c["code"] == code)
     raise InvalidInput(
         _('unknown category "{text}"; choose one of: {categories}').format(
             text=text, categories=accepted_categories(store)
