@@ -275,9 +275,21 @@ def _holdable(sql: str) -> bool:
 
 
 def _params(params):
+    """The parameters as psycopg takes them. A NUL, which a server's text cannot hold, goes
+    as U+0001: stored text never has a control character (models.clean_text), so a NUL
+    can only be looked up, and matches nothing here as it matches nothing in a file."""
     if isinstance(params, dict):
+        if any(type(v) is str and "\x00" in v for v in params.values()):
+            return {k: _no_nul(v) for k, v in params.items()}
         return params
-    return tuple(params)
+    params = tuple(params)
+    if any(type(v) is str and "\x00" in v for v in params):
+        return tuple(_no_nul(v) for v in params)
+    return params
+
+
+def _no_nul(value):
+    return value.replace("\x00", "\x01") if type(value) is str else value
 
 
 def connect(url: str, timeout: int = 15) -> Connection:

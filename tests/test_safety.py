@@ -321,3 +321,14 @@ def test_an_error_quoting_a_line_separator_is_still_one_line(park):
     result = park("ticket", "assign", "a\u2028b\u2029c", "王伟", ok=False)
     assert result.exit_code == 1
     assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")
+
+
+@pytest.mark.both
+def test_a_nul_in_a_name_looked_up_finds_nothing_on_either_backend(sd):
+    # A server's text cannot hold a NUL; in process (a real command line cannot carry one)
+    # it reached PostgreSQL as a traceback.
+    sd("enterprise", "add", "天能电池")
+    for command in (("enterprise", "edit", "天能\x00电池", "--note", "x"), ("ticket", "list", "--owner", "\x00")):
+        result = sd(*command, ok=False)
+        assert result.exit_code == 1 and result.stderr.startswith("error: "), result.stderr
+    assert "天能电池" in sd("enterprise", "list").stdout
