@@ -26,6 +26,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 from . import dates
 from .i18n import _
@@ -250,6 +251,29 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int], change=None) ->
             tally.write(conn)
     tally.write(conn)
     return {ticket_id: life for ticket_id, life, *_ in lives} if few else {}
+
+
+class Opened(NamedTuple):
+    """A ticket a command has just inserted, with its one event so far: its opening."""
+
+    ticket_id: int
+    category: str
+    due_on: str  # its base due date
+    opening: Event
+
+
+def opened(conn: sqlite3.Connection, new: list[Opened]) -> None:
+    """Tickets a command has just inserted (`ticket open`, `visit log`): their spans, activity
+    and tallies from the replay of their opening, not read back from what was just written
+    (on a server each read waits for it, under the write lock). Their tickets rows say what
+    a new ticket's life does, as an import's do (add)."""
+    lives = []
+    for ticket in new:
+        life = replay(ticket.opening.on_date, ticket.due_on, [ticket.opening])
+        lives.append((ticket.ticket_id, life, projection(life, ()), ticket.category))
+    tally = Tally()
+    add(conn, lives, tally)
+    tally.write(conn)
 
 
 def add(conn: sqlite3.Connection, lives: list[tuple[int, Life, tuple, str]], tally: Tally) -> None:

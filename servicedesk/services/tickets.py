@@ -12,7 +12,7 @@ from .. import dates, derive
 from ..dates import Limit
 from ..errors import InvalidInput, InvalidTransition
 from ..i18n import _
-from ..life import EventKind, Refused, kind_said, too_early, verb
+from ..life import Event, EventKind, Refused, kind_said, too_early, verb
 from ..models import Outcome, Status, clean_line, clean_text
 from ..store import Store
 from ..views import calendar as views_calendar
@@ -79,9 +79,9 @@ def insert_ticket(
     fallback_owner=None,
     again=False,
     visit_is_new=False,
-) -> int:
+) -> derive.Opened:
     """Insert a ticket and its opening event inside the caller's transaction; the caller
-    replays it (derive.refresh) once everything it opens is in.
+    derives it (derive.opened) once everything it opens is in.
 
     With no `owner`, default_owner picks one, falling back to `fallback_owner` (default: the actor).
     `visit_is_new`: the caller has just inserted the visit `visit_id`, to this enterprise, in
@@ -136,7 +136,8 @@ def insert_ticket(
     opening = _event_record(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id,
                             department=record["department"], due_on=due_on)  # fmt: skip
     store.insert("events", opening, returning=False)  # (on a server, sent with what follows)
-    return ticket_id
+    said = Event(0, str(K.opened), opened_on, owner_id=owner_id, department=record["department"], due_on=due_on)
+    return derive.Opened(ticket_id, cat["code"], due_on, said)
 
 
 def due_date(store: Store, opened: date, due, category: dict | None = None) -> date:
@@ -158,9 +159,9 @@ def open_ticket(store: Store, enterprise: str, title: str, category: str, *, act
     if options.get("visit_id") is not None:
         options["visit_id"] = refs.number(options["visit_id"], "visit")
     with store.write():
-        ticket_id = insert_ticket(store, enterprise, title, category, actor=actor, **options)
-        derive.refresh(store.conn, [ticket_id])
-    return views.item(store, ticket_id)
+        new = insert_ticket(store, enterprise, title, category, actor=actor, **options)
+        derive.opened(store.conn, [new])
+    return views.item(store, new.ticket_id)
 
 
 def _event(store: Store, ticket_id: int, kind: EventKind, on: str, actor: str | None, **fields) -> int:

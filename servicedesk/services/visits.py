@@ -105,7 +105,7 @@ def log_visit(
                 "changeset": store.changeset(actor),
             },
         )
-        ticket_ids = [
+        new = [
             tickets.insert_ticket(
                 store,
                 ent,
@@ -120,8 +120,8 @@ def log_visit(
             )  # fmt: skip
             for category, title in parsed
         ]
-        derive.refresh(store.conn, ticket_ids)
-    return views.visit_item(store, visit_id), [ticket_views.item(store, t) for t in ticket_ids]
+        derive.opened(store.conn, new)
+    return views.visit_item(store, visit_id), [ticket_views.item(store, t.ticket_id) for t in new]
 
 
 def _live_visit(store: Store, ref) -> dict:
