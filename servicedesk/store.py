@@ -378,6 +378,14 @@ class Store:
 
     # Reads -------------------------------------------------------------------
 
+    def stream(self, sql: str, params: Iterable | dict = ()):
+        """A big read's rows, to be iterated or fetched in batches without the whole result in
+        memory (inside the caller's snapshot): SQLite steps through it; a server sends it a
+        batch at a time through a cursor of its own (pgconnection.Connection.stream)."""
+        if self.url:
+            return self.conn.stream(sql, params)
+        return self.conn.execute(sql, params)
+
     def rows(self, sql: str, params: Iterable | dict = ()) -> list[dict]:
         return [dict(r) for r in self.conn.execute(sql, params)]
 

@@ -197,7 +197,7 @@ def _copy_table(src: Store, target: Store, table: str, total: int, report: Progr
     # In id order, so a row that refers to an earlier one of its table (a change set that
     # undoes another) is written after it.
     order = " ORDER BY id" if "id" in columns else ""
-    cursor = src.conn.execute(f"SELECT {', '.join(columns)} FROM {table}{order}")
+    cursor = src.stream(f"SELECT {', '.join(columns)} FROM {table}{order}")
     done = 0
     while True:
         rows = cursor.fetchmany(BATCH)
@@ -206,3 +206,4 @@ def _copy_table(src: Store, target: Store, table: str, total: int, report: Progr
         target.insert_rows(table, columns, (tuple(r) for r in rows))
         done += len(rows)
         report(_("copying {table}").format(table=table), done, total)
+    cursor.close()
