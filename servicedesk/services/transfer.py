@@ -4,7 +4,7 @@ import csv
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -116,63 +116,85 @@ def _tables(store: Store) -> list[str]:
     return [n for n in _EXPORTS if n in names] + sorted(n for n in names if n not in _EXPORTS)
 
 
-def _enterprise_officers(store: Store, rows: list[dict]) -> None:
+def _enterprise_officers(current: dict, row: dict) -> None:
     """The roster's 包联 columns: today's officers, and when each started (one date when all agree)."""
-    current = assigned_names(store)
-    for row in rows:
-        pairs = current.get(row["id"], [])
-        starts = [s for _, s in pairs]
-        row["officers"] = "; ".join(n for n, _ in pairs) or None
-        row["assigned_from"] = (starts[0] if len(set(starts)) == 1 else "; ".join(starts)) if starts else None
+    pairs = current.get(row["id"], [])
+    starts = [s for _, s in pairs]
+    row["officers"] = "; ".join(n for n, _ in pairs) or None
+    row["assigned_from"] = (starts[0] if len(set(starts)) == 1 else "; ".join(starts)) if starts else None
 
 
-def _ticket_history(store: Store, rows: list[dict]) -> None:
+class _Histories:
     """The `history` column, for the tickets whose columns alone would lose part of their
-    life (a reassignment, a referral, an extension, a reopen, a follow-up…)."""
-    kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
-    told = ", ".join(f"'{k}'" for k in TOLD_BY_COLUMNS)
-    events: dict[int, list[tuple]] = {}
-    for ticket_id, on, kind, owner, department, outcome, due_on, result, redo in store.conn.execute(
-        f"""SELECT e.ticket_id, CASE WHEN e.kind = 'opened' THEN t.opened_on ELSE e.on_date END AS day, e.kind,
-            o.name, e.department, e.outcome, e.due_on, e.result, e.redo
-        FROM events e JOIN tickets t ON t.id = e.ticket_id LEFT JOIN officers o ON o.id = e.owner_id
-        WHERE e.kind IN ({kinds}) AND {EFFECTIVE}
-          AND e.ticket_id IN (SELECT e.ticket_id FROM events e WHERE e.kind NOT IN ({told}) AND {EFFECTIVE})
-        ORDER BY e.ticket_id, day, e.kind != 'opened', e.id"""
-    ):
-        entries = events.setdefault(ticket_id, [])
-        entries.append((on, kind, history_arg(kind, owner, department, outcome, due_on, result, redo)))
-        if kind == "opened" and department:
-            # The department it was opened with, as a referral on its first day: the history says them all.
-            entries.append((on, "referred", department))
-    for row in rows:
-        row["history"] = format_history(events[row["id"]]) if row["id"] in events else None
+    life (a reassignment, a referral, an extension, a reopen, a follow-up…): read in ticket
+    order beside the tickets, a ticket's entries at a time, never the whole ledger's at once."""
+
+    def __init__(self, store: Store):
+        kinds = ", ".join(f"'{k}'" for k in HISTORY_KINDS)
+        told = ", ".join(f"'{k}'" for k in TOLD_BY_COLUMNS)
+        self.cursor = store.stream(
+            f"""SELECT e.ticket_id, CASE WHEN e.kind = 'opened' THEN t.opened_on ELSE e.on_date END AS day, e.kind,
+                o.name, e.department, e.outcome, e.due_on, e.result, e.redo
+            FROM events e JOIN tickets t ON t.id = e.ticket_id LEFT JOIN officers o ON o.id = e.owner_id
+            WHERE e.kind IN ({kinds}) AND {EFFECTIVE}
+              AND e.ticket_id IN (SELECT e.ticket_id FROM events e WHERE e.kind NOT IN ({told}) AND {EFFECTIVE})
+            ORDER BY e.ticket_id, day, e.kind != 'opened', e.id"""
+        )
+        self.rows = iter(self.cursor)
+        self.next = next(self.rows, None)
+
+    def of(self, ticket_id: int) -> str | None:
+        """The ticket's history cell; asked in increasing ticket id order."""
+        while self.next is not None and self.next[0] < ticket_id:  # a removed ticket's
+            self.next = next(self.rows, None)
+        entries = []
+        while self.next is not None and self.next[0] == ticket_id:
+            _ticket, on, kind, owner, department, outcome, due_on, result, redo = self.next
+            entries.append((on, kind, history_arg(kind, owner, department, outcome, due_on, result, redo)))
+            if kind == "opened" and department:
+                # The department it was opened with, as a referral on its first day: the history says them all.
+                entries.append((on, "referred", department))
+            self.next = next(self.rows, None)
+        return format_history(entries) if entries else None
+
+    def close(self) -> None:
+        self.cursor.close()
 
 
-def _read(store: Store, table: str) -> tuple[list[str], list[dict]]:
-    sql = _EXPORTS.get(table) or f'SELECT * FROM "{table}"'
-    cursor = store.conn.execute(sql)
+def _rows(store: Store, table: str) -> tuple[list[str], Iterator[dict]]:
+    """A table as `export` writes it (its columns, and its rows one at a time, read as they
+    are written: a 1M-ticket ledger's never all in memory), inside the caller's snapshot."""
+    cursor = store.stream(_EXPORTS.get(table) or f'SELECT * FROM "{table}"')
     columns = [d[0] for d in cursor.description]
-    rows = [dict(zip(columns, r, strict=True)) for r in cursor]
-    for flag in _FLAGS:
-        if flag in columns:
-            for row in rows:
+    flags = [flag for flag in _FLAGS if flag in columns]
+    current = assigned_names(store) if table == "enterprises" else None
+    histories = _Histories(store) if table == "tickets" else None
+
+    def rows() -> Iterator[dict]:
+        for values in cursor:
+            row = dict(zip(columns, values, strict=True))
+            for flag in flags:
                 row[flag] = bool(row[flag])
-    if table == "enterprises":
-        _enterprise_officers(store, rows)
-        columns += ["officers", "assigned_from"]
-    if table == "tickets":
-        _ticket_history(store, rows)
-        columns.append("history")
-    return columns, rows
+            if current is not None:
+                _enterprise_officers(current, row)
+            if histories is not None:
+                row["history"] = histories.of(row["id"])
+            yield row
+        cursor.close()
+        if histories is not None:
+            histories.close()
+
+    extra = ["officers", "assigned_from"] if current is not None else ["history"] if histories is not None else []
+    return columns + extra, rows()
 
 
 def ledger(store: Store, ids: list[int]) -> tuple[list[str], list[dict]]:
     """The problem ledger (问题台账) of the given tickets, in their order, as `export` writes
     it for `ticket import` to read back: names, not ids, and a history column where needed."""
+    wanted = set(ids)
     with store.snapshot():
-        columns, rows = _read(store, "tickets")
-    by_id = {row["id"]: row for row in rows}
+        columns, rows = _rows(store, "tickets")
+        by_id = {row["id"]: row for row in rows if row["id"] in wanted}
     return columns, [by_id[i] for i in ids if i in by_id]
 
 
@@ -183,14 +205,7 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
     target = Path(directory).expanduser()
     if target.exists() and not target.is_dir():
         raise InvalidInput(_("{target} is a file; export writes a directory of files").format(target=target))
-    in_transaction = store.conn.in_transaction
-    if not in_transaction:
-        store.conn.execute("BEGIN")  # one snapshot: a concurrent write never splits the files
-    try:
-        tables = {table: _read(store, table) for table in _tables(store)}
-    finally:
-        if not in_transaction:
-            store.conn.rollback()
+    tables = _tables(store)
     files = [target / f"{t}{ext}" for t in tables for ext in (".csv", ".jsonl")]
     clash = [f.name for f in files if f.exists()]
     if clash and not force:
@@ -202,15 +217,22 @@ def export(store: Store, directory: str | os.PathLike, *, force: bool = False) -
         )
     target.mkdir(mode=0o700, parents=True, exist_ok=True)
     written = []
-    for table, (columns, rows) in tables.items():
-        # The BOM tells Excel the file is UTF-8; import reads it with or without.
-        with private_file(target / f"{table}.csv", encoding="utf-8-sig") as f:
-            writer = csv.writer(f)
-            writer.writerow(columns)
-            writer.writerows(["" if row[c] is None else safe_cell(row[c]) for c in columns] for row in rows)
-        with private_file(target / f"{table}.jsonl") as f:
-            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-        written.append((table, len(rows)))
+    # One snapshot: a concurrent write never splits the files. Each table is read as it is
+    # written, into both its files at once.
+    with store.snapshot():
+        for table in tables:
+            columns, rows = _rows(store, table)
+            count = 0
+            # The BOM tells Excel the file is UTF-8; import reads it with or without.
+            with private_file(target / f"{table}.csv", encoding="utf-8-sig") as f, \
+                    private_file(target / f"{table}.jsonl") as g:  # fmt: skip
+                writer = csv.writer(f)
+                writer.writerow(columns)
+                for row in rows:
+                    writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in columns])
+                    g.write(json.dumps(row, ensure_ascii=False) + "\n")
+                    count += 1
+            written.append((table, count))
     return written
 
 
