@@ -133,11 +133,10 @@ def insert_ticket(
         "changeset": changeset,
     }
     ticket_id = store.insert("tickets", record)
-    opening = _event_record(store, ticket_id, K.opened, opened_on, actor, owner_id=owner_id,
-                            department=record["department"], due_on=due_on)  # fmt: skip
+    fields = {"owner_id": owner_id, "department": record["department"], "due_on": due_on}
+    opening = _event_record(store, ticket_id, K.opened, opened_on, actor, **fields)
     store.insert("events", opening, returning=False)  # (on a server, sent with what follows)
-    said = Event(0, str(K.opened), opened_on, owner_id=owner_id, department=record["department"], due_on=due_on)
-    return derive.Opened(ticket_id, cat["code"], due_on, said)
+    return derive.Opened(ticket_id, cat["code"], due_on, Event(0, str(K.opened), opened_on, **fields))
 
 
 def due_date(store: Store, opened: date, due, category: dict | None = None) -> date:
