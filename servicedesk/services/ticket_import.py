@@ -263,14 +263,11 @@ class TicketImporter(Importer):
                 self._changeset, due_on, result, redo)  # fmt: skip
 
     def _event_rows(self):
-        """Each new ticket's events, as rows in EVENT_COLUMNS order (as _event makes them)."""
-        week, now, actor, changeset = self.week, self.now, self.actor, self._changeset
-        return [
-            (ticket[0], e.kind, e.on_date, week(e.on_date), now, actor, e.note, e.outcome, e.owner_id, e.department,
-             changeset, e.due_on, e.result, e.redo)
-            for ticket, events, *_rest in self.pending
-            for e in events
-        ]  # fmt: skip
+        """Each new ticket's events, as rows in EVENT_COLUMNS order."""
+        for ticket, events, *_rest in self.pending:
+            for e in events:
+                yield self._event(ticket[0], e.kind, e.on_date, e.note, e.outcome, e.owner_id, e.department, e.due_on,
+                                  e.result, e.redo)  # fmt: skip
 
     def _link_visits(self) -> None:
         """The visit each planned ticket was raised on: that day's visit to its enterprise, by
