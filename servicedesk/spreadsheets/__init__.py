@@ -113,8 +113,9 @@ class Sheet:
         self.name = self.path.name
         self.kind = kind
         self.today = dates.today()
-        self._dates: dict[str, date] = {}  # dates repeat: parse each spelling once
-        self.dates_read: dict[str, date] = {}  # the same, by the cell as written (Row.date)
+        # Dates repeat: each spelling is parsed once, found by the cell as written (Row.date)
+        # or as cleaned (parse_date); cleaning a cleaned cell changes nothing, so both agree.
+        self._dates: dict[str, date] = {}
         self._keys: dict[str, str] = {}
         self.aliases = {header_key(a): field for field, names in HEADERS[kind].items() for a in names}
         opened = open_lines(self.path, sheet, self._judge, _HEADER_SCAN)
@@ -308,7 +309,7 @@ class Row:
         """A date cell (a real Excel date, or text in any form the CLI reads); past unless `future`."""
         value = self.values.get(field)
         # A date is written the same way row after row: each spelling is read once.
-        found = self.sheet.dates_read.get(value) if type(value) is str else None
+        found = self.sheet._dates.get(value) if type(value) is str else None
         if found is None:
             if isinstance(value, datetime):
                 found = value.date()
@@ -319,7 +320,7 @@ class Row:
                 if text is None:
                     return None
                 try:
-                    found = self.sheet.dates_read[value] = self.sheet.parse_date(text)
+                    found = self.sheet._dates[value] = self.sheet.parse_date(text)
                 except DateError as e:
                     raise self.error(field, str(e)) from None
         if found > self.sheet.today and not future:
